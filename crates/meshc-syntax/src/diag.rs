@@ -1,0 +1,144 @@
+//! Diagnostics: the one error and warning type of every stage of meshc.
+//!
+//! A [`Diagnostic`] has a stable code (see [`codes`]), a one-line message, a primary label and
+//! any number of secondary labels (each a span with a short message), and `help:` / `note:` lines.
+//! Rendering (text with codespan-reporting, or JSON) is done by the `meshc` crate.
+
+use crate::span::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            help: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+    }
+    /// The primary label: where the problem is.
+    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into(), primary: true });
+        self
+    }
+    /// A secondary label: where something that took part came from.
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
+        if !self.labels.iter().any(|l| l.span == span) {
+            self.labels.push(Label { span, message: message.into(), primary: false });
+        }
+        self
+    }
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help.push(text.into());
+        self
+    }
+    pub fn note(mut self, text: impl Into<String>) -> Self {
+        self.notes.push(text.into());
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+    /// The span of the primary label, if any.
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).map(|l| l.span)
+    }
+}
+
+/// Every diagnostic code meshc emits, with a one-line summary. Codes are stable: a code is never
+/// reused for another meaning. `docs/diagnostics.md` explains each with an example.
+pub mod codes {
+    // Syntax and files.
+    pub const SYNTAX: &str = "E0101";
+    pub const BAD_LITERAL: &str = "E0102";
+    pub const BAD_SERVICE_NAME: &str = "E0103";
+    pub const PACKAGE_MISMATCH: &str = "E0104";
+    pub const IMPORT_ESCAPES_ROOT: &str = "E0105";
+    pub const IMPORT_NOT_FOUND: &str = "E0106";
+    pub const TOO_DEEP: &str = "E0107";
+    pub const DUPLICATE_IMPORT: &str = "E0108";
+    pub const MISPLACED: &str = "E0109";
+    // Evaluation.
+    pub const CONFLICT: &str = "E0201";
+    pub const KIND_MISMATCH: &str = "E0202";
+    pub const OUT_OF_BOUND: &str = "E0203";
+    pub const NO_MATCH: &str = "E0204";
+    pub const NOT_ALLOWED: &str = "E0205";
+    pub const UNDEFINED: &str = "E0206";
+    pub const CYCLE: &str = "E0207";
+    pub const INCOMPLETE: &str = "E0208";
+    pub const REQUIRED: &str = "E0209";
+    pub const BAD_OPERAND: &str = "E0210";
+    pub const ARITHMETIC: &str = "E0211";
+    pub const LIST_LENGTH: &str = "E0212";
+    pub const BAD_CALL: &str = "E0213";
+    pub const AMBIGUOUS: &str = "E0214";
+    pub const LIMIT: &str = "E0215";
+    pub const BAD_REGEX: &str = "E0216";
+    pub const NOT_ITERABLE: &str = "E0217";
+    pub const CHECK_FAILED: &str = "E0218";
+    pub const CHECK_WARNING: &str = "W0218";
+    pub const STRUCTURAL_CYCLE: &str = "E0219";
+
+    /// (code, summary) for every code, in order.
+    pub const ALL: &[(&str, &str)] = &[
+        (SYNTAX, "syntax error"),
+        (BAD_LITERAL, "invalid literal (number, unit, escape)"),
+        (BAD_SERVICE_NAME, "service name is not a DNS label"),
+        (PACKAGE_MISMATCH, "files of one package name different packages"),
+        (IMPORT_ESCAPES_ROOT, "import path leaves the package root"),
+        (IMPORT_NOT_FOUND, "imported package not found"),
+        (TOO_DEEP, "input nested too deeply"),
+        (DUPLICATE_IMPORT, "two imports with one name"),
+        (MISPLACED, "declaration not allowed here"),
+        (CONFLICT, "conflicting values"),
+        (KIND_MISMATCH, "values of different kinds"),
+        (OUT_OF_BOUND, "value out of bound"),
+        (NO_MATCH, "string does not match pattern"),
+        (NOT_ALLOWED, "field not allowed in closed definition"),
+        (UNDEFINED, "undefined reference or field"),
+        (CYCLE, "reference cycle"),
+        (INCOMPLETE, "incomplete value"),
+        (REQUIRED, "required field missing"),
+        (BAD_OPERAND, "invalid operand for operator"),
+        (ARITHMETIC, "arithmetic error (overflow, division by zero)"),
+        (LIST_LENGTH, "list length mismatch or index out of range"),
+        (BAD_CALL, "invalid builtin call"),
+        (AMBIGUOUS, "ambiguous disjunction"),
+        (LIMIT, "evaluation limit exceeded"),
+        (BAD_REGEX, "invalid regular expression"),
+        (NOT_ITERABLE, "comprehension source is not a struct or list"),
+        (CHECK_FAILED, "a check block reports an error"),
+        (CHECK_WARNING, "a check block reports a warning"),
+        (STRUCTURAL_CYCLE, "structural cycle"),
+    ];
+}

@@ -1,0 +1,328 @@
+//! Literal values and the decoding of number literals with units: quantities (`500m`, `256Mi`),
+//! durations (`250ms`, `1m30s`) and percents (`70%`).
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Quantity(Quantity),
+    Duration(Duration),
+    Percent(f64),
+}
+
+/// A Kubernetes resource quantity, held exactly in billionths ("nano units").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Quantity {
+    pub nanos: i128,
+    /// Written with a binary suffix (`Ki`, `Mi`, …): printed back with one where exact.
+    pub binary: bool,
+    /// Written as `Nm`: milli units, or N minutes where a duration is expected.
+    pub minutes: bool,
+}
+
+/// A duration in nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Duration(pub i128);
+
+const NANO: i128 = 1_000_000_000;
+
+impl Quantity {
+    pub fn from_int(i: i64) -> Quantity {
+        Quantity { nanos: i as i128 * NANO, binary: false, minutes: false }
+    }
+    pub fn from_f64(f: f64) -> Option<Quantity> {
+        let n = (f * NANO as f64).round();
+        if !n.is_finite() || n.abs() > 1e36 {
+            return None;
+        }
+        Some(Quantity { nanos: n as i128, binary: false, minutes: false })
+    }
+    pub fn as_f64(self) -> f64 {
+        self.nanos as f64 / NANO as f64
+    }
+    /// Canonical text, as Kubernetes writes quantities: the largest suffix that is exact.
+    pub fn canonical(self) -> String {
+        let n = self.nanos;
+        if n == 0 {
+            return "0".into();
+        }
+        if self.binary && n % NANO == 0 {
+            let units = n / NANO;
+            for (suffix, pow) in [("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+                let m = 1i128 << pow;
+                if units % m == 0 {
+                    return format!("{}{}", units / m, suffix);
+                }
+            }
+        }
+        for (suffix, pow) in [("E", 27), ("P", 24), ("T", 21), ("G", 18), ("M", 15), ("k", 12), ("", 9), ("m", 6), ("u", 3), ("n", 0)] {
+            let m = 10i128.pow(pow);
+            if n % m == 0 {
+                return format!("{}{}", n / m, suffix);
+            }
+        }
+        unreachable!("nanos are always a multiple of 1")
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.canonical())
+    }
+}
+
+impl Duration {
+    /// Go-style text: `1h2m3s`, `250ms`, `1.5s`, `0s`.
+    pub fn canonical(self) -> String {
+        let mut n = self.0;
+        if n == 0 {
+            return "0s".into();
+        }
+        let mut out = String::new();
+        if n < 0 {
+            out.push('-');
+            n = -n;
+        }
+        if n < NANO {
+            for (suffix, m) in [("ms", 1_000_000i128), ("us", 1_000), ("ns", 1)] {
+                if n % m == 0 || m == 1 {
+                    out.push_str(&format!("{}{}", n / m, suffix));
+                    return out;
+                }
+            }
+        }
+        let h = n / (3600 * NANO);
+        let rest = n % (3600 * NANO);
+        let m = rest / (60 * NANO);
+        let s = rest % (60 * NANO);
+        if h > 0 {
+            out.push_str(&format!("{h}h"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}m"));
+        }
+        if s > 0 {
+            out.push_str(&format_decimal(s, NANO));
+            out.push('s');
+        }
+        out
+    }
+    /// Seconds with an `s` suffix (`90s`, `0.250s`): the form protobuf JSON requires.
+    pub fn seconds_text(self) -> String {
+        format!("{}s", format_decimal(self.0, NANO))
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / NANO as f64
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.canonical())
+    }
+}
+
+/// `n / unit` as an exact decimal without trailing zeros.
+fn format_decimal(n: i128, unit: i128) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let n = n.abs();
+    let int = n / unit;
+    let mut frac = n % unit;
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let mut digits = unit.to_string().len() - 1;
+    while frac % 10 == 0 {
+        frac /= 10;
+        digits -= 1;
+    }
+    format!("{sign}{int}.{frac:0digits$}")
+}
+
+/// Formats a float the way msh prints it: the shortest text that reads back the same, always
+/// with a `.` or an exponent so it stays a float.
+pub fn format_float(f: f64) -> String {
+    if f.is_finite() && f == f.trunc() && f.abs() < 1e15 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Decodes the text of a `number` token. The error is a message for a diagnostic.
+pub fn decode_number(text: &str) -> Result<Lit, String> {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    let num_end = clean
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
+        .map(|(i, _)| i)
+        .unwrap_or(clean.len());
+    let (num, suffix) = clean.split_at(num_end);
+    if num.is_empty() || num.ends_with('.') || num.matches('.').count() > 1 {
+        return Err(format!("`{text}` is not a number"));
+    }
+    match suffix {
+        "" => {
+            if num.contains('.') {
+                num.parse::<f64>().map(Lit::Float).map_err(|_| format!("`{text}` is not a number"))
+            } else {
+                num.parse::<i64>().map(Lit::Int).map_err(|_| format!("`{text}` does not fit in a 64-bit integer"))
+            }
+        }
+        "%" => num.parse::<f64>().map(Lit::Percent).map_err(|_| format!("`{text}` is not a percent")),
+        s if s.starts_with(['e', 'E']) && s.len() > 1 && s[1..].trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit()) => {
+            clean.parse::<f64>().map(Lit::Float).map_err(|_| format!("`{text}` is not a number"))
+        }
+        _ => {
+            if let Some(q) = quantity_suffix(suffix) {
+                let nanos = decimal_to_nanos(num).and_then(|n| q.apply(n)).ok_or_else(|| {
+                    format!("`{text}` is out of range or more precise than a billionth")
+                })?;
+                Ok(Lit::Quantity(Quantity { nanos, binary: q.binary, minutes: suffix == "m" }))
+            } else if let Some(d) = decode_duration(&clean) {
+                Ok(Lit::Duration(Duration(d)))
+            } else {
+                Err(format!("`{text}` has an unknown unit `{suffix}`"))
+            }
+        }
+    }
+}
+
+struct Suffix {
+    mul: i128,
+    div: i128,
+    binary: bool,
+}
+
+impl Suffix {
+    fn apply(&self, nanos: i128) -> Option<i128> {
+        let v = nanos.checked_mul(self.mul)?;
+        if v % self.div != 0 {
+            return None;
+        }
+        let v = v / self.div;
+        (v.abs() <= 10i128.pow(36)).then_some(v)
+    }
+}
+
+fn quantity_suffix(s: &str) -> Option<Suffix> {
+    let dec = |p: u32| Suffix { mul: 10i128.pow(p), div: 1, binary: false };
+    let bin = |p: u32| Suffix { mul: 1i128 << p, div: 1, binary: true };
+    Some(match s {
+        "n" => Suffix { mul: 1, div: 1_000_000_000, binary: false },
+        "u" => Suffix { mul: 1, div: 1_000_000, binary: false },
+        "m" => Suffix { mul: 1, div: 1_000, binary: false },
+        "k" => dec(3),
+        "M" => dec(6),
+        "G" => dec(9),
+        "T" => dec(12),
+        "P" => dec(15),
+        "E" => dec(18),
+        "Ki" => bin(10),
+        "Mi" => bin(20),
+        "Gi" => bin(30),
+        "Ti" => bin(40),
+        "Pi" => bin(50),
+        "Ei" => bin(60),
+        _ => return None,
+    })
+}
+
+/// `"1.5"` → 1_500_000_000.
+fn decimal_to_nanos(num: &str) -> Option<i128> {
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if frac.len() > 9 {
+        return None;
+    }
+    let i: i128 = int.parse().ok()?;
+    let f: i128 = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
+    i.checked_mul(NANO)?.checked_add(f)
+}
+
+/// `1h30m`, `250ms`, `1.5s` → nanoseconds.
+fn decode_duration(s: &str) -> Option<i128> {
+    let mut total: i128 = 0;
+    let mut rest = s;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let n_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        if n_end == 0 {
+            return None;
+        }
+        let (num, tail) = rest.split_at(n_end);
+        let u_end = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(u_end);
+        let mul: i128 = match unit {
+            "ns" => 1,
+            "us" | "µs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => NANO,
+            "m" => 60 * NANO,
+            "h" => 3600 * NANO,
+            _ => return None,
+        };
+        let nanos = decimal_to_nanos(num)?;
+        let v = nanos.checked_mul(mul)?;
+        if v % NANO != 0 {
+            return None; // finer than a nanosecond
+        }
+        total = total.checked_add(v / NANO)?;
+        rest = tail;
+    }
+    (total.abs() < 10i128.pow(30)).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Quantity {
+        match decode_number(s).unwrap() {
+            Lit::Quantity(q) => q,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(q("500m").nanos, 500_000_000);
+        assert_eq!(q("256Mi").canonical(), "256Mi");
+        assert_eq!(q("1.5Gi").canonical(), "1536Mi");
+        assert_eq!(q("10k").canonical(), "10k");
+        assert_eq!(q("1500m").canonical(), "1500m");
+        assert!(q("5m").minutes);
+        assert!(decode_number("1.0000000001").is_ok()); // a float, not a quantity
+        assert!(decode_number("1.0000000001k").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        let d = |s: &str| match decode_number(s).unwrap() {
+            Lit::Duration(d) => d,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(d("30s").canonical(), "30s");
+        assert_eq!(d("1m30s").canonical(), "1m30s");
+        assert_eq!(d("90s").canonical(), "1m30s");
+        assert_eq!(d("250ms").canonical(), "250ms");
+        assert_eq!(d("1.5s").seconds_text(), "1.5s");
+        assert_eq!(d("2h").seconds_text(), "7200s");
+        assert!(decode_number("5x").is_err());
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(decode_number("1_000").unwrap(), Lit::Int(1000));
+        assert_eq!(decode_number("1.5").unwrap(), Lit::Float(1.5));
+        assert_eq!(decode_number("70%").unwrap(), Lit::Percent(70.0));
+        assert_eq!(decode_number("1e3").unwrap(), Lit::Float(1000.0));
+        assert!(decode_number("99999999999999999999").is_err());
+    }
+}
