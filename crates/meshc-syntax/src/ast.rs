@@ -188,7 +188,7 @@ impl Label {
     pub fn name(&self) -> Option<&str> {
         match &self.kind {
             LabelKind::Name(n) => Some(n),
-            LabelKind::Pattern { .. } => None,
+            LabelKind::Pattern { .. } | LabelKind::Dynamic(_) => None,
         }
     }
 }
@@ -197,6 +197,8 @@ impl Label {
 pub enum LabelKind {
     /// A field name (`port`, `"redis-cart"`) or a definition (`#Service`).
     Name(String),
+    /// `"\(expr)"` or `(expr)`: a label computed from a concrete string.
+    Dynamic(Box<Expr>),
     /// `[Alias=pattern]`: applies to every field whose label matches `pattern`.
     Pattern { alias: Option<Ident>, pattern: Box<Expr> },
 }

@@ -21,7 +21,7 @@ pub const MAX_EXPR_DEPTH: usize = 200;
 /// Parses one file. Always returns a file (possibly missing the broken declarations) and the
 /// diagnostics found; the file is usable only when no error was reported.
 pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut b = Builder { file: id, base: 0, diags: Vec::new() };
+    let mut b = Builder { file: id, base: 0, diags: Vec::new(), text };
     let empty = File {
         id,
         package: None,
@@ -59,7 +59,7 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
 
 /// Parses the file again chunk by chunk (top-level declarations), keeping what parses.
 fn recover(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut b = Builder { file: id, base: 0, diags: Vec::new() };
+    let mut b = Builder { file: id, base: 0, diags: Vec::new(), text };
     let chunks = split_chunks(text);
     let mut package = None;
     let mut imports = Vec::new();
@@ -191,10 +191,12 @@ fn check_nesting(id: FileId, text: &str) -> Option<Diagnostic> {
     None
 }
 
-struct Builder {
+struct Builder<'t> {
     file: FileId,
     base: usize,
     diags: Vec<Diagnostic>,
+    /// The whole file, to trim the whitespace pest leaves at the end of a span.
+    text: &'t str,
 }
 
 fn friendly(rule: &Rule) -> Option<&'static str> {
@@ -226,10 +228,21 @@ fn friendly(rule: &Rule) -> Option<&'static str> {
     })
 }
 
-impl Builder {
+impl Builder<'_> {
     fn span(&self, p: &Pair<Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let start = self.base + s.start();
+        let mut end = self.base + s.end();
+        // Implicit whitespace and comments may trail a rule's span: drop them.
+        loop {
+            let t = self.text[start..end].trim_end();
+            end = start + t.len();
+            match t.rfind('\n') {
+                Some(nl) if t[nl + 1..].trim_start().starts_with("//") => end = start + nl,
+                _ => break,
+            }
+        }
+        Span::new(self.file, start, end)
     }
 
     fn syntax_error(&self, e: &pest::error::Error<Rule>, base: usize, full: &str) -> Diagnostic {
@@ -425,6 +438,19 @@ impl Builder {
                     opt: Opt::Regular,
                     span,
                 }
+            }
+            Rule::dyn_label => {
+                let e = self.expr(first.into_inner().next().expect("label expr"), 0);
+                let opt = match it.next().map(|o| o.as_str().to_string()) {
+                    Some(o) if o == "?" => Opt::Optional,
+                    Some(_) => Opt::Required,
+                    None => Opt::Regular,
+                };
+                let kind = match e.kind {
+                    ExprKind::Lit(Lit::Str(s)) => LabelKind::Name(s),
+                    _ => LabelKind::Dynamic(Box::new(e)),
+                };
+                Label { kind, opt, span }
             }
             _ => {
                 let name_pair = first.into_inner().next().expect("label name");

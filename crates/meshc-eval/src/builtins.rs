@@ -1,0 +1,151 @@
+//! The builtin functions: len, min, max, sum, lower, upper, contains, join, ceil, floor,
+//! and, in checks, warn and error.
+
+use crate::arith;
+use crate::eval::{to_text, EnvId, Evaluator};
+use crate::value::*;
+use meshc_syntax::ast::{BinOp, Expr, Ident};
+use meshc_syntax::codes;
+use meshc_syntax::{Diagnostic, Severity, Span};
+use std::rc::Rc;
+
+pub const NAMES: &[&str] = &["len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "warn", "error"];
+
+fn err(name: &Ident, msg: String) -> Val {
+    Val::bottom(Diagnostic::error(codes::BAD_CALL, format!("{}: {msg}", name.name)).primary(name.span, "in this call"))
+}
+
+fn arity(name: &Ident, args: &[Expr], n: std::ops::RangeInclusive<usize>) -> Option<Val> {
+    if n.contains(&args.len()) {
+        None
+    } else {
+        let want = if n.start() == n.end() { format!("{}", n.start()) } else { format!("{} to {}", n.start(), n.end()) };
+        Some(err(name, format!("takes {want} argument(s), got {}", args.len())))
+    }
+}
+
+pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr], env: EnvId, span: Span) -> Val {
+    let range = match name.name.as_str() {
+        "len" | "lower" | "upper" | "sum" | "ceil" | "floor" | "warn" | "error" => 1..=1,
+        "contains" => 2..=2,
+        "join" => 1..=2,
+        "min" | "max" => 1..=usize::MAX,
+        other => {
+            let mut d = Diagnostic::error(codes::BAD_CALL, format!("unknown function `{other}`")).primary(name.span, "not a builtin");
+            if let Some(s) = crate::did_you_mean(other, NAMES.iter().copied()) {
+                d = d.help(format!("did you mean `{s}`?"));
+            } else {
+                d = d.help(format!("the builtins are {}", NAMES.join(", ")));
+            }
+            return Val::bottom(d);
+        }
+    };
+    if let Some(e) = arity(name, args, range) {
+        return e;
+    }
+    let mut vals = Vec::new();
+    for a in args {
+        match ev.concrete(a, env) {
+            Ok(v) => vals.push(v),
+            Err(v) => return v,
+        }
+    }
+    let n = name.name.as_str();
+    // Functions over a list: a single list argument, or (min, max) several arguments.
+    let list_items = |ev: &mut Evaluator<'a>, v: &Val| -> Option<Vec<Val>> {
+        let K::Vertex(w) = v.k else { return None };
+        let (is_list, items) = ev.items(w);
+        if !is_list {
+            return None;
+        }
+        Some(items.into_iter().map(|(_, e)| ev.value(e).default_value()).collect())
+    };
+    match n {
+        "len" => match &vals[0].k {
+            K::Str(s) => Val::new(K::Int(s.chars().count() as i64), span),
+            K::Vertex(w) => {
+                let (_, items) = ev.items(*w);
+                Val::new(K::Int(items.len() as i64), span)
+            }
+            _ => err(name, format!("needs a string, list or struct, not {}", vals[0])),
+        },
+        "lower" | "upper" => match &vals[0].k {
+            K::Str(s) => Val::new(K::Str(Rc::from(if n == "lower" { s.to_lowercase() } else { s.to_uppercase() }.as_str())), span),
+            _ => err(name, format!("needs a string, not {}", vals[0])),
+        },
+        "ceil" | "floor" => {
+            let f = match &vals[0].k {
+                K::Int(i) => return Val::new(K::Int(*i), span),
+                K::Float(f) => *f,
+                K::Percent(p) => *p / 100.0,
+                K::Quantity(q) => q.as_f64(),
+                _ => return err(name, format!("needs a number, not {}", vals[0])),
+            };
+            let r = if n == "ceil" { f.ceil() } else { f.floor() };
+            if r.abs() > 9.0e18 {
+                return err(name, "result does not fit in an int".into());
+            }
+            Val::new(K::Int(r as i64), span)
+        }
+        "warn" | "error" => match &vals[0].k {
+            K::Str(s) => Val::new(K::Finding(if n == "warn" { Severity::Warning } else { Severity::Error }, s.clone()), span),
+            _ => err(name, format!("needs a message string, not {}", vals[0])),
+        },
+        "contains" => match (&vals[0].k, &vals[1].k) {
+            (K::Str(s), K::Str(sub)) => Val::new(K::Bool(s.contains(sub.as_ref())), span),
+            (K::Vertex(_), _) => match list_items(ev, &vals[0]) {
+                Some(items) => Val::new(K::Bool(items.iter().any(|x| equal(x, &vals[1]))), span),
+                None => err(name, "needs a list or a string".into()),
+            },
+            _ => err(name, "needs a list or a string".into()),
+        },
+        "join" => {
+            let Some(items) = list_items(ev, &vals[0]) else { return err(name, "needs a list of strings".into()) };
+            let sep = match vals.get(1).map(|v| &v.k) {
+                None => String::new(),
+                Some(K::Str(s)) => s.to_string(),
+                Some(_) => return err(name, "the separator must be a string".into()),
+            };
+            let mut parts = Vec::new();
+            for it in items {
+                match to_text(&it) {
+                    Some(t) => parts.push(t),
+                    None => return err(name, format!("cannot join {it}")),
+                }
+            }
+            Val::new(K::Str(Rc::from(parts.join(&sep).as_str())), span)
+        }
+        "sum" | "min" | "max" => {
+            let items = if vals.len() == 1 {
+                match list_items(ev, &vals[0]) {
+                    Some(i) => i,
+                    None if n != "sum" => vals.clone(),
+                    None => return err(name, "needs a list".into()),
+                }
+            } else {
+                vals.clone()
+            };
+            if items.is_empty() {
+                return if n == "sum" { Val::new(K::Int(0), span) } else { err(name, "needs at least one value".into()) };
+            }
+            let mut acc = items[0].clone();
+            for it in &items[1..] {
+                let r = match n {
+                    "sum" => arith::binary(BinOp::Add, &acc, it, span),
+                    _ => arith::binary(if n == "min" { BinOp::Lt } else { BinOp::Gt }, it, &acc, span).map(|b| {
+                        if matches!(b.k, K::Bool(true)) { it.clone() } else { acc.clone() }
+                    }),
+                };
+                match r {
+                    Ok(v) => acc = v,
+                    Err(d) => return Val::bottom(d.primary(span, "in this call")),
+                }
+            }
+            if !acc.is_concrete_scalar() {
+                return err(name, format!("cannot compute over {acc}"));
+            }
+            Val::new(acc.k, span)
+        }
+        _ => unreachable!(),
+    }
+}

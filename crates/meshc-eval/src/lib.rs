@@ -1,0 +1,217 @@
+//! msh evaluation: stage two of the meshc pipeline.
+//!
+//! Takes parsed files grouped into packages ([`Program`]) and produces the package's value as
+//! plain data ([`Node`], every node with the span it came from) plus every diagnostic: conflicts,
+//! closedness, incomplete values, cycles, and the findings of `check` blocks. It does no I/O.
+
+mod arith;
+mod builtins;
+mod checks;
+pub mod eval;
+pub mod value;
+
+use indexmap::IndexMap;
+use meshc_syntax::ast::{Decl, File};
+use meshc_syntax::lit::{format_float, Duration, Quantity};
+use meshc_syntax::{Diagnostic, FileId, Span};
+use serde::ser::{SerializeMap, SerializeSeq};
+use std::collections::{HashMap, HashSet};
+
+pub use builtins::NAMES as BUILTINS;
+
+/// A set of packages to evaluate. Package 0 is the main package.
+#[derive(Debug, Default)]
+pub struct Program<'a> {
+    pub packages: Vec<Package<'a>>,
+    /// `(file, import name)` → index of the imported package.
+    pub imports: HashMap<(FileId, String), usize>,
+    /// Files of the embedded standard library (diagnostics prefer spans in user files).
+    pub stdlib_files: HashSet<FileId>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Package<'a> {
+    pub files: Vec<&'a File>,
+}
+
+/// Plain data: the exported value of a package. Each node keeps the span of the source that
+/// gave it its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Quantity(Quantity),
+    Duration(Duration),
+    Percent(f64),
+    List(Vec<Node>),
+    Map(IndexMap<String, Node>),
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(m) => m.get(key),
+            _ => None,
+        }
+    }
+    /// Follows a dotted path of map keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_int(&self) -> Option<i64> {
+        match &self.kind {
+            NodeKind::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            NodeKind::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&IndexMap<String, Node>> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_list(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::List(l) => Some(l),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.kind {
+            NodeKind::Null => s.serialize_unit(),
+            NodeKind::Bool(b) => s.serialize_bool(*b),
+            NodeKind::Int(i) => s.serialize_i64(*i),
+            NodeKind::Float(f) => s.serialize_f64(*f),
+            NodeKind::Str(x) => s.serialize_str(x),
+            NodeKind::Quantity(q) => s.serialize_str(&q.canonical()),
+            NodeKind::Duration(d) => s.serialize_str(&d.canonical()),
+            NodeKind::Percent(p) => s.serialize_str(&format!("{}%", value::format_percent(*p))),
+            NodeKind::List(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for x in l {
+                    seq.serialize_element(x)?;
+                }
+                seq.end()
+            }
+            NodeKind::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            NodeKind::Float(x) => f.write_str(&format_float(*x)),
+            NodeKind::Str(s) => f.write_str(s),
+            _ => write!(f, "{}", serde_json_like(self)),
+        }
+    }
+}
+
+fn serde_json_like(n: &Node) -> String {
+    match &n.kind {
+        NodeKind::Null => "null".into(),
+        NodeKind::Bool(b) => b.to_string(),
+        NodeKind::Int(i) => i.to_string(),
+        NodeKind::Float(x) => format_float(*x),
+        NodeKind::Str(s) => format!("{s:?}"),
+        NodeKind::Quantity(q) => q.canonical(),
+        NodeKind::Duration(d) => d.canonical(),
+        NodeKind::Percent(p) => format!("{}%", value::format_percent(*p)),
+        NodeKind::List(l) => format!("[{}]", l.iter().map(serde_json_like).collect::<Vec<_>>().join(", ")),
+        NodeKind::Map(m) => format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", serde_json_like(v))).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The result of evaluating a program.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The main package's value; `None` when an error made part of it unknown.
+    pub value: Option<Node>,
+    /// Errors and warnings, in a stable order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Evaluates the main package of `prog`, then runs its `check` blocks.
+pub fn evaluate(prog: &Program<'_>) -> Evaluation {
+    let mut ev = eval::Evaluator::new(prog);
+    let root = ev.root(0);
+    let value = ev.export(root);
+    if let Some(main) = prog.packages.first() {
+        for f in &main.files {
+            for d in &f.body.decls {
+                if let Decl::Check(c) = d {
+                    let env = ev.file_env(f.id);
+                    checks::run(&mut ev, c, env);
+                }
+            }
+        }
+    }
+    let has_error = ev.diags.iter().any(|d| d.is_error());
+    Evaluation { value: if has_error { None } else { value }, diagnostics: std::mem::take(&mut ev.diags) }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -> Option<&'s str> {
+    let max = (name.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let mut d = levenshtein(name, c);
+        // An abbreviation (`prot` for `protocol`) is as likely as a typo.
+        if name.len() >= 3 && c.len() >= 3 && (c.starts_with(name) || name.starts_with(c)) {
+            d = d.min(1);
+        }
+        if d <= max && best.map(|(bd, bc)| d < bd || (d == bd && c < bc)).unwrap_or(true) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,279 @@
+//! # meshc
+//!
+//! The msh compiler as a library. One entry point, [`compile`], takes the source files (a map of
+//! path → text; the library never touches the file system) and returns a [`Compilation`]: the
+//! evaluated value of the package and every diagnostic, ready to render as text or JSON.
+//!
+//! ```
+//! use meshc::{compile, Options, Sources};
+//!
+//! let mut sources = Sources::new();
+//! sources.insert("app.msh".into(), r#"
+//!     replicas: int & >=1
+//!     replicas: 3
+//!     name: "echo-\(replicas)"
+//! "#.into());
+//! let out = compile(&sources, &Options::default());
+//! assert!(out.ok());
+//! assert_eq!(out.value_yaml().unwrap(), "replicas: 3\nname: echo-3\n");
+//!
+//! sources.insert("more.msh".into(), "replicas: 4\n".into());
+//! let out = compile(&sources, &Options::default());
+//! assert!(!out.ok());
+//! assert_eq!(out.diagnostics[0].code, "E0201"); // conflicting values 4 and 3
+//! ```
+//!
+//! Paths are relative and `/`-separated. The main package is the `.msh` files named in
+//! [`Options::entry`], or, when it is empty, every `.msh` file at the top level of the map.
+//! `import "./lib"` reads the files of the directory `lib` beside the importing file;
+//! `import "mesh"` reads the standard library compiled into this crate.
+
+mod render;
+mod stdlib;
+
+pub use meshc_eval::{Node, NodeKind};
+pub use meshc_syntax::{codes, Diagnostic, Label, Severity, SourceMap, Span};
+pub use render::{DiagnosticJson, LabelJson};
+
+use meshc_eval::{Package, Program};
+use meshc_syntax::ast::File;
+use meshc_syntax::{parse_file, FileId};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Source files by path (relative, `/`-separated). A `BTreeMap`, so the order in which files
+/// were added never changes the result.
+pub type Sources = BTreeMap<String, String>;
+
+/// What to compile.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The files of the main package. Empty: every `.msh` file at the top level of the sources.
+    pub entry: Vec<String>,
+}
+
+/// The outcome of a compilation.
+#[derive(Debug)]
+pub struct Compilation {
+    /// Every file that took part (user files, then the standard library), for rendering spans.
+    pub sources: SourceMap,
+    /// The main package's value, when there was no error.
+    pub value: Option<Node>,
+    /// Errors and warnings, errors of all stages, in a stable order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    /// No errors (warnings allowed).
+    pub fn ok(&self) -> bool {
+        !self.diagnostics.iter().any(|d| d.is_error())
+    }
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+    /// The value as YAML (`None` when there is no value).
+    pub fn value_yaml(&self) -> Option<String> {
+        self.value.as_ref().map(to_yaml)
+    }
+    /// The value as pretty-printed JSON.
+    pub fn value_json(&self) -> Option<String> {
+        self.value.as_ref().map(|v| serde_json::to_string_pretty(v).expect("a Node always serializes") + "\n")
+    }
+    /// Every diagnostic rendered for a terminal (no colour), with source excerpts.
+    pub fn render_diagnostics(&self) -> String {
+        render::text(&self.sources, &self.diagnostics)
+    }
+    /// Every diagnostic as JSON data, with byte offsets and line/column ranges.
+    pub fn diagnostics_json(&self) -> Vec<DiagnosticJson> {
+        self.diagnostics.iter().map(|d| render::json(&self.sources, d)).collect()
+    }
+}
+
+/// Serializes any value as YAML, the one place meshc writes YAML.
+pub fn to_yaml<T: serde::Serialize>(v: &T) -> String {
+    yaml_serde::to_string(v).expect("values always serialize to YAML")
+}
+
+/// Compiles the main package of `sources`.
+pub fn compile(sources: &Sources, options: &Options) -> Compilation {
+    let mut map = SourceMap::new();
+    let mut diags = Vec::new();
+
+    // The main package's files.
+    let entry: Vec<String> = if options.entry.is_empty() {
+        sources.keys().filter(|p| p.ends_with(".msh") && !p.contains('/')).cloned().collect()
+    } else {
+        let mut e = options.entry.clone();
+        e.sort();
+        e.dedup();
+        e
+    };
+    let mut parsed: Vec<File> = Vec::new();
+    // Package table: (key, file indices in `parsed`).
+    let mut packages: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut stdlib_ids: HashSet<FileId> = HashSet::new();
+    let parse_into = |path: &str, text: &str, map: &mut SourceMap, parsed: &mut Vec<File>, diags: &mut Vec<Diagnostic>| {
+        let id = map.add(path, text);
+        let (f, d) = parse_file(id, text);
+        diags.extend(d);
+        parsed.push(f);
+        parsed.len() - 1
+    };
+    let mut main_files = Vec::new();
+    for p in &entry {
+        match sources.get(p) {
+            Some(text) => main_files.push(parse_into(p, text, &mut map, &mut parsed, &mut diags)),
+            None => diags.push(Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("no source file `{p}`"))),
+        }
+    }
+    if main_files.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::error(codes::IMPORT_NOT_FOUND, "no .msh files to compile")
+                .help("give a directory that holds .msh files, or the files themselves"),
+        );
+    }
+    let uses_service = main_files.iter().any(|&i| parsed[i].has_service);
+    if uses_service {
+        let i = parse_into(stdlib::PRELUDE_PATH, stdlib::PRELUDE, &mut map, &mut parsed, &mut diags);
+        stdlib_ids.insert(parsed[i].id);
+        main_files.push(i);
+    }
+    packages.push((".".into(), main_files));
+
+    // Imports, breadth first. Keys: "std:mesh" or a directory path.
+    let mut imports: HashMap<(FileId, String), usize> = HashMap::new();
+    let mut pkg_index: HashMap<String, usize> = HashMap::new();
+    pkg_index.insert(".".into(), 0);
+    let mut next = 0;
+    while next < packages.len() {
+        let files = packages[next].1.clone();
+        next += 1;
+        for fi in files {
+            let file_imports = parsed[fi].imports.clone();
+            let file_id = parsed[fi].id;
+            let importer = map.get(file_id).name.clone();
+            for imp in file_imports {
+                let key = match resolve_import(&importer, &imp.path, stdlib_ids.contains(&file_id)) {
+                    Ok(k) => k,
+                    Err(d) => {
+                        diags.push(d.primary(imp.span, "this import"));
+                        continue;
+                    }
+                };
+                let idx = match pkg_index.get(&key) {
+                    Some(&i) => i,
+                    None => {
+                        let mut files = Vec::new();
+                        if let Some(name) = key.strip_prefix("std:") {
+                            match stdlib::module(name) {
+                                Some((path, text)) => {
+                                    let i = parse_into(path, text, &mut map, &mut parsed, &mut diags);
+                                    stdlib_ids.insert(parsed[i].id);
+                                    files.push(i);
+                                }
+                                None => {
+                                    diags.push(
+                                        Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("no standard library module `{name}`"))
+                                            .primary(imp.span, "this import")
+                                            .help(format!("the standard library has: {}", stdlib::MODULES.join(", "))),
+                                    );
+                                    continue;
+                                }
+                            }
+                        } else {
+                            let dir = key.as_str();
+                            for (p, text) in sources.iter() {
+                                let parent = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                                if parent == dir && p.ends_with(".msh") {
+                                    files.push(parse_into(p, text, &mut map, &mut parsed, &mut diags));
+                                }
+                            }
+                            if files.is_empty() {
+                                diags.push(
+                                    Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("no .msh files in `{dir}` for import \"{}\"", imp.path))
+                                        .primary(imp.span, "this import"),
+                                );
+                                continue;
+                            }
+                        }
+                        packages.push((key.clone(), files));
+                        pkg_index.insert(key, packages.len() - 1);
+                        packages.len() - 1
+                    }
+                };
+                imports.insert((file_id, imp.name.name.clone()), idx);
+            }
+        }
+    }
+
+    // One package name per package.
+    for (_, files) in &packages {
+        let mut first: Option<&meshc_syntax::ast::Ident> = None;
+        for &fi in files {
+            if stdlib_ids.contains(&parsed[fi].id) {
+                continue;
+            }
+            if let Some(p) = &parsed[fi].package {
+                match first {
+                    None => first = Some(p),
+                    Some(f) if f.name != p.name => diags.push(
+                        Diagnostic::error(codes::PACKAGE_MISMATCH, format!("package `{}` and package `{}` in one directory", p.name, f.name))
+                            .primary(p.span, format!("package {}", p.name))
+                            .secondary(f.span, format!("package {}", f.name))
+                            .help("the files compiled together form one package: give them one package name"),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    // Errors that leave the program unreadable stop here; a bad service name does not.
+    if diags.iter().any(|d| d.is_error() && d.code != codes::BAD_SERVICE_NAME) {
+        return Compilation { sources: map, value: None, diagnostics: diags };
+    }
+    let program = Program {
+        packages: packages.iter().map(|(_, files)| Package { files: files.iter().map(|&i| &parsed[i]).collect() }).collect(),
+        imports,
+        stdlib_files: stdlib_ids,
+    };
+    let evaluation = meshc_eval::evaluate(&program);
+    diags.extend(evaluation.diagnostics);
+    Compilation { sources: map, value: evaluation.value, diagnostics: diags }
+}
+
+/// Resolves an import path against the path of the importing file: `"mesh"` is the standard
+/// library, `"./x"` a directory relative to the importing file that must stay inside the root.
+fn resolve_import(importer: &str, path: &str, from_stdlib: bool) -> Result<String, Diagnostic> {
+    if !path.starts_with("./") && !path.starts_with("../") && !path.starts_with('/') {
+        if path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !path.is_empty() {
+            return Ok(format!("std:{path}"));
+        }
+        return Err(Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("unknown import \"{path}\""))
+            .help("import a standard library module by name (\"mesh\") or a directory of this package with \"./dir\""));
+    }
+    if path.starts_with('/') || from_stdlib {
+        return Err(Diagnostic::error(codes::IMPORT_ESCAPES_ROOT, format!("import \"{path}\" is an absolute path"))
+            .help("imports are relative to the importing file and stay inside the package root: \"./lib\""));
+    }
+    let dir = importer.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(Diagnostic::error(codes::IMPORT_ESCAPES_ROOT, format!("import \"{path}\" leaves the package root"))
+                        .help("a package may import only directories below its root"));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() {
+        return Err(Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("import \"{path}\" names the package root itself")));
+    }
+    Ok(parts.join("/"))
+}
