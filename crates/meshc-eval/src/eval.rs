@@ -125,7 +125,7 @@ struct Vertex<'a> {
     struct_span: Option<Span>,
     decl_span: Option<Span>,
     list_len: Option<(usize, Span)>,
-    tails: Vec<Conj<'a>>,
+    tails: Vec<(usize, Conj<'a>)>,
     patterns: Vec<Pattern<'a>>,
     cursor: usize,
     pats_applied: usize,
@@ -161,8 +161,8 @@ pub struct Evaluator<'a> {
     close_children: HashMap<(CloseId, Rc<str>), CloseId>,
     close_meta: Vec<CloseMeta>,
     label_sets: HashMap<usize, HashSet<&'a str>>,
-    expand_stack: Vec<VertexId>,
-    eval_stack: Vec<VertexId>,
+    /// Vertices being expanded or valued, innermost last: the path of a cycle.
+    active: Vec<VertexId>,
     depth: usize,
     steps: u64,
     out_of_steps: bool,
@@ -190,8 +190,7 @@ impl<'a> Evaluator<'a> {
             close_children: HashMap::new(),
             close_meta: Vec::new(),
             label_sets: HashMap::new(),
-            expand_stack: Vec::new(),
-            eval_stack: Vec::new(),
+            active: Vec::new(),
             depth: 0,
             steps: 0,
             out_of_steps: false,
@@ -282,8 +281,8 @@ impl<'a> Evaluator<'a> {
             let vert = &self.vs[c as usize];
             if vert.parent.is_some() || !vert.label.is_empty() {
                 let l = &vert.label;
-                if l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '#' || c == '$')
-                    && !l.is_empty()
+                if (l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '#' || c == '$') && !l.is_empty())
+                    || vert.parent.is_none()
                 {
                     parts.push(l.to_string());
                 } else {
@@ -364,7 +363,7 @@ impl<'a> Evaluator<'a> {
         }
         self.depth += 1;
         self.vx(v).xs = Phase::Busy;
-        self.expand_stack.push(v);
+        self.active.push(v);
         self.expand_pending(v);
         if !self.vs[v as usize].sdisj.is_empty() {
             self.resolve_struct_disj(v);
@@ -384,7 +383,7 @@ impl<'a> Evaluator<'a> {
             self.finish_list(v);
             self.check_closed(v);
         }
-        self.expand_stack.pop();
+        self.active.pop();
         self.vx(v).xs = Phase::Done;
         self.depth -= 1;
     }
@@ -472,7 +471,7 @@ impl<'a> Evaluator<'a> {
         self.expand(w);
         let w = self.res(w);
         if self.vs[w as usize].xs == Phase::Busy {
-            let d = self.cycle_diag(&self.expand_stack.clone(), w, e.span);
+            let d = self.cycle_diag(&self.active.clone(), w, e.span);
             self.vx(v).ref_vals.push(Val::bottom(d));
             return;
         }
@@ -507,8 +506,13 @@ impl<'a> Evaluator<'a> {
 
     fn cycle_diag(&self, stack: &[VertexId], w: VertexId, span: Span) -> Diagnostic {
         let start = stack.iter().position(|&x| x == w).unwrap_or(0);
-        let mut names: Vec<String> = stack[start..].iter().map(|&x| self.path(x)).collect();
-        names.push(self.path(w));
+        let mut names: Vec<String> = Vec::new();
+        for &x in stack[start..].iter().chain(std::iter::once(&w)) {
+            let p = self.path(x);
+            if names.last() != Some(&p) {
+                names.push(p);
+            }
+        }
         Diagnostic::error(codes::CYCLE, format!("reference cycle: {}", names.join(" → ")))
             .primary(span, "this reference closes the cycle")
             .help("one of the values in the cycle must be given without referring back to the others")
@@ -665,7 +669,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         match &l.tail {
-            Some(t) => self.vx(v).tails.push(Conj { src: Src::Expr(t), env: c.env, close: elem_close }),
+            Some(t) => self.vx(v).tails.push((idx, Conj { src: Src::Expr(t), env: c.env, close: elem_close })),
             None => {
                 let prev = self.vs[v as usize].list_len;
                 match prev {
@@ -687,8 +691,9 @@ impl<'a> Evaluator<'a> {
         if !vert.is_list {
             return;
         }
+        let conflicted = vert.errors.iter().any(|e| e.code == codes::LIST_LENGTH);
         if let Some((n, span)) = vert.list_len {
-            if vert.elems.len() > n {
+            if vert.elems.len() > n && !conflicted {
                 let d = Diagnostic::error(
                     codes::LIST_LENGTH,
                     format!("a list of {n} elements cannot hold {} elements", vert.elems.len()),
@@ -699,9 +704,11 @@ impl<'a> Evaluator<'a> {
         }
         let tails = self.vs[v as usize].tails.clone();
         let elems = self.vs[v as usize].elems.clone();
-        for e in elems {
-            for t in &tails {
-                self.add_conj(e, *t);
+        for (i, e) in elems.into_iter().enumerate() {
+            for (start, t) in &tails {
+                if i >= *start {
+                    self.add_conj(e, *t);
+                }
             }
         }
     }
@@ -883,7 +890,11 @@ impl<'a> Evaluator<'a> {
             }
         };
         match chosen {
-            Some(t) => self.vx(v).redirect = Some(t),
+            Some(t) => {
+                let errs = std::mem::take(&mut self.vx(v).errors);
+                self.vx(t).errors.extend(errs);
+                self.vx(v).redirect = Some(t);
+            }
             None => {
                 let mut diag = Diagnostic::error(codes::CONFLICT, format!("no alternative of the disjunction fits `{}`", self.path(v)))
                     .primary(*span, "none of these alternatives");
@@ -1249,7 +1260,7 @@ impl<'a> Evaluator<'a> {
         }
         let first_span = self.vs[v as usize].conjs.first().map(|c| c.src.span()).unwrap_or_default();
         if self.vs[v as usize].es == Phase::Busy {
-            let stack = self.eval_stack.clone();
+            let stack = self.active.clone();
             return Val::bottom(self.cycle_diag(&stack, v, first_span));
         }
         if self.depth > MAX_DEPTH || !self.step() {
@@ -1257,7 +1268,7 @@ impl<'a> Evaluator<'a> {
         }
         self.depth += 1;
         self.vx(v).es = Phase::Busy;
-        self.eval_stack.push(v);
+        self.active.push(v);
         let mut acc: Option<Val> = None;
         let scalars = self.vs[v as usize].scalars.clone();
         for c in scalars {
@@ -1294,7 +1305,7 @@ impl<'a> Evaluator<'a> {
         } else {
             acc.unwrap_or_else(|| Val::top(first_span))
         };
-        self.eval_stack.pop();
+        self.active.pop();
         self.depth -= 1;
         let vert = self.vx(v);
         vert.es = Phase::Done;
@@ -1409,7 +1420,8 @@ impl<'a> Evaluator<'a> {
                     Some((x, y)) if compare(&x, &y) == Some(std::cmp::Ordering::Equal) => {
                         // Keep the richer kind (a quantity over an int) and the later span.
                         let keep_kind = if x.kinds() != a.kinds() { x } else { y };
-                        Val::new(keep_kind.k, b.span)
+                        let span = if self.user_file(b.span) || !self.user_file(a.span) { b.span } else { a.span };
+                        Val::new(keep_kind.k, span)
                     }
                     _ => self.conflict(a, b),
                 }

@@ -183,10 +183,14 @@ pub fn evaluate(prog: &Program<'_>) -> Evaluation {
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
 pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -> Option<&'s str> {
-    let max = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    let max = (len / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {
+            continue;
+        }
+        if c.chars().count() < 2 || (len < 3 && c.chars().count() <= len) {
             continue;
         }
         let mut d = levenshtein(name, c);
@@ -201,17 +205,27 @@ pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -
     best.map(|(_, c)| c)
 }
 
+/// Edit distance with adjacent transpositions counting as one edit (`prot` → `port`).
 fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
         }
-        prev = cur;
     }
-    prev[b.len()]
+    d[a.len() * w + b.len()]
 }

@@ -182,7 +182,7 @@ pub fn coerce(v: &Val, want: Kinds) -> Option<Val> {
         (K::Int(i), w) if w == Kinds::FLOAT => K::Float(*i as f64),
         (K::Int(i), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_int(*i)),
         (K::Float(f), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_f64(*f)?),
-        (K::Quantity(q), w) if w == Kinds::DURATION && q.minutes => K::Duration(Duration(q.nanos / 1000 * 60)),
+        (K::Quantity(q), w) if w == Kinds::DURATION && q.minutes => K::Duration(Duration(q.nanos / 1_000_000 * 60_000_000_000)),
         _ => return None,
     };
     Some(Val { k, span: v.span })

@@ -47,7 +47,9 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         Err(e) => {
             let first = b.syntax_error(&e, 0, text);
             let (f, mut diags) = recover(id, text);
-            if !diags.iter().any(|d| d.primary_span() == first.primary_span()) {
+            // The chunk errors are more precise; the whole-file error stands in when the
+            // chunks all parse (the whole file's structure is what is wrong).
+            if !diags.iter().any(|d| d.code == codes::SYNTAX) {
                 diags.insert(0, first);
             }
             diags.sort_by_key(|d| d.primary_span());
@@ -109,7 +111,8 @@ fn split_chunks(text: &str) -> Vec<(usize, usize)> {
         if line_start && i > 0 {
             let rest = &text[i..];
             let starts_decl = c.is_ascii_alphabetic() || c == b'#' || c == b'"' || c == b'_';
-            let keyword = ["service ", "check ", "package ", "import ", "#"].iter().any(|k| rest.starts_with(k));
+            let keyword = ["service ", "check ", "package ", "import ", "let ", "#"].iter().any(|k| rest.starts_with(k))
+                || looks_like_field(rest);
             if (depth <= 0 && starts_decl) || keyword {
                 starts.push(i);
                 depth = 0;
@@ -145,6 +148,25 @@ fn split_chunks(text: &str) -> Vec<(usize, usize)> {
         out.push((s, e));
     }
     out
+}
+
+/// A line in column 0 that starts `name:` (or `name?:`, `name!:`, `"name":`): a top-level field
+/// in well-formatted msh, even where an unclosed bracket above makes the depth unreliable.
+fn looks_like_field(rest: &str) -> bool {
+    let line = rest.lines().next().unwrap_or("");
+    let name_end = if let Some(r) = line.strip_prefix('"') {
+        match r.find('"') {
+            Some(i) => i + 2,
+            None => return false,
+        }
+    } else {
+        line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).unwrap_or(line.len())
+    };
+    if name_end == 0 {
+        return false;
+    }
+    let after = line[name_end..].trim_start_matches(['?', '!']);
+    after.starts_with(':')
 }
 
 /// Rejects input nested deeper than [`MAX_NESTING`] before the recursive parser sees it.

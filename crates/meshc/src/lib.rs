@@ -240,7 +240,9 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         stdlib_files: stdlib_ids,
     };
     let evaluation = meshc_eval::evaluate(&program);
-    diags.extend(evaluation.diagnostics);
+    // A bad service name is reported once, by the parser: drop what the schema derives from it.
+    let bad_names: HashSet<Span> = diags.iter().filter(|d| d.code == codes::BAD_SERVICE_NAME).filter_map(|d| d.primary_span()).collect();
+    diags.extend(evaluation.diagnostics.into_iter().filter(|d| d.primary_span().map(|s| !bad_names.contains(&s)).unwrap_or(true)));
     Compilation { sources: map, value: evaluation.value, diagnostics: diags }
 }
 

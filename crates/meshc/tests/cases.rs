@@ -1,0 +1,134 @@
+//! Data-driven cases: every `tests/cases/**/*.txtar` file holds the input files and the
+//! expected output of one compilation (see tests/README.md for the format).
+//! `UPDATE_EXPECT=1 cargo test -p meshc --test cases` rewrites the expected sections.
+
+use meshc::{compile, Options, Sources};
+use std::path::{Path, PathBuf};
+
+struct Case {
+    comment: String,
+    files: Vec<(String, String)>,
+}
+
+fn parse_archive(text: &str) -> Case {
+    let mut comment = String::new();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_end_matches('\n');
+        if let Some(name) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
+            files.push((name.to_string(), String::new()));
+        } else if let Some((_, body)) = files.last_mut() {
+            body.push_str(line);
+        } else {
+            comment.push_str(line);
+        }
+    }
+    Case { comment, files }
+}
+
+fn write_archive(c: &Case) -> String {
+    let mut out = c.comment.clone();
+    for (name, body) in &c.files {
+        out.push_str(&format!("-- {name} --\n"));
+        out.push_str(body);
+        if !body.is_empty() && !body.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+const OUTPUTS: &[&str] = &["value.yaml", "value.json", "diagnostics", "diagnostics.json"];
+
+fn run_case(path: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let mut case = parse_archive(&text);
+    let mut sources = Sources::new();
+    let mut entry = Vec::new();
+    for (name, body) in &case.files {
+        if OUTPUTS.contains(&name.as_str()) {
+            continue;
+        }
+        sources.insert(name.clone(), body.clone());
+        if case.comment.lines().any(|l| l.trim() == format!("entry: {name}")) {
+            entry.push(name.clone());
+        }
+    }
+    let c = compile(&sources, &Options { entry });
+    let actual = |name: &str| -> String {
+        match name {
+            "value.yaml" => c.value_yaml().unwrap_or_default(),
+            "value.json" => c.value_json().unwrap_or_default(),
+            "diagnostics" => c.render_diagnostics(),
+            "diagnostics.json" => serde_json::to_string_pretty(&c.diagnostics_json()).unwrap() + "\n",
+            _ => unreachable!(),
+        }
+    };
+    let update = std::env::var("UPDATE_EXPECT").is_ok();
+    let mut failures = Vec::new();
+    let mut has_output = false;
+    for (name, body) in case.files.iter_mut() {
+        if !OUTPUTS.contains(&name.as_str()) {
+            continue;
+        }
+        has_output = true;
+        let got = actual(name);
+        if *body != got {
+            if update {
+                *body = got;
+            } else {
+                failures.push(format!("--- {name}: expected\n{body}--- {name}: actual\n{got}"));
+            }
+        }
+    }
+    // Every case pins its diagnostics: a case without a `diagnostics` section expects none.
+    if !case.files.iter().any(|(n, _)| n.starts_with("diagnostics")) {
+        let d = c.render_diagnostics();
+        if !d.is_empty() {
+            if update {
+                case.files.push(("diagnostics".into(), d));
+            } else {
+                failures.push(format!("unexpected diagnostics:\n{d}"));
+            }
+        }
+    }
+    if !has_output && !update {
+        failures.push("the case has no expected output section".into());
+    }
+    if update {
+        std::fs::write(path, write_archive(&case)).map_err(|e| e.to_string())?;
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().and_then(|e| e.to_str()) == Some("txtar") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases");
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    assert!(files.len() >= 60, "expected at least 60 cases, found {}", files.len());
+    let mut failed = Vec::new();
+    for f in &files {
+        if let Err(e) = run_case(f) {
+            failed.push(format!("=== {}\n{e}", f.display()));
+        }
+    }
+    println!("{} cases, {} failed", files.len(), failed.len());
+    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), files.len(), failed.join("\n"));
+}
