@@ -1741,6 +1741,19 @@ impl<'a> Evaluator<'a> {
 
     /// Exports a vertex as plain data, reporting every error and incomplete value under it.
     pub(crate) fn export(&mut self, v: VertexId) -> Option<Node> {
+        if self.depth > MAX_DEPTH {
+            let span = self.vs[v as usize].decl_span.unwrap_or_default();
+            let d = self.limit_diag(span);
+            self.report(d);
+            return None;
+        }
+        self.depth += 1;
+        let r = self.export_inner(v);
+        self.depth -= 1;
+        r
+    }
+
+    fn export_inner(&mut self, v: VertexId) -> Option<Node> {
         let v = self.res(v);
         self.expand(v);
         let v = self.res(v);

@@ -87,7 +87,7 @@ fn recover(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
                 }
             }
             Err(e) => {
-                let d = b.syntax_error(&e, start, text);
+                let d = b.syntax_error(&e, start, piece);
                 b.diags.push(d);
             }
         }
@@ -267,25 +267,31 @@ impl Builder<'_> {
         Span::new(self.file, start, end)
     }
 
-    fn syntax_error(&self, e: &pest::error::Error<Rule>, base: usize, full: &str) -> Diagnostic {
-        let pos = match e.location {
+    /// A pest error in `piece`, which starts at byte `base` of the file.
+    fn syntax_error(&self, e: &pest::error::Error<Rule>, base: usize, piece: &str) -> Diagnostic {
+        let local = match e.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
-        } + base;
+        };
+        let mut pos = local + base;
+        if piece[local..].trim().is_empty() && !piece.trim_end().is_empty() {
+            // At the end of the input: point just past its last token.
+            pos = base + piece.trim_end().len();
+        }
         let mut expected: Vec<&str> = match &e.variant {
             pest::error::ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(friendly).collect(),
             pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
         };
         expected.sort();
         expected.dedup();
-        let found: String = full[pos..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .take(12)
-            .collect();
-        let end = (pos + found.len().max(1)).min(full.len().max(pos));
+        let found: String = piece[local..].chars().take_while(|c| !c.is_whitespace()).take(12).collect();
+        let end = (pos + found.len()).min(self.text.len()).max(pos);
         let found_text = if found.is_empty() {
-            if pos >= full.len() { "end of file".to_string() } else { "a line break".to_string() }
+            if piece[local..].trim().is_empty() {
+                if base + piece.len() >= self.text.len() { "the end of the file".to_string() } else { "the end of the declaration".to_string() }
+            } else {
+                "a line break".to_string()
+            }
         } else {
             format!("`{found}`")
         };
@@ -295,7 +301,7 @@ impl Builder<'_> {
             format!("syntax error: expected {}, found {found_text}", join_or(&expected))
         };
         let mut d = Diagnostic::error(codes::SYNTAX, msg).primary(Span::new(self.file, pos, end), "unexpected here");
-        if found.starts_with('}') || found_text == "end of file" {
+        if found.starts_with('}') || found_text.starts_with("the end") {
             d = d.help("check that every `{`, `[` and `(` is closed, and closed once");
         }
         d
@@ -431,6 +437,14 @@ impl Builder<'_> {
             }
         }
         let mut value = value.expect("field value");
+        if labels.len() > MAX_NESTING {
+            self.diags.push(
+                Diagnostic::error(codes::TOO_DEEP, format!("a chain of more than {MAX_NESTING} labels"))
+                    .primary(span, "this field")
+                    .help("write the nested fields as structs of their own"),
+            );
+            labels.truncate(1);
+        }
         // `a: b: c: v` → `a: { b: { c: v } }`
         while labels.len() > 1 {
             let label = labels.pop().expect("label");
