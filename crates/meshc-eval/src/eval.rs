@@ -165,7 +165,7 @@ pub struct Evaluator<'a> {
     active: Vec<VertexId>,
     depth: usize,
     steps: u64,
-    out_of_steps: bool,
+    halted: Option<Diagnostic>,
     pub(crate) diags: Vec<Diagnostic>,
     seen: HashSet<(&'static str, String, Option<Span>)>,
 }
@@ -193,7 +193,7 @@ impl<'a> Evaluator<'a> {
             active: Vec::new(),
             depth: 0,
             steps: 0,
-            out_of_steps: false,
+            halted: None,
             diags: Vec::new(),
             seen: HashSet::new(),
         };
@@ -295,24 +295,30 @@ impl<'a> Evaluator<'a> {
         parts.join(".")
     }
 
-    fn step(&mut self) -> bool {
-        self.steps += 1;
-        if self.steps > MAX_STEPS {
-            self.out_of_steps = true;
+    /// `Some(error)` when evaluation must stop: too deep, too many steps, or stopped before.
+    /// The first such error halts the whole evaluation (and is always reported).
+    fn guard(&mut self, span: Span) -> Option<Diagnostic> {
+        if let Some(h) = &self.halted {
+            return Some(h.clone());
         }
-        !self.out_of_steps
-    }
-
-    fn limit_diag(&self, span: Span) -> Diagnostic {
-        if self.out_of_steps {
+        let d = if self.steps >= MAX_STEPS {
             Diagnostic::error(codes::LIMIT, format!("evaluation took more than {MAX_STEPS} steps"))
                 .primary(span, "while evaluating this")
                 .help("the program is too large or builds values exponentially (for example through nested references that double at every level)")
-        } else {
+        } else if self.depth > MAX_DEPTH {
             Diagnostic::error(codes::LIMIT, format!("evaluation nested more than {MAX_DEPTH} levels deep"))
                 .primary(span, "while evaluating this")
-                .help("a chain of references or comprehensions is too long; shorten it")
-        }
+                .help("a chain of references, nested values or comprehensions is too long; shorten it")
+        } else {
+            self.steps += 1;
+            return None;
+        };
+        self.halted = Some(d.clone());
+        Some(d)
+    }
+
+    pub(crate) fn halted(&self) -> Option<&Diagnostic> {
+        self.halted.as_ref()
     }
 
     fn user_file(&self, span: Span) -> bool {
@@ -353,9 +359,8 @@ impl<'a> Evaluator<'a> {
         if self.vs[v as usize].xs != Phase::Fresh {
             return;
         }
-        if self.depth > MAX_DEPTH || !self.step() {
-            let span = self.vs[v as usize].conjs.first().map(|c| c.src.span()).unwrap_or_default();
-            let d = self.limit_diag(span);
+        let span = self.vs[v as usize].conjs.first().map(|c| c.src.span()).unwrap_or_default();
+        if let Some(d) = self.guard(span) {
             self.vx(v).errors.push(d.clone());
             self.vx(v).value = Some(Val::bottom(d));
             self.vx(v).xs = Phase::Done;
@@ -954,9 +959,16 @@ impl<'a> Evaluator<'a> {
             out.push(env);
             return Ok(());
         }
-        if !self.step() {
-            return Err(self.limit_diag(Span::default()));
+        if let Some(d) = self.guard(clause_span(&cl[i])) {
+            return Err(d);
         }
+        self.depth += 1;
+        let r = self.clause(cl, i, env, out);
+        self.depth -= 1;
+        r
+    }
+
+    fn clause(&mut self, cl: &'a [Clause], i: usize, env: EnvId, out: &mut Vec<EnvId>) -> Result<(), Diagnostic> {
         match &cl[i] {
             Clause::If(cond) => {
                 let c = self.eval_expr(cond, env).default_value();
@@ -1263,8 +1275,8 @@ impl<'a> Evaluator<'a> {
             let stack = self.active.clone();
             return Val::bottom(self.cycle_diag(&stack, v, first_span));
         }
-        if self.depth > MAX_DEPTH || !self.step() {
-            return Val::bottom(self.limit_diag(first_span));
+        if let Some(d) = self.guard(first_span) {
+            return Val::bottom(d);
         }
         self.depth += 1;
         self.vx(v).es = Phase::Busy;
@@ -1503,8 +1515,8 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates an expression to a value (the expression is not a struct being expanded).
     pub(crate) fn eval_expr(&mut self, e: &'a Expr, env: EnvId) -> Val {
-        if self.depth > MAX_DEPTH || !self.step() {
-            return Val::bottom(self.limit_diag(e.span));
+        if let Some(d) = self.guard(e.span) {
+            return Val::bottom(d);
         }
         self.depth += 1;
         let r = self.eval_expr_inner(e, env);
@@ -1741,9 +1753,8 @@ impl<'a> Evaluator<'a> {
 
     /// Exports a vertex as plain data, reporting every error and incomplete value under it.
     pub(crate) fn export(&mut self, v: VertexId) -> Option<Node> {
-        if self.depth > MAX_DEPTH {
-            let span = self.vs[v as usize].decl_span.unwrap_or_default();
-            let d = self.limit_diag(span);
+        let span = self.vs[v as usize].decl_span.unwrap_or_default();
+        if let Some(d) = self.guard(span) {
             self.report(d);
             return None;
         }
@@ -1883,6 +1894,14 @@ impl<'a> Evaluator<'a> {
             }
         }
         self.report(d.help(help));
+    }
+}
+
+fn clause_span(c: &Clause) -> Span {
+    match c {
+        Clause::For { span, .. } => *span,
+        Clause::If(e) => e.span,
+        Clause::Let(l) => l.span,
     }
 }
 

@@ -177,6 +177,9 @@ pub fn evaluate(prog: &Program<'_>) -> Evaluation {
             }
         }
     }
+    if let Some(h) = ev.halted().cloned() {
+        ev.report(h);
+    }
     let has_error = ev.diags.iter().any(|d| d.is_error());
     Evaluation { value: if has_error { None } else { value }, diagnostics: std::mem::take(&mut ev.diags) }
 }
