@@ -154,7 +154,13 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let c = compile(&sources, &options);
+            // Deep (but legal) input recurses: give the compiler a generous stack.
+            let c = std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn(move || compile(&sources, &options))
+                .expect("spawn the compiler thread")
+                .join()
+                .expect("the compiler does not panic");
             print_diagnostics(&c, &args.format);
             if !c.ok() {
                 return ExitCode::from(1);

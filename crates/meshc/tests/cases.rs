@@ -132,3 +132,26 @@ fn cases() {
     println!("{} cases, {} failed", files.len(), failed.len());
     assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), files.len(), failed.join("\n"));
 }
+
+/// Every example compiles without an error, and twice to the same bytes.
+#[test]
+fn examples_compile_clean_and_deterministically() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    assert!(!dirs.is_empty());
+    for dir in dirs {
+        let mut sources = Sources::new();
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.extension().and_then(|x| x.to_str()) == Some("msh") {
+                sources.insert(p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap());
+            }
+        }
+        let a = compile(&sources, &Options::default());
+        assert!(a.ok(), "{}:\n{}", dir.display(), a.render_diagnostics());
+        let b = compile(&sources, &Options::default());
+        assert_eq!(a.value_yaml(), b.value_yaml());
+        assert_eq!(a.render_diagnostics(), b.render_diagnostics());
+    }
+}
