@@ -31,7 +31,12 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let cmd = it.next().ok_or("no command given")?;
-    let mut a = Args { cmd, paths: Vec::new(), format: "text".into(), out: "yaml".into() };
+    let mut a = Args {
+        cmd,
+        paths: Vec::new(),
+        format: "text".into(),
+        out: "yaml".into(),
+    };
     while let Some(x) = it.next() {
         match x.as_str() {
             "--format" => a.format = it.next().ok_or("--format needs a value")?,
@@ -66,7 +71,12 @@ fn load(paths: &[String]) -> Result<(Sources, Options), String> {
     }
     let root = paths
         .iter()
-        .map(|p| Path::new(p).parent().map(Path::to_path_buf).unwrap_or_default())
+        .map(|p| {
+            Path::new(p)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
         .next()
         .unwrap_or_default();
     for p in paths {
@@ -75,13 +85,21 @@ fn load(paths: &[String]) -> Result<(Sources, Options), String> {
             return Err(format!("{p} is a directory: give one directory, or files"));
         }
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {p}: {e}"))?;
-        let rel = relative(&root, path).ok_or_else(|| format!("{p} is not in the directory of {}", paths[0]))?;
+        let rel = relative(&root, path)
+            .ok_or_else(|| format!("{p} is not in the directory of {}", paths[0]))?;
         sources.insert(rel.clone(), text);
         options.entry.push(rel);
     }
     // Directories below the root may be imported.
-    let rootdir = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root.clone() };
-    for entry in std::fs::read_dir(&rootdir).map_err(|e| format!("cannot read {}: {e}", rootdir.display()))?.flatten() {
+    let rootdir = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root.clone()
+    };
+    for entry in std::fs::read_dir(&rootdir)
+        .map_err(|e| format!("cannot read {}: {e}", rootdir.display()))?
+        .flatten()
+    {
         let p = entry.path();
         if p.is_dir() && !skip_dir(&p) {
             read_tree(&rootdir, &p, &mut sources, 1)?;
@@ -96,16 +114,28 @@ fn skip_dir(p: &Path) -> bool {
 }
 
 fn relative(root: &Path, p: &Path) -> Option<String> {
-    let rel = if root.as_os_str().is_empty() { p } else { p.strip_prefix(root).ok()? };
-    Some(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"))
+    let rel = if root.as_os_str().is_empty() {
+        p
+    } else {
+        p.strip_prefix(root).ok()?
+    };
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 fn read_tree(root: &Path, dir: &Path, out: &mut Sources, depth: usize) -> Result<(), String> {
     if depth > 16 {
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -113,7 +143,8 @@ fn read_tree(root: &Path, dir: &Path, out: &mut Sources, depth: usize) -> Result
                 read_tree(root, &p, out, depth + 1)?;
             }
         } else if p.extension().and_then(|e| e.to_str()) == Some("msh") {
-            let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             out.insert(relative(root, &p).ok_or("path outside root")?, text);
         }
     }
@@ -128,7 +159,11 @@ fn print_diagnostics(c: &Compilation, format: &str) {
         eprint!("{}", c.render_diagnostics());
         let (e, w) = (c.errors(), c.warnings());
         if e > 0 {
-            eprintln!("{e} error{}, {w} warning{}", if e == 1 { "" } else { "s" }, if w == 1 { "" } else { "s" });
+            eprintln!(
+                "{e} error{}, {w} warning{}",
+                if e == 1 { "" } else { "s" },
+                if w == 1 { "" } else { "s" }
+            );
         }
     }
 }
@@ -166,9 +201,16 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             if args.cmd == "eval" {
-                let text = if args.out == "json" { c.value_json() } else { c.value_yaml() };
+                let text = if args.out == "json" {
+                    c.value_json()
+                } else {
+                    c.value_yaml()
+                };
                 let mut stdout = std::io::stdout().lock();
-                if stdout.write_all(text.unwrap_or_default().as_bytes()).is_err() {
+                if stdout
+                    .write_all(text.unwrap_or_default().as_bytes())
+                    .is_err()
+                {
                     return ExitCode::from(2);
                 }
             }

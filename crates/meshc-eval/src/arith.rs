@@ -27,14 +27,21 @@ fn div_zero() -> Diagnostic {
 
 fn quantity(nanos: Option<i128>, binary: bool, op: BinOp) -> Result<K, Diagnostic> {
     match nanos {
-        Some(n) if n.abs() <= 10i128.pow(36) => Ok(K::Quantity(Quantity { nanos: n, binary, minutes: false })),
+        Some(n) if n.abs() <= 10i128.pow(36) => Ok(K::Quantity(Quantity {
+            nanos: n,
+            binary,
+            minutes: false,
+        })),
         _ => Err(overflow(op)),
     }
 }
 
 fn scale_q(q: &Quantity, f: f64, op: BinOp) -> Result<K, Diagnostic> {
     match Quantity::from_f64(q.as_f64() * f) {
-        Some(r) => Ok(K::Quantity(Quantity { binary: q.binary && r.nanos % 1_000_000_000 == 0, ..r })),
+        Some(r) => Ok(K::Quantity(Quantity {
+            binary: q.binary && r.nanos % 1_000_000_000 == 0,
+            ..r
+        })),
         None => Err(overflow(op)),
     }
 }
@@ -53,16 +60,26 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
     let bad = || {
         Diagnostic::error(
             codes::KIND_MISMATCH,
-            format!("invalid operation {a} {} {b} (kinds {} and {})", op.symbol(), a.kinds().name(), b.kinds().name()),
+            format!(
+                "invalid operation {a} {} {b} (kinds {} and {})",
+                op.symbol(),
+                a.kinds().name(),
+                b.kinds().name()
+            ),
         )
     };
     let k = match op {
         Eq | Ne => {
             let same = match (&a.k, &b.k) {
                 (K::Vertex(_), _) | (_, K::Vertex(_)) => {
-                    return Err(Diagnostic::error(codes::BAD_OPERAND, "structs and lists cannot be compared with == or !="))
+                    return Err(Diagnostic::error(
+                        codes::BAD_OPERAND,
+                        "structs and lists cannot be compared with == or !=",
+                    ))
                 }
-                _ => common(a, b).map(|(x, y)| compare(&x, &y) == Some(Ordering::Equal)).unwrap_or(false),
+                _ => common(a, b)
+                    .map(|(x, y)| compare(&x, &y) == Some(Ordering::Equal))
+                    .unwrap_or(false),
             };
             K::Bool(if op == Eq { same } else { !same })
         }
@@ -80,26 +97,45 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             })
         }
         Match | NotMatch => {
-            let (K::Str(s), K::Str(re)) = (&a.k, &b.k) else { return Err(bad()) };
-            let m = regex_match(re, s).map_err(|e| Diagnostic::error(codes::BAD_REGEX, format!("invalid regular expression: {e}")))?;
+            let (K::Str(s), K::Str(re)) = (&a.k, &b.k) else {
+                return Err(bad());
+            };
+            let m = regex_match(re, s).map_err(|e| {
+                Diagnostic::error(codes::BAD_REGEX, format!("invalid regular expression: {e}"))
+            })?;
             K::Bool(if op == Match { m } else { !m })
         }
         And | Or => unreachable!("handled by the evaluator"),
         Add | Sub => match (&a.k, &b.k) {
-            (K::Int(x), K::Int(y)) => K::Int(if op == Add { x.checked_add(*y) } else { x.checked_sub(*y) }.ok_or_else(|| overflow(op))?),
+            (K::Int(x), K::Int(y)) => K::Int(
+                if op == Add {
+                    x.checked_add(*y)
+                } else {
+                    x.checked_sub(*y)
+                }
+                .ok_or_else(|| overflow(op))?,
+            ),
             (K::Str(x), K::Str(y)) if op == Add => K::Str(Rc::from(format!("{x}{y}").as_str())),
             (K::Percent(x), K::Percent(y)) => K::Percent(if op == Add { x + y } else { x - y }),
-            (K::Duration(x), K::Duration(y)) => K::Duration(Duration(if op == Add { x.0 + y.0 } else { x.0 - y.0 })),
+            (K::Duration(x), K::Duration(y)) => {
+                K::Duration(Duration(if op == Add { x.0 + y.0 } else { x.0 - y.0 }))
+            }
             _ => {
                 if let (Some(x), Some(y)) = (num(a), num(b)) {
                     K::Float(if op == Add { x + y } else { x - y })
                 } else if let Some((x, y)) = common(a, b) {
                     match (&x.k, &y.k) {
                         (K::Quantity(p), K::Quantity(q)) => {
-                            let n = if op == Add { p.nanos.checked_add(q.nanos) } else { p.nanos.checked_sub(q.nanos) };
+                            let n = if op == Add {
+                                p.nanos.checked_add(q.nanos)
+                            } else {
+                                p.nanos.checked_sub(q.nanos)
+                            };
                             quantity(n, p.binary && q.binary, op)?
                         }
-                        (K::Duration(p), K::Duration(q)) => K::Duration(Duration(if op == Add { p.0 + q.0 } else { p.0 - q.0 })),
+                        (K::Duration(p), K::Duration(q)) => {
+                            K::Duration(Duration(if op == Add { p.0 + q.0 } else { p.0 - q.0 }))
+                        }
                         _ => return Err(bad()),
                     }
                 } else {
@@ -109,12 +145,20 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
         },
         Mul => match (&a.k, &b.k) {
             (K::Int(x), K::Int(y)) => K::Int(x.checked_mul(*y).ok_or_else(|| overflow(op))?),
-            (K::Quantity(q), K::Int(i)) | (K::Int(i), K::Quantity(q)) => quantity(q.nanos.checked_mul(*i as i128), q.binary, op)?,
+            (K::Quantity(q), K::Int(i)) | (K::Int(i), K::Quantity(q)) => {
+                quantity(q.nanos.checked_mul(*i as i128), q.binary, op)?
+            }
             (K::Quantity(q), K::Float(f)) | (K::Float(f), K::Quantity(q)) => scale_q(q, *f, op)?,
-            (K::Quantity(q), K::Percent(p)) | (K::Percent(p), K::Quantity(q)) => scale_q(q, p / 100.0, op)?,
-            (K::Duration(d), K::Int(i)) | (K::Int(i), K::Duration(d)) => K::Duration(Duration(d.0.checked_mul(*i as i128).ok_or_else(|| overflow(op))?)),
+            (K::Quantity(q), K::Percent(p)) | (K::Percent(p), K::Quantity(q)) => {
+                scale_q(q, p / 100.0, op)?
+            }
+            (K::Duration(d), K::Int(i)) | (K::Int(i), K::Duration(d)) => K::Duration(Duration(
+                d.0.checked_mul(*i as i128).ok_or_else(|| overflow(op))?,
+            )),
             (K::Duration(d), K::Float(f)) | (K::Float(f), K::Duration(d)) => scale_d(d, *f, op)?,
-            (K::Duration(d), K::Percent(p)) | (K::Percent(p), K::Duration(d)) => scale_d(d, p / 100.0, op)?,
+            (K::Duration(d), K::Percent(p)) | (K::Percent(p), K::Duration(d)) => {
+                scale_d(d, p / 100.0, op)?
+            }
             (K::Percent(p), K::Int(_) | K::Float(_)) => K::Percent(p * num(b).unwrap_or(0.0)),
             (K::Int(_) | K::Float(_), K::Percent(p)) => K::Percent(p * num(a).unwrap_or(0.0)),
             _ => match (num(a), num(b)) {
@@ -135,9 +179,13 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
                 return Err(div_zero());
             }
             match (&a.k, &b.k) {
-                (K::Quantity(q), K::Int(_) | K::Float(_)) => scale_q(q, 1.0 / num(b).unwrap_or(1.0), op)?,
+                (K::Quantity(q), K::Int(_) | K::Float(_)) => {
+                    scale_q(q, 1.0 / num(b).unwrap_or(1.0), op)?
+                }
                 (K::Quantity(p), K::Quantity(q)) => K::Float(p.nanos as f64 / q.nanos as f64),
-                (K::Duration(d), K::Int(_) | K::Float(_)) => scale_d(d, 1.0 / num(b).unwrap_or(1.0), op)?,
+                (K::Duration(d), K::Int(_) | K::Float(_)) => {
+                    scale_d(d, 1.0 / num(b).unwrap_or(1.0), op)?
+                }
                 (K::Duration(p), K::Duration(q)) => K::Float(p.0 as f64 / q.0 as f64),
                 (K::Percent(p), K::Int(_) | K::Float(_)) => K::Percent(p / num(b).unwrap_or(1.0)),
                 (K::Percent(p), K::Percent(q)) => K::Float(p / q),

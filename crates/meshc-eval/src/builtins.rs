@@ -9,29 +9,49 @@ use meshc_syntax::codes;
 use meshc_syntax::{Diagnostic, Severity, Span};
 use std::rc::Rc;
 
-pub const NAMES: &[&str] = &["len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "warn", "error"];
+pub const NAMES: &[&str] = &[
+    "len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "warn",
+    "error",
+];
 
 fn err(name: &Ident, msg: String) -> Val {
-    Val::bottom(Diagnostic::error(codes::BAD_CALL, format!("{}: {msg}", name.name)).primary(name.span, "in this call"))
+    Val::bottom(
+        Diagnostic::error(codes::BAD_CALL, format!("{}: {msg}", name.name))
+            .primary(name.span, "in this call"),
+    )
 }
 
 fn arity(name: &Ident, args: &[Expr], n: std::ops::RangeInclusive<usize>) -> Option<Val> {
     if n.contains(&args.len()) {
         None
     } else {
-        let want = if n.start() == n.end() { format!("{}", n.start()) } else { format!("{} to {}", n.start(), n.end()) };
-        Some(err(name, format!("takes {want} argument(s), got {}", args.len())))
+        let want = if n.start() == n.end() {
+            format!("{}", n.start())
+        } else {
+            format!("{} to {}", n.start(), n.end())
+        };
+        Some(err(
+            name,
+            format!("takes {want} argument(s), got {}", args.len()),
+        ))
     }
 }
 
-pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr], env: EnvId, span: Span) -> Val {
+pub(crate) fn call<'a>(
+    ev: &mut Evaluator<'a>,
+    name: &'a Ident,
+    args: &'a [Expr],
+    env: EnvId,
+    span: Span,
+) -> Val {
     let range = match name.name.as_str() {
         "len" | "lower" | "upper" | "sum" | "ceil" | "floor" | "warn" | "error" => 1..=1,
         "contains" => 2..=2,
         "join" => 1..=2,
         "min" | "max" => 1..=usize::MAX,
         other => {
-            let mut d = Diagnostic::error(codes::BAD_CALL, format!("unknown function `{other}`")).primary(name.span, "not a builtin");
+            let mut d = Diagnostic::error(codes::BAD_CALL, format!("unknown function `{other}`"))
+                .primary(name.span, "not a builtin");
             if let Some(s) = crate::did_you_mean(other, NAMES.iter().copied()) {
                 d = d.help(format!("did you mean `{s}`?"));
             } else {
@@ -58,7 +78,12 @@ pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr]
         if !is_list {
             return None;
         }
-        Some(items.into_iter().map(|(_, e)| ev.value(e).default_value()).collect())
+        Some(
+            items
+                .into_iter()
+                .map(|(_, e)| ev.value(e).default_value())
+                .collect(),
+        )
     };
     match n {
         "len" => match &vals[0].k {
@@ -67,10 +92,23 @@ pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr]
                 let (_, items) = ev.items(*w);
                 Val::new(K::Int(items.len() as i64), span)
             }
-            _ => err(name, format!("needs a string, list or struct, not {}", vals[0])),
+            _ => err(
+                name,
+                format!("needs a string, list or struct, not {}", vals[0]),
+            ),
         },
         "lower" | "upper" => match &vals[0].k {
-            K::Str(s) => Val::new(K::Str(Rc::from(if n == "lower" { s.to_lowercase() } else { s.to_uppercase() }.as_str())), span),
+            K::Str(s) => Val::new(
+                K::Str(Rc::from(
+                    if n == "lower" {
+                        s.to_lowercase()
+                    } else {
+                        s.to_uppercase()
+                    }
+                    .as_str(),
+                )),
+                span,
+            ),
             _ => err(name, format!("needs a string, not {}", vals[0])),
         },
         "ceil" | "floor" => {
@@ -88,7 +126,17 @@ pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr]
             Val::new(K::Int(r as i64), span)
         }
         "warn" | "error" => match &vals[0].k {
-            K::Str(s) => Val::new(K::Finding(if n == "warn" { Severity::Warning } else { Severity::Error }, s.clone()), span),
+            K::Str(s) => Val::new(
+                K::Finding(
+                    if n == "warn" {
+                        Severity::Warning
+                    } else {
+                        Severity::Error
+                    },
+                    s.clone(),
+                ),
+                span,
+            ),
             _ => err(name, format!("needs a message string, not {}", vals[0])),
         },
         "contains" => match (&vals[0].k, &vals[1].k) {
@@ -100,7 +148,9 @@ pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr]
             _ => err(name, "needs a list or a string".into()),
         },
         "join" => {
-            let Some(items) = list_items(ev, &vals[0]) else { return err(name, "needs a list of strings".into()) };
+            let Some(items) = list_items(ev, &vals[0]) else {
+                return err(name, "needs a list of strings".into());
+            };
             let sep = match vals.get(1).map(|v| &v.k) {
                 None => String::new(),
                 Some(K::Str(s)) => s.to_string(),
@@ -126,14 +176,28 @@ pub(crate) fn call<'a>(ev: &mut Evaluator<'a>, name: &'a Ident, args: &'a [Expr]
                 vals.clone()
             };
             if items.is_empty() {
-                return if n == "sum" { Val::new(K::Int(0), span) } else { err(name, "needs at least one value".into()) };
+                return if n == "sum" {
+                    Val::new(K::Int(0), span)
+                } else {
+                    err(name, "needs at least one value".into())
+                };
             }
             let mut acc = items[0].clone();
             for it in &items[1..] {
                 let r = match n {
                     "sum" => arith::binary(BinOp::Add, &acc, it, span),
-                    _ => arith::binary(if n == "min" { BinOp::Lt } else { BinOp::Gt }, it, &acc, span).map(|b| {
-                        if matches!(b.k, K::Bool(true)) { it.clone() } else { acc.clone() }
+                    _ => arith::binary(
+                        if n == "min" { BinOp::Lt } else { BinOp::Gt },
+                        it,
+                        &acc,
+                        span,
+                    )
+                    .map(|b| {
+                        if matches!(b.k, K::Bool(true)) {
+                            it.clone()
+                        } else {
+                            acc.clone()
+                        }
                     }),
                 };
                 match r {

@@ -74,10 +74,21 @@ enum Target<'a> {
 #[derive(Clone, Debug)]
 enum Frame<'a> {
     Root,
-    File { file: &'a File, pkg: usize },
-    Struct { lit: &'a StructLit, vertex: VertexId },
-    Bind { name: &'a str, target: Target<'a> },
-    LetBind { clause: &'a LetClause },
+    File {
+        file: &'a File,
+        pkg: usize,
+    },
+    Struct {
+        lit: &'a StructLit,
+        vertex: VertexId,
+    },
+    Bind {
+        name: &'a str,
+        target: Target<'a>,
+    },
+    LetBind {
+        clause: &'a LetClause,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -182,7 +193,10 @@ impl<'a> Evaluator<'a> {
         let mut ev = Evaluator {
             prog,
             vs: Vec::new(),
-            envs: vec![Env { parent: None, frame: Frame::Root }],
+            envs: vec![Env {
+                parent: None,
+                frame: Frame::Root,
+            }],
             roots: vec![None; prog.packages.len()],
             pkg_labels: Vec::new(),
             file_envs: HashMap::new(),
@@ -218,12 +232,19 @@ impl<'a> Evaluator<'a> {
     // ---------------------------------------------------------------- plumbing
 
     fn push_env(&mut self, parent: EnvId, frame: Frame<'a>) -> EnvId {
-        self.envs.push(Env { parent: Some(parent), frame });
+        self.envs.push(Env {
+            parent: Some(parent),
+            frame,
+        });
         (self.envs.len() - 1) as EnvId
     }
 
     fn new_vertex(&mut self, parent: Option<VertexId>, label: Rc<str>) -> VertexId {
-        self.vs.push(Vertex { parent, label, ..Default::default() });
+        self.vs.push(Vertex {
+            parent,
+            label,
+            ..Default::default()
+        });
         (self.vs.len() - 1) as VertexId
     }
 
@@ -281,7 +302,10 @@ impl<'a> Evaluator<'a> {
             let vert = &self.vs[c as usize];
             if vert.parent.is_some() || !vert.label.is_empty() {
                 let l = &vert.label;
-                if (l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '#' || c == '$') && !l.is_empty())
+                if (l
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '#' || c == '$')
+                    && !l.is_empty())
                     || vert.parent.is_none()
                 {
                     parts.push(l.to_string());
@@ -306,9 +330,12 @@ impl<'a> Evaluator<'a> {
                 .primary(span, "while evaluating this")
                 .help("the program is too large or builds values exponentially (for example through nested references that double at every level)")
         } else if self.depth > MAX_DEPTH {
-            Diagnostic::error(codes::LIMIT, format!("evaluation nested more than {MAX_DEPTH} levels deep"))
-                .primary(span, "while evaluating this")
-                .help("a chain of references, nested values or comprehensions is too long; shorten it")
+            Diagnostic::error(
+                codes::LIMIT,
+                format!("evaluation nested more than {MAX_DEPTH} levels deep"),
+            )
+            .primary(span, "while evaluating this")
+            .help("a chain of references, nested values or comprehensions is too long; shorten it")
         } else {
             self.steps += 1;
             return None;
@@ -343,7 +370,14 @@ impl<'a> Evaluator<'a> {
         let files = self.prog.packages[pkg].files.clone();
         for f in files {
             let env = self.file_envs[&f.id];
-            self.add_conj(r, Conj { src: Src::File(f), env, close: None });
+            self.add_conj(
+                r,
+                Conj {
+                    src: Src::File(f),
+                    env,
+                    close: None,
+                },
+            );
         }
         r
     }
@@ -359,7 +393,11 @@ impl<'a> Evaluator<'a> {
         if self.vs[v as usize].xs != Phase::Fresh {
             return;
         }
-        let span = self.vs[v as usize].conjs.first().map(|c| c.src.span()).unwrap_or_default();
+        let span = self.vs[v as usize]
+            .conjs
+            .first()
+            .map(|c| c.src.span())
+            .unwrap_or_default();
         if let Some(d) = self.guard(span) {
             self.vx(v).errors.push(d.clone());
             self.vx(v).value = Some(Val::bottom(d));
@@ -432,11 +470,21 @@ impl<'a> Evaluator<'a> {
                 ExprKind::List(l) => self.expand_list(v, l, c),
                 ExprKind::Unify(parts) => {
                     for p in parts {
-                        self.add_conj(v, Conj { src: Src::Expr(p), ..c });
+                        self.add_conj(
+                            v,
+                            Conj {
+                                src: Src::Expr(p),
+                                ..c
+                            },
+                        );
                     }
                 }
-                ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => self.vx(v).sdisj.push(c),
-                ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => self.expand_ref(v, e, c),
+                ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
+                    self.vx(v).sdisj.push(c)
+                }
+                ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                    self.expand_ref(v, e, c)
+                }
                 _ => self.vx(v).scalars.push(c),
             },
         }
@@ -484,14 +532,20 @@ impl<'a> Evaluator<'a> {
         if wv.is_struct || wv.is_list {
             let def = ref_is_def(e);
             let close = if def {
-                Some(c.close.unwrap_or_else(|| self.new_close(ref_name(e), e.span)))
+                Some(
+                    c.close
+                        .unwrap_or_else(|| self.new_close(ref_name(e), e.span)),
+                )
             } else {
                 c.close
             };
             let conjs = self.vs[w as usize].conjs.clone();
             let vals = self.vs[w as usize].ref_vals.clone();
             for wc in conjs {
-                let nc = Conj { close: if def { close } else { wc.close.or(close) }, ..wc };
+                let nc = Conj {
+                    close: if def { close } else { wc.close.or(close) },
+                    ..wc
+                };
                 self.add_conj(v, nc);
             }
             self.vx(v).ref_vals.extend(vals);
@@ -518,9 +572,12 @@ impl<'a> Evaluator<'a> {
                 names.push(p);
             }
         }
-        Diagnostic::error(codes::CYCLE, format!("reference cycle: {}", names.join(" → ")))
-            .primary(span, "this reference closes the cycle")
-            .help("one of the values in the cycle must be given without referring back to the others")
+        Diagnostic::error(
+            codes::CYCLE,
+            format!("reference cycle: {}", names.join(" → ")),
+        )
+        .primary(span, "this reference closes the cycle")
+        .help("one of the values in the cycle must be given without referring back to the others")
     }
 
     fn new_close(&mut self, name: String, span: Span) -> CloseId {
@@ -545,11 +602,20 @@ impl<'a> Evaluator<'a> {
         if let Some(i) = self.vs[v as usize].closers.iter().position(|c| c.id == id) {
             return i;
         }
-        self.vx(v).closers.push(Closer { id, ..Default::default() });
+        self.vx(v).closers.push(Closer {
+            id,
+            ..Default::default()
+        });
         self.vs[v as usize].closers.len() - 1
     }
 
-    fn expand_decls(&mut self, v: VertexId, lit: &'a StructLit, env: EnvId, close: Option<CloseId>) {
+    fn expand_decls(
+        &mut self,
+        v: VertexId,
+        lit: &'a StructLit,
+        env: EnvId,
+        close: Option<CloseId>,
+    ) {
         {
             let vert = self.vx(v);
             vert.is_struct = true;
@@ -574,13 +640,22 @@ impl<'a> Evaluator<'a> {
                                 Opt::Required => av.required = true,
                                 Opt::Optional => av.optional = true,
                             }
-                            if av.decl_span.is_none() || (close.is_none() && f.label.opt == Opt::Regular) {
+                            if av.decl_span.is_none()
+                                || (close.is_none() && f.label.opt == Opt::Regular)
+                            {
                                 if av.decl_span.map(|s| !s.eq(&f.label.span)).unwrap_or(true) {
                                     av.decl_span = Some(f.label.span);
                                 }
                             }
                         }
-                        self.add_conj(a, Conj { src: Src::Expr(&f.value), env, close: child_close });
+                        self.add_conj(
+                            a,
+                            Conj {
+                                src: Src::Expr(&f.value),
+                                env,
+                                close: child_close,
+                            },
+                        );
                     }
                     LabelKind::Dynamic(le) => {
                         let lv = self.eval_expr(le, env).default_value();
@@ -592,8 +667,11 @@ impl<'a> Evaluator<'a> {
                                 continue;
                             }
                             _ => {
-                                let d = Diagnostic::error(codes::BAD_OPERAND, format!("a field label must be a concrete string, not {lv}"))
-                                    .primary(le.span, "this label");
+                                let d = Diagnostic::error(
+                                    codes::BAD_OPERAND,
+                                    format!("a field label must be a concrete string, not {lv}"),
+                                )
+                                .primary(le.span, "this label");
                                 self.vx(v).errors.push(d);
                                 continue;
                             }
@@ -612,7 +690,14 @@ impl<'a> Evaluator<'a> {
                             }
                             av.decl_span.get_or_insert(f.label.span);
                         }
-                        self.add_conj(a, Conj { src: Src::Expr(&f.value), env, close: child_close });
+                        self.add_conj(
+                            a,
+                            Conj {
+                                src: Src::Expr(&f.value),
+                                env,
+                                close: child_close,
+                            },
+                        );
                     }
                     LabelKind::Pattern { alias, pattern } => {
                         let pclose = close.map(|c| self.child_close(c, "[]"));
@@ -633,7 +718,14 @@ impl<'a> Evaluator<'a> {
                 },
                 Decl::Let(_) | Decl::Check(_) => {}
                 Decl::Comprehension(c) => self.vx(v).comps.push((c, env, close)),
-                Decl::Embed(e) => self.add_conj(v, Conj { src: Src::Expr(e), env, close }),
+                Decl::Embed(e) => self.add_conj(
+                    v,
+                    Conj {
+                        src: Src::Expr(e),
+                        env,
+                        close,
+                    },
+                ),
                 Decl::Ellipsis(_) => {
                     if let Some(ci) = ci {
                         self.vx(v).closers[ci].open = true;
@@ -652,7 +744,14 @@ impl<'a> Evaluator<'a> {
                 ListElem::Expr(e) => {
                     let ev = self.elem(v, idx);
                     self.vx(ev).regular = true;
-                    self.add_conj(ev, Conj { src: Src::Expr(e), env: c.env, close: elem_close });
+                    self.add_conj(
+                        ev,
+                        Conj {
+                            src: Src::Expr(e),
+                            env: c.env,
+                            close: elem_close,
+                        },
+                    );
                     idx += 1;
                 }
                 ListElem::Comprehension(comp) => {
@@ -667,21 +766,38 @@ impl<'a> Evaluator<'a> {
                             [Decl::Embed(e)] => Src::Expr(e),
                             _ => Src::Struct(&comp.body),
                         };
-                        self.add_conj(ev, Conj { src, env, close: elem_close });
+                        self.add_conj(
+                            ev,
+                            Conj {
+                                src,
+                                env,
+                                close: elem_close,
+                            },
+                        );
                         idx += 1;
                     }
                 }
             }
         }
         match &l.tail {
-            Some(t) => self.vx(v).tails.push((idx, Conj { src: Src::Expr(t), env: c.env, close: elem_close })),
+            Some(t) => self.vx(v).tails.push((
+                idx,
+                Conj {
+                    src: Src::Expr(t),
+                    env: c.env,
+                    close: elem_close,
+                },
+            )),
             None => {
                 let prev = self.vs[v as usize].list_len;
                 match prev {
                     Some((n, pspan)) if n != idx => {
-                        let d = Diagnostic::error(codes::LIST_LENGTH, format!("conflicting list lengths {idx} and {n}"))
-                            .primary(l.span, format!("a list of {idx}"))
-                            .secondary(pspan, format!("a list of {n}"));
+                        let d = Diagnostic::error(
+                            codes::LIST_LENGTH,
+                            format!("conflicting list lengths {idx} and {n}"),
+                        )
+                        .primary(l.span, format!("a list of {idx}"))
+                        .secondary(pspan, format!("a list of {n}"));
                         self.vx(v).errors.push(d);
                     }
                     Some(_) => {}
@@ -701,7 +817,10 @@ impl<'a> Evaluator<'a> {
             if vert.elems.len() > n && !conflicted {
                 let d = Diagnostic::error(
                     codes::LIST_LENGTH,
-                    format!("a list of {n} elements cannot hold {} elements", vert.elems.len()),
+                    format!(
+                        "a list of {n} elements cannot hold {} elements",
+                        vert.elems.len()
+                    ),
                 )
                 .primary(span, format!("a closed list of {n}"));
                 self.vx(v).errors.push(d);
@@ -723,7 +842,11 @@ impl<'a> Evaluator<'a> {
         if npat == 0 {
             return;
         }
-        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize].arcs.iter().map(|(k, a)| (k.clone(), *a)).collect();
+        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize]
+            .arcs
+            .iter()
+            .map(|(k, a)| (k.clone(), *a))
+            .collect();
         for (label, a) in arcs {
             if is_def(&label) {
                 continue;
@@ -740,11 +863,21 @@ impl<'a> Evaluator<'a> {
                     let env = match p.alias {
                         Some(name) => self.push_env(
                             p.env,
-                            Frame::Bind { name, target: Target::Value(Val::new(K::Str(label.clone()), lspan)) },
+                            Frame::Bind {
+                                name,
+                                target: Target::Value(Val::new(K::Str(label.clone()), lspan)),
+                            },
                         ),
                         None => p.env,
                     };
-                    self.add_conj(a, Conj { src: Src::Expr(p.value), env, close: p.close });
+                    self.add_conj(
+                        a,
+                        Conj {
+                            src: Src::Expr(p.value),
+                            env,
+                            close: p.close,
+                        },
+                    );
                 }
             }
         }
@@ -771,7 +904,11 @@ impl<'a> Evaluator<'a> {
             return;
         }
         let closers = self.vs[v as usize].closers.clone();
-        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize].arcs.iter().map(|(k, a)| (k.clone(), *a)).collect();
+        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize]
+            .arcs
+            .iter()
+            .map(|(k, a)| (k.clone(), *a))
+            .collect();
         for (label, a) in arcs {
             if is_def(&label) || is_hidden(&label) {
                 continue;
@@ -794,10 +931,18 @@ impl<'a> Evaluator<'a> {
                 let def_name = meta.name.clone();
                 let def_span = meta.span;
                 let span = self.vs[a as usize].decl_span.unwrap_or(def_span);
-                let mut d = Diagnostic::error(codes::NOT_ALLOWED, format!("field `{label}` is not allowed in `{def_name}`"))
-                    .primary(span, "not declared by the definition")
-                    .secondary(def_span, format!("`{def_name}` is closed"));
-                let known: Vec<&str> = cl.labels.iter().map(|s| s.as_ref()).filter(|l| !is_def(l)).collect();
+                let mut d = Diagnostic::error(
+                    codes::NOT_ALLOWED,
+                    format!("field `{label}` is not allowed in `{def_name}`"),
+                )
+                .primary(span, "not declared by the definition")
+                .secondary(def_span, format!("`{def_name}` is closed"));
+                let known: Vec<&str> = cl
+                    .labels
+                    .iter()
+                    .map(|s| s.as_ref())
+                    .filter(|l| !is_def(l))
+                    .collect();
                 if let Some(s) = crate::did_you_mean(&label, known.iter().copied()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
@@ -823,19 +968,21 @@ impl<'a> Evaluator<'a> {
             ExprKind::Struct(_) | ExprKind::List(_) => true,
             ExprKind::Unify(parts) => parts.iter().any(|p| self.is_structural(p, env)),
             ExprKind::Disj(alts) => alts.iter().any(|(p, _)| self.is_structural(p, env)),
-            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => match self.resolve(e, env) {
-                Ok(Target::Vertex(w)) => {
-                    let w = self.res(w);
-                    if self.vs[w as usize].xs == Phase::Busy {
-                        return false;
+            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                match self.resolve(e, env) {
+                    Ok(Target::Vertex(w)) => {
+                        let w = self.res(w);
+                        if self.vs[w as usize].xs == Phase::Busy {
+                            return false;
+                        }
+                        self.expand(w);
+                        let w = self.res(w);
+                        self.vs[w as usize].is_struct || self.vs[w as usize].is_list
                     }
-                    self.expand(w);
-                    let w = self.res(w);
-                    self.vs[w as usize].is_struct || self.vs[w as usize].is_list
+                    Ok(Target::Value(v)) => matches!(v.k, K::Vertex(_)),
+                    _ => false,
                 }
-                Ok(Target::Value(v)) => matches!(v.k, K::Vertex(_)),
-                _ => false,
-            },
+            }
             _ => false,
         }
     }
@@ -845,17 +992,35 @@ impl<'a> Evaluator<'a> {
     /// between several survivors.
     fn resolve_struct_disj(&mut self, v: VertexId) {
         let d = self.vx(v).sdisj.remove(0);
-        let Src::Expr(Expr { kind: ExprKind::Disj(alts), span }) = d.src else { unreachable!() };
-        let others: Vec<Conj<'a>> = self.vs[v as usize].conjs.iter().copied().filter(|c| c.src.key() != d.src.key()).collect();
+        let Src::Expr(Expr {
+            kind: ExprKind::Disj(alts),
+            span,
+        }) = d.src
+        else {
+            unreachable!()
+        };
+        let others: Vec<Conj<'a>> = self.vs[v as usize]
+            .conjs
+            .iter()
+            .copied()
+            .filter(|c| c.src.key() != d.src.key())
+            .collect();
         let parent = self.vs[v as usize].parent;
         let label = self.vs[v as usize].label.clone();
-        let flags = (self.vs[v as usize].regular, self.vs[v as usize].required, self.vs[v as usize].optional);
+        let flags = (
+            self.vs[v as usize].regular,
+            self.vs[v as usize].required,
+            self.vs[v as usize].optional,
+        );
         let decl = self.vs[v as usize].decl_span;
         let mut flat = Vec::new();
         flatten_alts(alts, false, &mut flat);
         if flat.len() > MAX_ALTS {
-            let d = Diagnostic::error(codes::LIMIT, format!("a disjunction of more than {MAX_ALTS} alternatives"))
-                .primary(*span, "this disjunction");
+            let d = Diagnostic::error(
+                codes::LIMIT,
+                format!("a disjunction of more than {MAX_ALTS} alternatives"),
+            )
+            .primary(*span, "this disjunction");
             self.vx(v).errors.push(d);
             return;
         }
@@ -871,7 +1036,14 @@ impl<'a> Evaluator<'a> {
             for c in &others {
                 self.add_conj(t, *c);
             }
-            self.add_conj(t, Conj { src: Src::Expr(alt), env: d.env, close: d.close });
+            self.add_conj(
+                t,
+                Conj {
+                    src: Src::Expr(alt),
+                    env: d.env,
+                    close: d.close,
+                },
+            );
             self.expand(t);
             match self.first_error(t, 0) {
                 None => ok.push((t, default)),
@@ -886,9 +1058,18 @@ impl<'a> Evaluator<'a> {
                 if defaults.len() == 1 {
                     Some(defaults[0])
                 } else {
-                    let d = Diagnostic::error(codes::AMBIGUOUS, format!("{} alternatives of a disjunction fit `{}` and none is the default", ok.len(), self.path(v)))
-                        .primary(*span, "this disjunction")
-                        .help("mark one alternative as the default with `*`, or give more of the value");
+                    let d = Diagnostic::error(
+                        codes::AMBIGUOUS,
+                        format!(
+                            "{} alternatives of a disjunction fit `{}` and none is the default",
+                            ok.len(),
+                            self.path(v)
+                        ),
+                    )
+                    .primary(*span, "this disjunction")
+                    .help(
+                        "mark one alternative as the default with `*`, or give more of the value",
+                    );
                     self.vx(v).errors.push(d);
                     Some(ok[0].0)
                 }
@@ -901,8 +1082,11 @@ impl<'a> Evaluator<'a> {
                 self.vx(v).redirect = Some(t);
             }
             None => {
-                let mut diag = Diagnostic::error(codes::CONFLICT, format!("no alternative of the disjunction fits `{}`", self.path(v)))
-                    .primary(*span, "none of these alternatives");
+                let mut diag = Diagnostic::error(
+                    codes::CONFLICT,
+                    format!("no alternative of the disjunction fits `{}`", self.path(v)),
+                )
+                .primary(*span, "none of these alternatives");
                 for f in failures.iter().take(4) {
                     if let Some(s) = f.primary_span() {
                         diag = diag.secondary(s, f.message.clone());
@@ -931,7 +1115,12 @@ impl<'a> Evaluator<'a> {
         }
         let kids: Vec<VertexId> = {
             let vert = &self.vs[v as usize];
-            vert.arcs.iter().filter(|(l, a)| !is_def(l) && self.vs[**a as usize].regular).map(|(_, a)| *a).chain(vert.elems.iter().copied()).collect()
+            vert.arcs
+                .iter()
+                .filter(|(l, a)| !is_def(l) && self.vs[**a as usize].regular)
+                .map(|(_, a)| *a)
+                .chain(vert.elems.iter().copied())
+                .collect()
         };
         for k in kids {
             if let Some(e) = self.first_error(k, depth + 1) {
@@ -943,18 +1132,37 @@ impl<'a> Evaluator<'a> {
 
     // ---------------------------------------------------------------- comprehensions
 
-    fn run_comprehension(&mut self, v: VertexId, c: &'a Comprehension, env: EnvId, close: Option<CloseId>) {
+    fn run_comprehension(
+        &mut self,
+        v: VertexId,
+        c: &'a Comprehension,
+        env: EnvId,
+        close: Option<CloseId>,
+    ) {
         let mut outs = Vec::new();
         if let Err(d) = self.clauses(&c.clauses, 0, env, &mut outs) {
             self.vx(v).errors.push(d);
         }
         for e in outs {
-            self.add_conj(v, Conj { src: Src::Struct(&c.body), env: e, close });
+            self.add_conj(
+                v,
+                Conj {
+                    src: Src::Struct(&c.body),
+                    env: e,
+                    close,
+                },
+            );
         }
     }
 
     /// Runs the clauses from `i` on, pushing the environment of every yield.
-    pub(crate) fn clauses(&mut self, cl: &'a [Clause], i: usize, env: EnvId, out: &mut Vec<EnvId>) -> Result<(), Diagnostic> {
+    pub(crate) fn clauses(
+        &mut self,
+        cl: &'a [Clause],
+        i: usize,
+        env: EnvId,
+        out: &mut Vec<EnvId>,
+    ) -> Result<(), Diagnostic> {
         if i == cl.len() {
             out.push(env);
             return Ok(());
@@ -968,7 +1176,13 @@ impl<'a> Evaluator<'a> {
         r
     }
 
-    fn clause(&mut self, cl: &'a [Clause], i: usize, env: EnvId, out: &mut Vec<EnvId>) -> Result<(), Diagnostic> {
+    fn clause(
+        &mut self,
+        cl: &'a [Clause],
+        i: usize,
+        env: EnvId,
+        out: &mut Vec<EnvId>,
+    ) -> Result<(), Diagnostic> {
         match &cl[i] {
             Clause::If(cond) => {
                 let c = self.eval_expr(cond, env).default_value();
@@ -987,7 +1201,9 @@ impl<'a> Evaluator<'a> {
                 let env = self.push_env(env, Frame::LetBind { clause: l });
                 self.clauses(cl, i + 1, env, out)
             }
-            Clause::For { key, value, source, .. } => {
+            Clause::For {
+                key, value, source, ..
+            } => {
                 let w = match self.resolve_value_vertex(source, env) {
                     Ok(w) => w,
                     Err(d) => return Err(d),
@@ -998,11 +1214,17 @@ impl<'a> Evaluator<'a> {
                 let items: Vec<(Val, VertexId)> = {
                     let vert = &self.vs[w as usize];
                     if vert.is_list {
-                        vert.elems.iter().enumerate().map(|(i, e)| (Val::new(K::Int(i as i64), source.span), *e)).collect()
+                        vert.elems
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (Val::new(K::Int(i as i64), source.span), *e))
+                            .collect()
                     } else {
                         vert.arcs
                             .iter()
-                            .filter(|(l, a)| !is_def(l) && !is_hidden(l) && self.vs[**a as usize].regular)
+                            .filter(|(l, a)| {
+                                !is_def(l) && !is_hidden(l) && self.vs[**a as usize].regular
+                            })
                             .map(|(l, a)| (Val::new(K::Str(l.clone()), source.span), *a))
                             .collect()
                     }
@@ -1010,9 +1232,21 @@ impl<'a> Evaluator<'a> {
                 for (k, a) in items {
                     let mut e = env;
                     if let Some(kid) = key {
-                        e = self.push_env(e, Frame::Bind { name: &kid.name, target: Target::Value(k) });
+                        e = self.push_env(
+                            e,
+                            Frame::Bind {
+                                name: &kid.name,
+                                target: Target::Value(k),
+                            },
+                        );
                     }
-                    e = self.push_env(e, Frame::Bind { name: &value.name, target: Target::Vertex(a) });
+                    e = self.push_env(
+                        e,
+                        Frame::Bind {
+                            name: &value.name,
+                            target: Target::Vertex(a),
+                        },
+                    );
                     self.clauses(cl, i + 1, e, out)?;
                 }
                 Ok(())
@@ -1023,26 +1257,31 @@ impl<'a> Evaluator<'a> {
     /// Resolves an expression that must be a struct or list (a comprehension source).
     fn resolve_value_vertex(&mut self, e: &'a Expr, env: EnvId) -> Result<VertexId, Diagnostic> {
         let val = match &e.kind {
-            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => match self.resolve(e, env)? {
-                Target::Vertex(w) => {
-                    let w = self.res(w);
-                    self.expand(w);
-                    let w = self.res(w);
-                    if self.vs[w as usize].is_struct || self.vs[w as usize].is_list {
-                        return Ok(w);
+            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                match self.resolve(e, env)? {
+                    Target::Vertex(w) => {
+                        let w = self.res(w);
+                        self.expand(w);
+                        let w = self.res(w);
+                        if self.vs[w as usize].is_struct || self.vs[w as usize].is_list {
+                            return Ok(w);
+                        }
+                        self.value(w)
                     }
-                    self.value(w)
+                    Target::Value(v) => v,
+                    Target::Let(..) => unreachable!(),
                 }
-                Target::Value(v) => v,
-                Target::Let(..) => unreachable!(),
-            },
+            }
             _ => self.eval_expr(e, env),
         };
         match val.k {
             K::Vertex(w) => Ok(w),
             K::Bottom(d) => Err((*d).clone()),
-            _ => Err(Diagnostic::error(codes::NOT_ITERABLE, format!("cannot iterate over {val}: not a struct or list"))
-                .primary(e.span, "this value")),
+            _ => Err(Diagnostic::error(
+                codes::NOT_ITERABLE,
+                format!("cannot iterate over {val}: not a struct or list"),
+            )
+            .primary(e.span, "this value")),
         }
     }
 
@@ -1065,21 +1304,30 @@ impl<'a> Evaluator<'a> {
                         let w = self.res(w);
                         let vert = &self.vs[w as usize];
                         if !vert.is_list {
-                            return Err(Diagnostic::error(codes::BAD_OPERAND, "only a list can be indexed with an int")
-                                .primary(idx.span, "an int index"));
+                            return Err(Diagnostic::error(
+                                codes::BAD_OPERAND,
+                                "only a list can be indexed with an int",
+                            )
+                            .primary(idx.span, "an int index"));
                         }
                         if *n < 0 || *n as usize >= vert.elems.len() {
                             return Err(Diagnostic::error(
                                 codes::LIST_LENGTH,
-                                format!("index {n} is out of range for a list of {}", vert.elems.len()),
+                                format!(
+                                    "index {n} is out of range for a list of {}",
+                                    vert.elems.len()
+                                ),
                             )
                             .primary(idx.span, "this index"));
                         }
                         Ok(Target::Vertex(vert.elems[*n as usize]))
                     }
                     K::Bottom(d) => Err((**d).clone()),
-                    _ => Err(Diagnostic::error(codes::BAD_OPERAND, format!("an index must be a concrete int or string, not {i}"))
-                        .primary(idx.span, "this index")),
+                    _ => Err(Diagnostic::error(
+                        codes::BAD_OPERAND,
+                        format!("an index must be a concrete int or string, not {i}"),
+                    )
+                    .primary(idx.span, "this index")),
                 }
             }
             _ => Ok(Target::Value(self.eval_expr(e, env))),
@@ -1092,7 +1340,10 @@ impl<'a> Evaluator<'a> {
             Target::Value(v) => match v.k {
                 K::Vertex(w) => Ok(w),
                 K::Bottom(d) => Err((*d).clone()),
-                _ => Err(Diagnostic::error(codes::BAD_OPERAND, format!("{v} has no fields")).primary(base.span, "not a struct")),
+                _ => Err(
+                    Diagnostic::error(codes::BAD_OPERAND, format!("{v} has no fields"))
+                        .primary(base.span, "not a struct"),
+                ),
             },
             Target::Let(..) => unreachable!(),
         }
@@ -1108,21 +1359,33 @@ impl<'a> Evaluator<'a> {
             if av.regular || is_def(name) || av.required {
                 return Ok(Target::Vertex(a));
             }
-            return Err(Diagnostic::error(codes::UNDEFINED, format!("field `{name}` of `{}` is optional and not present", self.path(w)))
-                .primary(span, "not present")
-                .help(format!("test for it first: `if {name} != _|_ {{ … }}`")));
+            return Err(Diagnostic::error(
+                codes::UNDEFINED,
+                format!(
+                    "field `{name}` of `{}` is optional and not present",
+                    self.path(w)
+                ),
+            )
+            .primary(span, "not present")
+            .help(format!("test for it first: `if {name} != _|_ {{ … }}`")));
         }
         if !vert.is_struct && !vert.is_list {
             let val = self.value(w);
             if let K::Bottom(d) = &val.k {
                 return Err((**d).clone());
             }
-            return Err(Diagnostic::error(codes::BAD_OPERAND, format!("`{}` is {val}, which has no field `{name}`", self.path(w)))
-                .primary(span, "no such field"));
+            return Err(Diagnostic::error(
+                codes::BAD_OPERAND,
+                format!("`{}` is {val}, which has no field `{name}`", self.path(w)),
+            )
+            .primary(span, "no such field"));
         }
         let vert = &self.vs[w as usize];
-        let mut d = Diagnostic::error(codes::UNDEFINED, format!("undefined field `{name}` in `{}`", self.path(w)))
-            .primary(span, "no such field");
+        let mut d = Diagnostic::error(
+            codes::UNDEFINED,
+            format!("undefined field `{name}` in `{}`", self.path(w)),
+        )
+        .primary(span, "no such field");
         if let Some(s) = crate::did_you_mean(name, vert.arcs.keys().map(|k| k.as_ref())) {
             d = d.help(format!("did you mean `{s}`?"));
         }
@@ -1140,7 +1403,14 @@ impl<'a> Evaluator<'a> {
         let v = self.new_vertex(None, Rc::from(clause.name.name.as_str()));
         self.vx(v).regular = true;
         self.lets.insert(key, v);
-        self.add_conj(v, Conj { src: Src::Expr(&clause.value), env: eval_env, close: None });
+        self.add_conj(
+            v,
+            Conj {
+                src: Src::Expr(&clause.value),
+                env: eval_env,
+                close: None,
+            },
+        );
         v
     }
 
@@ -1218,7 +1488,8 @@ impl<'a> Evaluator<'a> {
         if let Some(k) = predeclared(name) {
             return Ok(Target::Value(Val::kind(k, span)));
         }
-        let mut d = Diagnostic::error(codes::UNDEFINED, format!("undefined reference `{name}`")).primary(span, "not found in scope");
+        let mut d = Diagnostic::error(codes::UNDEFINED, format!("undefined reference `{name}`"))
+            .primary(span, "not found in scope");
         let visible = self.visible_names(env);
         if let Some(s) = crate::did_you_mean(name, visible.iter().map(|s| s.as_str())) {
             d = d.help(format!("did you mean `{s}`?"));
@@ -1270,7 +1541,11 @@ impl<'a> Evaluator<'a> {
         if let Some(val) = &self.vs[v as usize].value {
             return val.clone();
         }
-        let first_span = self.vs[v as usize].conjs.first().map(|c| c.src.span()).unwrap_or_default();
+        let first_span = self.vs[v as usize]
+            .conjs
+            .first()
+            .map(|c| c.src.span())
+            .unwrap_or_default();
         if self.vs[v as usize].es == Phase::Busy {
             let stack = self.active.clone();
             return Val::bottom(self.cycle_diag(&stack, v, first_span));
@@ -1302,11 +1577,18 @@ impl<'a> Evaluator<'a> {
         let structural = vert.is_struct || vert.is_list;
         let result = if structural {
             let span = vert.struct_span.unwrap_or(first_span);
-            let kind = if vert.is_list { Kinds::LIST } else { Kinds::STRUCT };
+            let kind = if vert.is_list {
+                Kinds::LIST
+            } else {
+                Kinds::STRUCT
+            };
             if vert.is_list && vert.is_struct {
                 Val::bottom(
-                    Diagnostic::error(codes::CONFLICT, format!("`{}` is given both as a struct and as a list", self.path(v)))
-                        .primary(span, "conflicting structure"),
+                    Diagnostic::error(
+                        codes::CONFLICT,
+                        format!("`{}` is given both as a struct and as a list", self.path(v)),
+                    )
+                    .primary(span, "conflicting structure"),
                 )
             } else {
                 match acc {
@@ -1333,7 +1615,10 @@ impl<'a> Evaluator<'a> {
             K::Vertex(w) if self.res(*w) == v => me,
             K::Cons(c) if c.kinds.has(kind) => me,
             K::Disj(alts) => {
-                if alts.iter().any(|x| x.v.kinds().has(kind) || matches!(x.v.k, K::Top | K::Vertex(_))) {
+                if alts
+                    .iter()
+                    .any(|x| x.v.kinds().has(kind) || matches!(x.v.k, K::Top | K::Vertex(_)))
+                {
                     me
                 } else {
                     self.conflict(a, &me)
@@ -1349,12 +1634,23 @@ impl<'a> Evaluator<'a> {
             K::Vertex(_) => "a struct or list".to_string(),
             _ => v.to_string(),
         };
-        let d = if ka == kb || (a.is_concrete_scalar() && b.is_concrete_scalar() && common(a, b).is_some()) {
-            Diagnostic::error(codes::CONFLICT, format!("conflicting values {} and {}", desc(b), desc(a)))
+        let d = if ka == kb
+            || (a.is_concrete_scalar() && b.is_concrete_scalar() && common(a, b).is_some())
+        {
+            Diagnostic::error(
+                codes::CONFLICT,
+                format!("conflicting values {} and {}", desc(b), desc(a)),
+            )
         } else {
             Diagnostic::error(
                 codes::KIND_MISMATCH,
-                format!("conflicting values {} ({}) and {} ({})", desc(b), kb.name(), desc(a), ka.name()),
+                format!(
+                    "conflicting values {} ({}) and {} ({})",
+                    desc(b),
+                    kb.name(),
+                    desc(a),
+                    ka.name()
+                ),
             )
         };
         let d = d
@@ -1395,12 +1691,20 @@ impl<'a> Evaluator<'a> {
                 Val::new(K::Vertex(t), a.span)
             }
             (K::Vertex(w), _) => {
-                let kind = if self.vs[self.res(*w) as usize].is_list { Kinds::LIST } else { Kinds::STRUCT };
+                let kind = if self.vs[self.res(*w) as usize].is_list {
+                    Kinds::LIST
+                } else {
+                    Kinds::STRUCT
+                };
                 let w = *w;
                 self.unify_structural(b, w, kind, a.span)
             }
             (_, K::Vertex(w)) => {
-                let kind = if self.vs[self.res(*w) as usize].is_list { Kinds::LIST } else { Kinds::STRUCT };
+                let kind = if self.vs[self.res(*w) as usize].is_list {
+                    Kinds::LIST
+                } else {
+                    Kinds::STRUCT
+                };
                 let w = *w;
                 self.unify_structural(a, w, kind, b.span)
             }
@@ -1408,19 +1712,30 @@ impl<'a> Evaluator<'a> {
                 let kinds = x.kinds.and(y.kinds);
                 let mut bounds = x.bounds.clone();
                 for bd in &y.bounds {
-                    if !bounds.iter().any(|o| o.op == bd.op && equal(&o.limit, &bd.limit)) {
+                    if !bounds
+                        .iter()
+                        .any(|o| o.op == bd.op && equal(&o.limit, &bd.limit))
+                    {
                         bounds.push(bd.clone());
                     }
                 }
                 if kinds.0 == 0 {
                     return self.conflict(a, b);
                 }
-                let kind_span = if y.kinds != Kinds::ALL && (x.kinds == Kinds::ALL || y.kinds.0 < x.kinds.0) {
-                    y.kind_span
-                } else {
-                    x.kind_span.or(y.kind_span)
-                };
-                Val::new(K::Cons(Rc::new(Cons { kinds, kind_span, bounds })), a.span)
+                let kind_span =
+                    if y.kinds != Kinds::ALL && (x.kinds == Kinds::ALL || y.kinds.0 < x.kinds.0) {
+                        y.kind_span
+                    } else {
+                        x.kind_span.or(y.kind_span)
+                    };
+                Val::new(
+                    K::Cons(Rc::new(Cons {
+                        kinds,
+                        kind_span,
+                        bounds,
+                    })),
+                    a.span,
+                )
             }
             (K::Cons(c), _) => self.apply_cons(c, a.span, b),
             (_, K::Cons(c)) => self.apply_cons(c, b.span, a),
@@ -1432,7 +1747,11 @@ impl<'a> Evaluator<'a> {
                     Some((x, y)) if compare(&x, &y) == Some(std::cmp::Ordering::Equal) => {
                         // Keep the richer kind (a quantity over an int) and the later span.
                         let keep_kind = if x.kinds() != a.kinds() { x } else { y };
-                        let span = if self.user_file(b.span) || !self.user_file(a.span) { b.span } else { a.span };
+                        let span = if self.user_file(b.span) || !self.user_file(a.span) {
+                            b.span
+                        } else {
+                            a.span
+                        };
                         Val::new(keep_kind.k, span)
                     }
                     _ => self.conflict(a, b),
@@ -1445,9 +1764,15 @@ impl<'a> Evaluator<'a> {
         let fitted = match fit_kind(v, c.kinds) {
             Some(f) => f,
             None => {
-                let d = Diagnostic::error(codes::KIND_MISMATCH, format!("{v} is not of kind {}", c.kinds.name()))
-                    .primary(v.span, format!("a {}", v.kinds().name()))
-                    .secondary(c.kind_span.unwrap_or(cspan), format!("{} is required here", c.kinds.name()));
+                let d = Diagnostic::error(
+                    codes::KIND_MISMATCH,
+                    format!("{v} is not of kind {}", c.kinds.name()),
+                )
+                .primary(v.span, format!("a {}", v.kinds().name()))
+                .secondary(
+                    c.kind_span.unwrap_or(cspan),
+                    format!("{} is required here", c.kinds.name()),
+                );
                 return Val::bottom(d);
             }
         };
@@ -1463,15 +1788,21 @@ impl<'a> Evaluator<'a> {
         let alts_of = |v: &Val| -> Vec<Alt> {
             match &v.k {
                 K::Disj(alts) => alts.as_ref().clone(),
-                _ => vec![Alt { v: v.clone(), default: false }],
+                _ => vec![Alt {
+                    v: v.clone(),
+                    default: false,
+                }],
             }
         };
         let (xa, xb) = (alts_of(a), alts_of(b));
         if xa.len() * xb.len() > MAX_ALTS * 4 {
             return Val::bottom(
-                Diagnostic::error(codes::LIMIT, "unifying these disjunctions gives too many alternatives")
-                    .primary(b.span, "this disjunction")
-                    .secondary(a.span, "and this one"),
+                Diagnostic::error(
+                    codes::LIMIT,
+                    "unifying these disjunctions gives too many alternatives",
+                )
+                .primary(b.span, "this disjunction")
+                .secondary(a.span, "and this one"),
             );
         }
         let a_has_def = xa.iter().any(|x| x.default);
@@ -1488,8 +1819,13 @@ impl<'a> Evaluator<'a> {
                     }
                     continue;
                 }
-                let default = (x.default || !a_has_def) && (y.default || !b_has_def) && (a_has_def || b_has_def);
-                if let Some(o) = out.iter_mut().find(|o| o.v.is_concrete_scalar() && r.is_concrete_scalar() && equal(&o.v, &r)) {
+                let default = (x.default || !a_has_def)
+                    && (y.default || !b_has_def)
+                    && (a_has_def || b_has_def);
+                if let Some(o) = out
+                    .iter_mut()
+                    .find(|o| o.v.is_concrete_scalar() && r.is_concrete_scalar() && equal(&o.v, &r))
+                {
                     o.default |= default;
                     continue;
                 }
@@ -1498,10 +1834,20 @@ impl<'a> Evaluator<'a> {
         }
         match out.len() {
             0 => {
-                let mut d = Diagnostic::error(codes::CONFLICT, format!("{} matches no alternative of {}", disj_other(a, b), disj_of(a, b)))
-                    .primary(non_disj(a, b).span, "this value")
-                    .secondary(disj_span(a, b), "the alternatives");
-                if let Some(Val { k: K::Bottom(e), .. }) = first_err {
+                let mut d = Diagnostic::error(
+                    codes::CONFLICT,
+                    format!(
+                        "{} matches no alternative of {}",
+                        disj_other(a, b),
+                        disj_of(a, b)
+                    ),
+                )
+                .primary(non_disj(a, b).span, "this value")
+                .secondary(disj_span(a, b), "the alternatives");
+                if let Some(Val {
+                    k: K::Bottom(e), ..
+                }) = first_err
+                {
                     if e.code == codes::OUT_OF_BOUND || e.code == codes::NO_MATCH {
                         d = d.note(e.message.clone());
                     }
@@ -1529,19 +1875,23 @@ impl<'a> Evaluator<'a> {
         match &e.kind {
             ExprKind::Lit(l) => lit_val(l, span),
             ExprKind::Top => Val::top(span),
-            ExprKind::Bottom => Val::bottom(Diagnostic::error(codes::CONFLICT, "explicit `_|_`").primary(span, "bottom")),
-            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => match self.resolve(e, env) {
-                Ok(Target::Vertex(w)) => {
-                    let mut v = self.value(w);
-                    if !matches!(v.k, K::Vertex(_)) && v.span == Span::default() {
-                        v.span = span;
+            ExprKind::Bottom => Val::bottom(
+                Diagnostic::error(codes::CONFLICT, "explicit `_|_`").primary(span, "bottom"),
+            ),
+            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                match self.resolve(e, env) {
+                    Ok(Target::Vertex(w)) => {
+                        let mut v = self.value(w);
+                        if !matches!(v.k, K::Vertex(_)) && v.span == Span::default() {
+                            v.span = span;
+                        }
+                        v
                     }
-                    v
+                    Ok(Target::Value(v)) => v,
+                    Ok(Target::Let(..)) => unreachable!(),
+                    Err(d) => Val::bottom(d),
                 }
-                Ok(Target::Value(v)) => v,
-                Ok(Target::Let(..)) => unreachable!(),
-                Err(d) => Val::bottom(d),
-            },
+            }
             ExprKind::Call(name, args) => crate::builtins::call(self, name, args, env, span),
             ExprKind::Unary(op, x) => {
                 let v = match self.concrete(x, env) {
@@ -1552,20 +1902,37 @@ impl<'a> Evaluator<'a> {
                     (UnOp::Neg, K::Int(i)) => i.checked_neg().map(K::Int),
                     (UnOp::Neg, K::Float(f)) => Some(K::Float(-f)),
                     (UnOp::Neg, K::Percent(f)) => Some(K::Percent(-f)),
-                    (UnOp::Neg, K::Quantity(q)) => Some(K::Quantity(Quantity { nanos: -q.nanos, ..*q })),
+                    (UnOp::Neg, K::Quantity(q)) => Some(K::Quantity(Quantity {
+                        nanos: -q.nanos,
+                        ..*q
+                    })),
                     (UnOp::Neg, K::Duration(d)) => Some(K::Duration(Duration(-d.0))),
-                    (UnOp::Plus, k @ (K::Int(_) | K::Float(_) | K::Percent(_) | K::Quantity(_) | K::Duration(_))) => Some(k.clone()),
+                    (
+                        UnOp::Plus,
+                        k @ (K::Int(_)
+                        | K::Float(_)
+                        | K::Percent(_)
+                        | K::Quantity(_)
+                        | K::Duration(_)),
+                    ) => Some(k.clone()),
                     (UnOp::Not, K::Bool(b)) => Some(K::Bool(!b)),
                     _ => None,
                 };
                 match k {
                     Some(k) => Val::new(k, span),
                     None => Val::bottom(
-                        Diagnostic::error(codes::BAD_OPERAND, format!("invalid operand {v} ({}) for unary {}", v.kinds().name(), match op {
-                            UnOp::Neg => "-",
-                            UnOp::Plus => "+",
-                            UnOp::Not => "!",
-                        }))
+                        Diagnostic::error(
+                            codes::BAD_OPERAND,
+                            format!(
+                                "invalid operand {v} ({}) for unary {}",
+                                v.kinds().name(),
+                                match op {
+                                    UnOp::Neg => "-",
+                                    UnOp::Plus => "+",
+                                    UnOp::Not => "!",
+                                }
+                            ),
+                        )
                         .primary(x.span, "this operand"),
                     ),
                 }
@@ -1580,22 +1947,39 @@ impl<'a> Evaluator<'a> {
                         K::Str(re) => {
                             if let Err(msg) = regex_match(re, "") {
                                 return Val::bottom(
-                                    Diagnostic::error(codes::BAD_REGEX, format!("invalid regular expression: {msg}"))
-                                        .primary(x.span, "this pattern"),
+                                    Diagnostic::error(
+                                        codes::BAD_REGEX,
+                                        format!("invalid regular expression: {msg}"),
+                                    )
+                                    .primary(x.span, "this pattern"),
                                 );
                             }
                         }
                         _ => {
                             return Val::bottom(
-                                Diagnostic::error(codes::BAD_OPERAND, format!("{} needs a string pattern, not {lim}", op.symbol()))
-                                    .primary(x.span, "not a string"),
+                                Diagnostic::error(
+                                    codes::BAD_OPERAND,
+                                    format!("{} needs a string pattern, not {lim}", op.symbol()),
+                                )
+                                .primary(x.span, "not a string"),
                             )
                         }
                     }
                 }
-                let b = Bound { op: *op, limit: lim, span };
+                let b = Bound {
+                    op: *op,
+                    limit: lim,
+                    span,
+                };
                 let kinds = bound_kinds(&b);
-                Val::new(K::Cons(Rc::new(Cons { kinds, kind_span: Some(span), bounds: vec![b] })), span)
+                Val::new(
+                    K::Cons(Rc::new(Cons {
+                        kinds,
+                        kind_span: Some(span),
+                        bounds: vec![b],
+                    })),
+                    span,
+                )
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, env, span),
             ExprKind::Unify(parts) => {
@@ -1611,8 +1995,11 @@ impl<'a> Evaluator<'a> {
                 flatten_alts(alts, false, &mut flat);
                 if flat.len() > MAX_ALTS {
                     return Val::bottom(
-                        Diagnostic::error(codes::LIMIT, format!("a disjunction of more than {MAX_ALTS} alternatives"))
-                            .primary(span, "this disjunction"),
+                        Diagnostic::error(
+                            codes::LIMIT,
+                            format!("a disjunction of more than {MAX_ALTS} alternatives"),
+                        )
+                        .primary(span, "this disjunction"),
                     );
                 }
                 let mut out: Vec<Alt> = Vec::new();
@@ -1632,11 +2019,19 @@ impl<'a> Evaluator<'a> {
                         K::Disj(inner) => {
                             let has = inner.iter().any(|a| a.default);
                             for a in inner.iter() {
-                                out.push(Alt { v: a.v.clone(), default: a.default || (d && !has) });
+                                out.push(Alt {
+                                    v: a.v.clone(),
+                                    default: a.default || (d && !has),
+                                });
                             }
                         }
                         _ => {
-                            if let Some(o) = out.iter_mut().find(|o| o.v.is_concrete_scalar() && v.is_concrete_scalar() && equal(&o.v, &v) && o.v.kinds() == v.kinds()) {
+                            if let Some(o) = out.iter_mut().find(|o| {
+                                o.v.is_concrete_scalar()
+                                    && v.is_concrete_scalar()
+                                    && equal(&o.v, &v)
+                                    && o.v.kinds() == v.kinds()
+                            }) {
                                 o.default |= d;
                             } else {
                                 out.push(Alt { v, default: d });
@@ -1650,7 +2045,13 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 match out.len() {
-                    0 => Val::bottom(Diagnostic::error(codes::CONFLICT, "every alternative of this disjunction is an error").primary(span, "here")),
+                    0 => Val::bottom(
+                        Diagnostic::error(
+                            codes::CONFLICT,
+                            "every alternative of this disjunction is an error",
+                        )
+                        .primary(span, "here"),
+                    ),
                     1 if !out[0].default => out.pop().expect("one").v,
                     _ => Val::new(K::Disj(Rc::new(out)), span),
                 }
@@ -1669,8 +2070,11 @@ impl<'a> Evaluator<'a> {
                                 Some(t) => s.push_str(&t),
                                 None => {
                                     return Val::bottom(
-                                        Diagnostic::error(codes::BAD_OPERAND, format!("{v} cannot be interpolated into a string"))
-                                            .primary(x.span, "this value"),
+                                        Diagnostic::error(
+                                            codes::BAD_OPERAND,
+                                            format!("{v} cannot be interpolated into a string"),
+                                        )
+                                        .primary(x.span, "this value"),
                                     )
                                 }
                             }
@@ -1680,10 +2084,21 @@ impl<'a> Evaluator<'a> {
                 Val::new(K::Str(Rc::from(s.as_str())), span)
             }
             ExprKind::Struct(_) | ExprKind::List(_) => {
-                let label = if matches!(e.kind, ExprKind::List(_)) { "[…]" } else { "{…}" };
+                let label = if matches!(e.kind, ExprKind::List(_)) {
+                    "[…]"
+                } else {
+                    "{…}"
+                };
                 let t = self.new_vertex(None, Rc::from(label));
                 self.vx(t).regular = true;
-                self.add_conj(t, Conj { src: Src::Expr(e), env, close: None });
+                self.add_conj(
+                    t,
+                    Conj {
+                        src: Src::Expr(e),
+                        env,
+                        close: None,
+                    },
+                );
                 self.expand(t);
                 let t = self.res(t);
                 Val::new(K::Vertex(t), span)
@@ -1696,20 +2111,34 @@ impl<'a> Evaluator<'a> {
         let v = self.eval_expr(e, env).default_value();
         match &v.k {
             K::Bottom(_) | K::Incomplete(_) => Err(v),
-            K::Top | K::Cons(_) | K::Disj(_) => {
-                Err(Val::incomplete(format!("{} is not concrete", describe_operand(&v)), e.span))
-            }
+            K::Top | K::Cons(_) | K::Disj(_) => Err(Val::incomplete(
+                format!("{} is not concrete", describe_operand(&v)),
+                e.span,
+            )),
             _ => Ok(v),
         }
     }
 
     fn binary(&mut self, op: BinOp, l: &'a Expr, r: &'a Expr, env: EnvId, span: Span) -> Val {
         // `x == _|_` / `x != _|_`: whether x is an error or absent.
-        if matches!(op, BinOp::Eq | BinOp::Ne) && (matches!(r.kind, ExprKind::Bottom) || matches!(l.kind, ExprKind::Bottom)) {
-            let other = if matches!(r.kind, ExprKind::Bottom) { l } else { r };
+        if matches!(op, BinOp::Eq | BinOp::Ne)
+            && (matches!(r.kind, ExprKind::Bottom) || matches!(l.kind, ExprKind::Bottom))
+        {
+            let other = if matches!(r.kind, ExprKind::Bottom) {
+                l
+            } else {
+                r
+            };
             let v = self.eval_expr(other, env);
             let is_bottom = v.is_bottom();
-            return Val::new(K::Bool(if op == BinOp::Eq { is_bottom } else { !is_bottom }), span);
+            return Val::new(
+                K::Bool(if op == BinOp::Eq {
+                    is_bottom
+                } else {
+                    !is_bottom
+                }),
+                span,
+            );
         }
         if matches!(op, BinOp::And | BinOp::Or) {
             let a = match self.concrete(l, env) {
@@ -1718,7 +2147,11 @@ impl<'a> Evaluator<'a> {
             };
             let K::Bool(ab) = a.k else {
                 return Val::bottom(
-                    Diagnostic::error(codes::BAD_OPERAND, format!("{} needs bool operands, not {a}", op.symbol())).primary(l.span, "not a bool"),
+                    Diagnostic::error(
+                        codes::BAD_OPERAND,
+                        format!("{} needs bool operands, not {a}", op.symbol()),
+                    )
+                    .primary(l.span, "not a bool"),
                 );
             };
             if (op == BinOp::Or && ab) || (op == BinOp::And && !ab) {
@@ -1731,7 +2164,11 @@ impl<'a> Evaluator<'a> {
             return match b.k {
                 K::Bool(_) | K::Finding(..) => b,
                 _ => Val::bottom(
-                    Diagnostic::error(codes::BAD_OPERAND, format!("{} needs bool operands, not {b}", op.symbol())).primary(r.span, "not a bool"),
+                    Diagnostic::error(
+                        codes::BAD_OPERAND,
+                        format!("{} needs bool operands, not {b}", op.symbol()),
+                    )
+                    .primary(r.span, "not a bool"),
                 ),
             };
         }
@@ -1745,7 +2182,11 @@ impl<'a> Evaluator<'a> {
         };
         match crate::arith::binary(op, &a, &b, span) {
             Ok(v) => v,
-            Err(d) => Val::bottom(d.primary(span, "in this expression").secondary(l.span, format!("{a}")).secondary(r.span, format!("{b}"))),
+            Err(d) => Val::bottom(
+                d.primary(span, "in this expression")
+                    .secondary(l.span, format!("{a}"))
+                    .secondary(r.span, format!("{b}")),
+            ),
         }
     }
 
@@ -1791,7 +2232,10 @@ impl<'a> Evaluator<'a> {
             _ => {
                 let c = val.default_value();
                 match scalar_node(&c) {
-                    Some(k) => Some(Node { kind: k, span: c.span }),
+                    Some(k) => Some(Node {
+                        kind: k,
+                        span: c.span,
+                    }),
                     None => {
                         self.report_incomplete(v, &c);
                         None
@@ -1812,9 +2256,16 @@ impl<'a> Evaluator<'a> {
                     None => ok = false,
                 }
             }
-            return ok.then_some(Node { kind: NodeKind::List(out), span });
+            return ok.then_some(Node {
+                kind: NodeKind::List(out),
+                span,
+            });
         }
-        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize].arcs.iter().map(|(k, a)| (k.clone(), *a)).collect();
+        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize]
+            .arcs
+            .iter()
+            .map(|(k, a)| (k.clone(), *a))
+            .collect();
         let mut map = IndexMap::new();
         let mut ok = true;
         for (label, a) in arcs {
@@ -1826,10 +2277,13 @@ impl<'a> Evaluator<'a> {
                 if required {
                     let decl = self.vs[a as usize].decl_span.unwrap_or(span);
                     let at = self.user_span(v).unwrap_or(decl);
-                    let d = Diagnostic::error(codes::REQUIRED, format!("required field `{label}` is missing in `{}`", self.path(v)))
-                        .primary(at, format!("`{label}` must be given here"))
-                        .secondary(decl, "required by this declaration")
-                        .help(format!("add `{label}: …` to `{}`", self.path(v)));
+                    let d = Diagnostic::error(
+                        codes::REQUIRED,
+                        format!("required field `{label}` is missing in `{}`", self.path(v)),
+                    )
+                    .primary(at, format!("`{label}` must be given here"))
+                    .secondary(decl, "required by this declaration")
+                    .help(format!("add `{label}: …` to `{}`", self.path(v)));
                     self.report(d);
                     ok = false;
                 }
@@ -1842,7 +2296,10 @@ impl<'a> Evaluator<'a> {
                 None => ok = false,
             }
         }
-        ok.then_some(Node { kind: NodeKind::Map(map), span })
+        ok.then_some(Node {
+            kind: NodeKind::Map(map),
+            span,
+        })
     }
 
     /// The span of the nearest struct (this vertex or an ancestor) written in a user file.
@@ -1864,17 +2321,30 @@ impl<'a> Evaluator<'a> {
         let path = self.path(v);
         let name = self.vs[v as usize].label.to_string();
         let (msg, help) = match &c.k {
-            K::Incomplete(why) => (format!("`{path}` cannot be computed: {why}"), format!("give the value it depends on a concrete value")),
+            K::Incomplete(why) => (
+                format!("`{path}` cannot be computed: {why}"),
+                format!("give the value it depends on a concrete value"),
+            ),
             K::Disj(alts) => {
                 let n = alts.iter().filter(|a| a.default).count();
                 (
-                    format!("`{path}` is one of {c}, and {}", if n == 0 { "none is the default".to_string() } else { format!("{n} are defaults") }),
+                    format!(
+                        "`{path}` is one of {c}, and {}",
+                        if n == 0 {
+                            "none is the default".to_string()
+                        } else {
+                            format!("{n} are defaults")
+                        }
+                    ),
                     format!("choose one: `{name}: …`"),
                 )
             }
             _ => (
                 format!("`{path}` has no concrete value: it is {c}"),
-                format!("give it a value, for example `{name}: {}`", example_for(c.kinds())),
+                format!(
+                    "give it a value, for example `{name}: {}`",
+                    example_for(c.kinds())
+                ),
             ),
         };
         let mut d = Diagnostic::error(codes::INCOMPLETE, format!("incomplete value: {msg}"));
@@ -1925,7 +2395,11 @@ fn example_for(k: Kinds) -> &'static str {
     }
 }
 
-fn flatten_alts<'a>(alts: &'a [(Expr, bool)], outer_default: bool, out: &mut Vec<(&'a Expr, bool)>) {
+fn flatten_alts<'a>(
+    alts: &'a [(Expr, bool)],
+    outer_default: bool,
+    out: &mut Vec<(&'a Expr, bool)>,
+) {
     for (e, d) in alts {
         match &e.kind {
             ExprKind::Disj(inner) => flatten_alts(inner, *d || outer_default, out),
@@ -1935,16 +2409,32 @@ fn flatten_alts<'a>(alts: &'a [(Expr, bool)], outer_default: bool, out: &mut Vec
 }
 
 fn disj_of(a: &Val, b: &Val) -> String {
-    if matches!(a.k, K::Disj(_)) { a.to_string() } else { b.to_string() }
+    if matches!(a.k, K::Disj(_)) {
+        a.to_string()
+    } else {
+        b.to_string()
+    }
 }
 fn disj_other(a: &Val, b: &Val) -> String {
-    if matches!(a.k, K::Disj(_)) { b.to_string() } else { a.to_string() }
+    if matches!(a.k, K::Disj(_)) {
+        b.to_string()
+    } else {
+        a.to_string()
+    }
 }
 fn non_disj<'v>(a: &'v Val, b: &'v Val) -> &'v Val {
-    if matches!(a.k, K::Disj(_)) { b } else { a }
+    if matches!(a.k, K::Disj(_)) {
+        b
+    } else {
+        a
+    }
 }
 fn disj_span(a: &Val, b: &Val) -> Span {
-    if matches!(a.k, K::Disj(_)) { a.span } else { b.span }
+    if matches!(a.k, K::Disj(_)) {
+        a.span
+    } else {
+        b.span
+    }
 }
 
 fn describe_operand(v: &Val) -> String {
@@ -2037,11 +2527,22 @@ impl<'a> Evaluator<'a> {
         let v = self.res(v);
         let vert = &self.vs[v as usize];
         if vert.is_list {
-            (true, vert.elems.iter().enumerate().map(|(i, e)| (Rc::from(i.to_string().as_str()), *e)).collect())
+            (
+                true,
+                vert.elems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (Rc::from(i.to_string().as_str()), *e))
+                    .collect(),
+            )
         } else {
             (
                 false,
-                vert.arcs.iter().filter(|(l, a)| !is_def(l) && !is_hidden(l) && self.vs[**a as usize].regular).map(|(l, a)| (l.clone(), *a)).collect(),
+                vert.arcs
+                    .iter()
+                    .filter(|(l, a)| !is_def(l) && !is_hidden(l) && self.vs[**a as usize].regular)
+                    .map(|(l, a)| (l.clone(), *a))
+                    .collect(),
             )
         }
     }
@@ -2049,18 +2550,22 @@ impl<'a> Evaluator<'a> {
     /// Resolves the first reference in an expression to the vertex it names (for check spans).
     pub(crate) fn first_ref_span(&mut self, e: &'a Expr, env: EnvId) -> Option<Span> {
         match &e.kind {
-            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => match self.resolve(e, env) {
-                Ok(Target::Vertex(w)) => {
-                    let v = self.value(w);
-                    if matches!(v.k, K::Vertex(_) | K::Bottom(_)) || v.span == Span::default() {
-                        None
-                    } else {
-                        Some(v.span)
+            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                match self.resolve(e, env) {
+                    Ok(Target::Vertex(w)) => {
+                        let v = self.value(w);
+                        if matches!(v.k, K::Vertex(_) | K::Bottom(_)) || v.span == Span::default() {
+                            None
+                        } else {
+                            Some(v.span)
+                        }
                     }
+                    _ => None,
                 }
-                _ => None,
-            },
-            ExprKind::Binary(_, l, r) => self.first_ref_span(l, env).or_else(|| self.first_ref_span(r, env)),
+            }
+            ExprKind::Binary(_, l, r) => self
+                .first_ref_span(l, env)
+                .or_else(|| self.first_ref_span(r, env)),
             ExprKind::Unary(_, x) => self.first_ref_span(x, env),
             ExprKind::Call(_, args) => args.iter().find_map(|a| self.first_ref_span(a, env)),
             _ => None,

@@ -148,8 +148,17 @@ fn serde_json_like(n: &Node) -> String {
         NodeKind::Quantity(q) => q.canonical(),
         NodeKind::Duration(d) => d.canonical(),
         NodeKind::Percent(p) => format!("{}%", value::format_percent(*p)),
-        NodeKind::List(l) => format!("[{}]", l.iter().map(serde_json_like).collect::<Vec<_>>().join(", ")),
-        NodeKind::Map(m) => format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", serde_json_like(v))).collect::<Vec<_>>().join(", ")),
+        NodeKind::List(l) => format!(
+            "[{}]",
+            l.iter().map(serde_json_like).collect::<Vec<_>>().join(", ")
+        ),
+        NodeKind::Map(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", serde_json_like(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -181,7 +190,10 @@ pub fn evaluate(prog: &Program<'_>) -> Evaluation {
         ev.report(h);
     }
     let has_error = ev.diags.iter().any(|d| d.is_error());
-    Evaluation { value: if has_error { None } else { value }, diagnostics: std::mem::take(&mut ev.diags) }
+    Evaluation {
+        value: if has_error { None } else { value },
+        diagnostics: std::mem::take(&mut ev.diags),
+    }
 }
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
@@ -201,7 +213,11 @@ pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -
         if name.len() >= 3 && c.len() >= 3 && (c.starts_with(name) || name.starts_with(c)) {
             d = d.min(1);
         }
-        if d <= max && best.map(|(bd, bc)| d < bd || (d == bd && c < bc)).unwrap_or(true) {
+        if d <= max
+            && best
+                .map(|(bd, bc)| d < bd || (d == bd && c < bc))
+                .unwrap_or(true)
+        {
             best = Some((d, c));
         }
     }
@@ -223,7 +239,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[(i - 2) * w + j - 2] + 1);
             }

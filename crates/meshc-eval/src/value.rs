@@ -53,7 +53,11 @@ impl Kinds {
             (Kinds::STRUCT, "struct"),
             (Kinds::LIST, "list"),
         ];
-        let v: Vec<&str> = names.iter().filter(|(k, _)| self.has(*k)).map(|(_, n)| *n).collect();
+        let v: Vec<&str> = names
+            .iter()
+            .filter(|(k, _)| self.has(*k))
+            .map(|(_, n)| *n)
+            .collect();
         if v.is_empty() {
             "no kind".into()
         } else {
@@ -123,13 +127,26 @@ impl Val {
     }
     pub fn bottom(d: Diagnostic) -> Val {
         let span = d.primary_span().unwrap_or_default();
-        Val { k: K::Bottom(Rc::new(d)), span }
+        Val {
+            k: K::Bottom(Rc::new(d)),
+            span,
+        }
     }
     pub fn incomplete(msg: impl Into<String>, span: Span) -> Val {
-        Val { k: K::Incomplete(Rc::from(msg.into().as_str())), span }
+        Val {
+            k: K::Incomplete(Rc::from(msg.into().as_str())),
+            span,
+        }
     }
     pub fn kind(k: Kinds, span: Span) -> Val {
-        Val { k: K::Cons(Rc::new(Cons { kinds: k, kind_span: Some(span), bounds: Vec::new() })), span }
+        Val {
+            k: K::Cons(Rc::new(Cons {
+                kinds: k,
+                kind_span: Some(span),
+                bounds: Vec::new(),
+            })),
+            span,
+        }
     }
     pub fn is_bottom(&self) -> bool {
         matches!(self.k, K::Bottom(_))
@@ -137,7 +154,15 @@ impl Val {
     pub fn is_concrete_scalar(&self) -> bool {
         matches!(
             self.k,
-            K::Null | K::Bool(_) | K::Int(_) | K::Float(_) | K::Str(_) | K::Quantity(_) | K::Duration(_) | K::Percent(_) | K::Finding(..)
+            K::Null
+                | K::Bool(_)
+                | K::Int(_)
+                | K::Float(_)
+                | K::Str(_)
+                | K::Quantity(_)
+                | K::Duration(_)
+                | K::Percent(_)
+                | K::Finding(..)
         )
     }
     /// The kind of a concrete value, or the allowed kinds of a constraint.
@@ -182,7 +207,9 @@ pub fn coerce(v: &Val, want: Kinds) -> Option<Val> {
         (K::Int(i), w) if w == Kinds::FLOAT => K::Float(*i as f64),
         (K::Int(i), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_int(*i)),
         (K::Float(f), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_f64(*f)?),
-        (K::Quantity(q), w) if w == Kinds::DURATION && q.minutes => K::Duration(Duration(q.nanos / 1_000_000 * 60_000_000_000)),
+        (K::Quantity(q), w) if w == Kinds::DURATION && q.minutes => {
+            K::Duration(Duration(q.nanos / 1_000_000 * 60_000_000_000))
+        }
         _ => return None,
     };
     Some(Val { k, span: v.span })
@@ -249,7 +276,9 @@ thread_local! {
 pub fn regex_match(re: &str, s: &str) -> Result<bool, String> {
     REGEX_CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        let entry = c.entry(re.to_string()).or_insert_with(|| regex_lite::Regex::new(re).map_err(|e| e.to_string()));
+        let entry = c
+            .entry(re.to_string())
+            .or_insert_with(|| regex_lite::Regex::new(re).map_err(|e| e.to_string()));
         match entry {
             Ok(r) => Ok(r.is_match(s)),
             Err(e) => Err(e.clone()),
@@ -264,9 +293,12 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
         BoundOp::Match | BoundOp::NotMatch => {
             let (K::Str(s), K::Str(re)) = (&v.k, &b.limit.k) else {
                 return Some(
-                    Diagnostic::error(codes::KIND_MISMATCH, format!("{} is not a string, so it cannot match a pattern", show(v)))
-                        .primary(v.span, "this value")
-                        .secondary(b.span, "the pattern"),
+                    Diagnostic::error(
+                        codes::KIND_MISMATCH,
+                        format!("{} is not a string, so it cannot match a pattern", show(v)),
+                    )
+                    .primary(v.span, "this value")
+                    .secondary(b.span, "the pattern"),
                 );
             };
             match regex_match(re, s) {
@@ -274,7 +306,12 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
                 Ok(_) => Some(
                     Diagnostic::error(
                         codes::NO_MATCH,
-                        format!("{} does not satisfy {}{}", show(v), b.op.symbol(), show(&b.limit)),
+                        format!(
+                            "{} does not satisfy {}{}",
+                            show(v),
+                            b.op.symbol(),
+                            show(&b.limit)
+                        ),
                     )
                     .primary(v.span, "this value")
                     .secondary(b.span, "the pattern is from here"),
@@ -288,9 +325,12 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
         BoundOp::Ne => {
             if equal(v, &b.limit) {
                 Some(
-                    Diagnostic::error(codes::OUT_OF_BOUND, format!("{} is excluded by !={}", show(v), show(&b.limit)))
-                        .primary(v.span, "this value")
-                        .secondary(b.span, "the constraint is from here"),
+                    Diagnostic::error(
+                        codes::OUT_OF_BOUND,
+                        format!("{} is excluded by !={}", show(v), show(&b.limit)),
+                    )
+                    .primary(v.span, "this value")
+                    .secondary(b.span, "the constraint is from here"),
                 )
             } else {
                 None
@@ -301,7 +341,13 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
                 return Some(
                     Diagnostic::error(
                         codes::KIND_MISMATCH,
-                        format!("{} ({}) cannot be compared with {} ({})", show(v), v.kinds().name(), show(&b.limit), b.limit.kinds().name()),
+                        format!(
+                            "{} ({}) cannot be compared with {} ({})",
+                            show(v),
+                            v.kinds().name(),
+                            show(&b.limit),
+                            b.limit.kinds().name()
+                        ),
                     )
                     .primary(v.span, "this value")
                     .secondary(b.span, "the bound is from here"),
@@ -319,9 +365,17 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
                 None
             } else {
                 Some(
-                    Diagnostic::error(codes::OUT_OF_BOUND, format!("{} is out of bound {}{}", show(v), b.op.symbol(), show(&b.limit)))
-                        .primary(v.span, "this value")
-                        .secondary(b.span, "the bound is from here"),
+                    Diagnostic::error(
+                        codes::OUT_OF_BOUND,
+                        format!(
+                            "{} is out of bound {}{}",
+                            show(v),
+                            b.op.symbol(),
+                            show(&b.limit)
+                        ),
+                    )
+                    .primary(v.span, "this value")
+                    .secondary(b.span, "the bound is from here"),
                 )
             }
         }
@@ -375,12 +429,23 @@ impl fmt::Display for Val {
                 }
             }
             K::Disj(alts) => {
-                let parts: Vec<String> =
-                    alts.iter().map(|a| format!("{}{}", if a.default { "*" } else { "" }, a.v)).collect();
+                let parts: Vec<String> = alts
+                    .iter()
+                    .map(|a| format!("{}{}", if a.default { "*" } else { "" }, a.v))
+                    .collect();
                 f.write_str(&parts.join(" | "))
             }
             K::Vertex(_) => f.write_str("{…}"),
-            K::Finding(s, m) => write!(f, "{}({:?})", if *s == Severity::Error { "error" } else { "warn" }, m.as_ref()),
+            K::Finding(s, m) => write!(
+                f,
+                "{}({:?})",
+                if *s == Severity::Error {
+                    "error"
+                } else {
+                    "warn"
+                },
+                m.as_ref()
+            ),
         }
     }
 }

@@ -135,7 +135,9 @@ pub struct StructLit {
 impl StructLit {
     /// The declaration of a regular or definition field named `name` in this literal.
     pub fn declares(&self, name: &str) -> bool {
-        self.decls.iter().any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(name)))
+        self.decls
+            .iter()
+            .any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(name)))
     }
     pub fn let_decl(&self, name: &str) -> Option<&LetClause> {
         self.decls.iter().find_map(|d| match d {
@@ -200,7 +202,10 @@ pub enum LabelKind {
     /// `"\(expr)"` or `(expr)`: a label computed from a concrete string.
     Dynamic(Box<Expr>),
     /// `[Alias=pattern]`: applies to every field whose label matches `pattern`.
-    Pattern { alias: Option<Ident>, pattern: Box<Expr> },
+    Pattern {
+        alias: Option<Ident>,
+        pattern: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -219,7 +224,12 @@ pub struct Comprehension {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Clause {
-    For { key: Option<Ident>, value: Ident, source: Expr, span: Span },
+    For {
+        key: Option<Ident>,
+        value: Ident,
+        source: Expr,
+        span: Span,
+    },
     If(Expr),
     Let(LetClause),
 }

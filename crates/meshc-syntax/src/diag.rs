@@ -43,17 +43,28 @@ impl Diagnostic {
         }
     }
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Self::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, message)
+        }
     }
     /// The primary label: where the problem is.
     pub fn primary(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { span, message: message.into(), primary: true });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: true,
+        });
         self
     }
     /// A secondary label: where something that took part came from.
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
         if !self.labels.iter().any(|l| l.span == span) {
-            self.labels.push(Label { span, message: message.into(), primary: false });
+            self.labels.push(Label {
+                span,
+                message: message.into(),
+                primary: false,
+            });
         }
         self
     }
@@ -114,7 +125,10 @@ pub mod codes {
         (SYNTAX, "syntax error"),
         (BAD_LITERAL, "invalid literal (number, unit, escape)"),
         (BAD_SERVICE_NAME, "service name is not a DNS label"),
-        (PACKAGE_MISMATCH, "files of one package name different packages"),
+        (
+            PACKAGE_MISMATCH,
+            "files of one package name different packages",
+        ),
         (IMPORT_ESCAPES_ROOT, "import path leaves the package root"),
         (IMPORT_NOT_FOUND, "imported package not found"),
         (TOO_DEEP, "input nested too deeply"),

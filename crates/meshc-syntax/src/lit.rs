@@ -33,14 +33,22 @@ const NANO: i128 = 1_000_000_000;
 
 impl Quantity {
     pub fn from_int(i: i64) -> Quantity {
-        Quantity { nanos: i as i128 * NANO, binary: false, minutes: false }
+        Quantity {
+            nanos: i as i128 * NANO,
+            binary: false,
+            minutes: false,
+        }
     }
     pub fn from_f64(f: f64) -> Option<Quantity> {
         let n = (f * NANO as f64).round();
         if !n.is_finite() || n.abs() > 1e36 {
             return None;
         }
-        Some(Quantity { nanos: n as i128, binary: false, minutes: false })
+        Some(Quantity {
+            nanos: n as i128,
+            binary: false,
+            minutes: false,
+        })
     }
     pub fn as_f64(self) -> f64 {
         self.nanos as f64 / NANO as f64
@@ -53,14 +61,32 @@ impl Quantity {
         }
         if self.binary && n % NANO == 0 {
             let units = n / NANO;
-            for (suffix, pow) in [("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+            for (suffix, pow) in [
+                ("Ei", 60),
+                ("Pi", 50),
+                ("Ti", 40),
+                ("Gi", 30),
+                ("Mi", 20),
+                ("Ki", 10),
+            ] {
                 let m = 1i128 << pow;
                 if units % m == 0 {
                     return format!("{}{}", units / m, suffix);
                 }
             }
         }
-        for (suffix, pow) in [("E", 27), ("P", 24), ("T", 21), ("G", 18), ("M", 15), ("k", 12), ("", 9), ("m", 6), ("u", 3), ("n", 0)] {
+        for (suffix, pow) in [
+            ("E", 27),
+            ("P", 24),
+            ("T", 21),
+            ("G", 18),
+            ("M", 15),
+            ("k", 12),
+            ("", 9),
+            ("m", 6),
+            ("u", 3),
+            ("n", 0),
+        ] {
             let m = 10i128.pow(pow);
             if n % m == 0 {
                 return format!("{}{}", n / m, suffix);
@@ -169,21 +195,43 @@ pub fn decode_number(text: &str) -> Result<Lit, String> {
     match suffix {
         "" => {
             if num.contains('.') {
-                num.parse::<f64>().map(Lit::Float).map_err(|_| format!("`{text}` is not a number"))
+                num.parse::<f64>()
+                    .map(Lit::Float)
+                    .map_err(|_| format!("`{text}` is not a number"))
             } else {
-                num.parse::<i64>().map(Lit::Int).map_err(|_| format!("`{text}` does not fit in a 64-bit integer"))
+                num.parse::<i64>()
+                    .map(Lit::Int)
+                    .map_err(|_| format!("`{text}` does not fit in a 64-bit integer"))
             }
         }
-        "%" => num.parse::<f64>().map(Lit::Percent).map_err(|_| format!("`{text}` is not a percent")),
-        s if s.starts_with(['e', 'E']) && s.len() > 1 && s[1..].trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit()) => {
-            clean.parse::<f64>().map(Lit::Float).map_err(|_| format!("`{text}` is not a number"))
+        "%" => num
+            .parse::<f64>()
+            .map(Lit::Percent)
+            .map_err(|_| format!("`{text}` is not a percent")),
+        s if s.starts_with(['e', 'E'])
+            && s.len() > 1
+            && s[1..]
+                .trim_start_matches(['-', '+'])
+                .chars()
+                .all(|c| c.is_ascii_digit()) =>
+        {
+            clean
+                .parse::<f64>()
+                .map(Lit::Float)
+                .map_err(|_| format!("`{text}` is not a number"))
         }
         _ => {
             if let Some(q) = quantity_suffix(suffix) {
-                let nanos = decimal_to_nanos(num).and_then(|n| q.apply(n)).ok_or_else(|| {
-                    format!("`{text}` is out of range or more precise than a billionth")
-                })?;
-                Ok(Lit::Quantity(Quantity { nanos, binary: q.binary, minutes: suffix == "m" }))
+                let nanos = decimal_to_nanos(num)
+                    .and_then(|n| q.apply(n))
+                    .ok_or_else(|| {
+                        format!("`{text}` is out of range or more precise than a billionth")
+                    })?;
+                Ok(Lit::Quantity(Quantity {
+                    nanos,
+                    binary: q.binary,
+                    minutes: suffix == "m",
+                }))
             } else if let Some(d) = decode_duration(&clean) {
                 Ok(Lit::Duration(Duration(d)))
             } else {
@@ -211,12 +259,32 @@ impl Suffix {
 }
 
 fn quantity_suffix(s: &str) -> Option<Suffix> {
-    let dec = |p: u32| Suffix { mul: 10i128.pow(p), div: 1, binary: false };
-    let bin = |p: u32| Suffix { mul: 1i128 << p, div: 1, binary: true };
+    let dec = |p: u32| Suffix {
+        mul: 10i128.pow(p),
+        div: 1,
+        binary: false,
+    };
+    let bin = |p: u32| Suffix {
+        mul: 1i128 << p,
+        div: 1,
+        binary: true,
+    };
     Some(match s {
-        "n" => Suffix { mul: 1, div: 1_000_000_000, binary: false },
-        "u" => Suffix { mul: 1, div: 1_000_000, binary: false },
-        "m" => Suffix { mul: 1, div: 1_000, binary: false },
+        "n" => Suffix {
+            mul: 1,
+            div: 1_000_000_000,
+            binary: false,
+        },
+        "u" => Suffix {
+            mul: 1,
+            div: 1_000_000,
+            binary: false,
+        },
+        "m" => Suffix {
+            mul: 1,
+            div: 1_000,
+            binary: false,
+        },
         "k" => dec(3),
         "M" => dec(6),
         "G" => dec(9),
@@ -240,7 +308,11 @@ fn decimal_to_nanos(num: &str) -> Option<i128> {
         return None;
     }
     let i: i128 = int.parse().ok()?;
-    let f: i128 = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
+    let f: i128 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<9}").parse().ok()?
+    };
     i.checked_mul(NANO)?.checked_add(f)
 }
 
@@ -257,7 +329,9 @@ fn decode_duration(s: &str) -> Option<i128> {
             return None;
         }
         let (num, tail) = rest.split_at(n_end);
-        let u_end = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+        let u_end = tail
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(u_end);
         let mul: i128 = match unit {
             "ns" => 1,

@@ -21,12 +21,20 @@ pub const MAX_EXPR_DEPTH: usize = 200;
 /// Parses one file. Always returns a file (possibly missing the broken declarations) and the
 /// diagnostics found; the file is usable only when no error was reported.
 pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut b = Builder { file: id, base: 0, diags: Vec::new(), text };
+    let mut b = Builder {
+        file: id,
+        base: 0,
+        diags: Vec::new(),
+        text,
+    };
     let empty = File {
         id,
         package: None,
         imports: Vec::new(),
-        body: StructLit { decls: Vec::new(), span: Span::new(id, 0, text.len()) },
+        body: StructLit {
+            decls: Vec::new(),
+            span: Span::new(id, 0, text.len()),
+        },
         has_service: false,
     };
     if let Some(d) = check_nesting(id, text) {
@@ -40,8 +48,20 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
             let (package, imports) = b.header(header);
             let decls = inner.next().expect("decls");
             let decls = b.decls(decls, true);
-            let mut f = File { body: StructLit { decls, span: Span::new(id, 0, text.len()) }, package, imports, ..empty };
-            f.has_service = f.body.decls.iter().any(|d| matches!(d, Decl::Field(f) if f.from_service));
+            let mut f = File {
+                body: StructLit {
+                    decls,
+                    span: Span::new(id, 0, text.len()),
+                },
+                package,
+                imports,
+                ..empty
+            };
+            f.has_service = f
+                .body
+                .decls
+                .iter()
+                .any(|d| matches!(d, Decl::Field(f) if f.from_service));
             (f, b.diags)
         }
         Err(e) => {
@@ -61,7 +81,12 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
 
 /// Parses the file again chunk by chunk (top-level declarations), keeping what parses.
 fn recover(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut b = Builder { file: id, base: 0, diags: Vec::new(), text };
+    let mut b = Builder {
+        file: id,
+        base: 0,
+        diags: Vec::new(),
+        text,
+    };
     let chunks = split_chunks(text);
     let mut package = None;
     let mut imports = Vec::new();
@@ -70,8 +95,14 @@ fn recover(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         let piece = &text[start..end];
         b.base = start;
         let trimmed = piece.trim_start();
-        let is_header = trimmed.starts_with("package ") || trimmed.starts_with("import ") || trimmed.starts_with("import(");
-        let rule = if is_header { Rule::header_chunk } else { Rule::chunk };
+        let is_header = trimmed.starts_with("package ")
+            || trimmed.starts_with("import ")
+            || trimmed.starts_with("import(");
+        let rule = if is_header {
+            Rule::header_chunk
+        } else {
+            Rule::chunk
+        };
         match MshParser::parse(rule, piece) {
             Ok(mut pairs) => {
                 let chunk = pairs.next().expect("chunk");
@@ -92,8 +123,19 @@ fn recover(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
             }
         }
     }
-    let has_service = decls.iter().any(|d| matches!(d, Decl::Field(f) if f.from_service));
-    let file = File { id, package, imports, body: StructLit { decls, span: Span::new(id, 0, text.len()) }, has_service };
+    let has_service = decls
+        .iter()
+        .any(|d| matches!(d, Decl::Field(f) if f.from_service));
+    let file = File {
+        id,
+        package,
+        imports,
+        body: StructLit {
+            decls,
+            span: Span::new(id, 0, text.len()),
+        },
+        has_service,
+    };
     (file, b.diags)
 }
 
@@ -111,7 +153,9 @@ fn split_chunks(text: &str) -> Vec<(usize, usize)> {
         if line_start && i > 0 {
             let rest = &text[i..];
             let starts_decl = c.is_ascii_alphabetic() || c == b'#' || c == b'"' || c == b'_';
-            let keyword = ["service ", "check ", "package ", "import ", "let ", "#"].iter().any(|k| rest.starts_with(k))
+            let keyword = ["service ", "check ", "package ", "import ", "let ", "#"]
+                .iter()
+                .any(|k| rest.starts_with(k))
                 || looks_like_field(rest);
             if (depth <= 0 && starts_decl) || keyword {
                 starts.push(i);
@@ -160,7 +204,8 @@ fn looks_like_field(rest: &str) -> bool {
             None => return false,
         }
     } else {
-        line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).unwrap_or(line.len())
+        line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(line.len())
     };
     if name_end == 0 {
         return false;
@@ -203,9 +248,14 @@ fn check_nesting(id: FileId, text: &str) -> Option<Diagnostic> {
         }
         if depth > MAX_NESTING {
             return Some(
-                Diagnostic::error(codes::TOO_DEEP, format!("brackets nested more than {MAX_NESTING} deep"))
-                    .primary(Span::new(id, i, i + 1), "nested too deeply here")
-                    .help("flatten the structure: give inner values names of their own and refer to them"),
+                Diagnostic::error(
+                    codes::TOO_DEEP,
+                    format!("brackets nested more than {MAX_NESTING} deep"),
+                )
+                .primary(Span::new(id, i, i + 1), "nested too deeply here")
+                .help(
+                    "flatten the structure: give inner values names of their own and refer to them",
+                ),
             );
         }
         i += 1;
@@ -224,12 +274,25 @@ struct Builder<'t> {
 fn friendly(rule: &Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
-        Rule::expr | Rule::disj | Rule::unify | Rule::or_expr | Rule::and_expr | Rule::cmp_expr | Rule::add_expr
-        | Rule::mul_expr | Rule::unary | Rule::postfix_expr | Rule::operand | Rule::embedding => "a value",
+        Rule::expr
+        | Rule::disj
+        | Rule::unify
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::unary
+        | Rule::postfix_expr
+        | Rule::operand
+        | Rule::embedding => "a value",
         Rule::field | Rule::label | Rule::label_name | Rule::pattern_label => "a field",
-        Rule::decl | Rule::decls | Rule::service_decl | Rule::check_decl | Rule::let_clause | Rule::comprehension => {
-            "a declaration"
-        }
+        Rule::decl
+        | Rule::decls
+        | Rule::service_decl
+        | Rule::check_decl
+        | Rule::let_clause
+        | Rule::comprehension => "a declaration",
         Rule::struct_ellipsis | Rule::ellipsis => "`...`",
         Rule::ident | Rule::def_ident => "a name",
         Rule::string | Rule::simple_string => "a string",
@@ -279,16 +342,26 @@ impl Builder<'_> {
             pos = base + piece.trim_end().len();
         }
         let mut expected: Vec<&str> = match &e.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => positives.iter().filter_map(friendly).collect(),
+            pest::error::ErrorVariant::ParsingError { positives, .. } => {
+                positives.iter().filter_map(friendly).collect()
+            }
             pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
         };
         expected.sort();
         expected.dedup();
-        let found: String = piece[local..].chars().take_while(|c| !c.is_whitespace()).take(12).collect();
+        let found: String = piece[local..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .take(12)
+            .collect();
         let end = (pos + found.len()).min(self.text.len()).max(pos);
         let found_text = if found.is_empty() {
             if piece[local..].trim().is_empty() {
-                if base + piece.len() >= self.text.len() { "the end of the file".to_string() } else { "the end of the declaration".to_string() }
+                if base + piece.len() >= self.text.len() {
+                    "the end of the file".to_string()
+                } else {
+                    "the end of the declaration".to_string()
+                }
             } else {
                 "a line break".to_string()
             }
@@ -298,9 +371,13 @@ impl Builder<'_> {
         let msg = if expected.is_empty() {
             format!("syntax error: unexpected {found_text}")
         } else {
-            format!("syntax error: expected {}, found {found_text}", join_or(&expected))
+            format!(
+                "syntax error: expected {}, found {found_text}",
+                join_or(&expected)
+            )
         };
-        let mut d = Diagnostic::error(codes::SYNTAX, msg).primary(Span::new(self.file, pos, end), "unexpected here");
+        let mut d = Diagnostic::error(codes::SYNTAX, msg)
+            .primary(Span::new(self.file, pos, end), "unexpected here");
         if found.starts_with('}') || found_text.starts_with("the end") {
             d = d.help("check that every `{`, `[` and `(` is closed, and closed once");
         }
@@ -314,7 +391,10 @@ impl Builder<'_> {
             match item.as_rule() {
                 Rule::package_clause => {
                     let id = item.into_inner().next().expect("ident");
-                    package = Some(Ident { name: id.as_str().to_string(), span: self.span(&id) });
+                    package = Some(Ident {
+                        name: id.as_str().to_string(),
+                        span: self.span(&id),
+                    });
                 }
                 Rule::import_decl => {
                     for spec in item.into_inner() {
@@ -324,7 +404,12 @@ impl Builder<'_> {
                         let mut path_span = span;
                         for part in spec.into_inner() {
                             match part.as_rule() {
-                                Rule::ident => alias = Some(Ident { name: part.as_str().into(), span: self.span(&part) }),
+                                Rule::ident => {
+                                    alias = Some(Ident {
+                                        name: part.as_str().into(),
+                                        span: self.span(&part),
+                                    })
+                                }
                                 _ => {
                                     path_span = self.span(&part);
                                     path = self.simple_string(part);
@@ -332,15 +417,26 @@ impl Builder<'_> {
                             }
                         }
                         let name = alias.unwrap_or_else(|| {
-                            let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
-                            Ident { name: last, span: path_span }
+                            let last = path
+                                .trim_end_matches('/')
+                                .rsplit('/')
+                                .next()
+                                .unwrap_or("")
+                                .to_string();
+                            Ident {
+                                name: last,
+                                span: path_span,
+                            }
                         });
                         if let Some(prev) = imports.iter().find(|i| i.name.name == name.name) {
                             self.diags.push(
-                                Diagnostic::error(codes::DUPLICATE_IMPORT, format!("`{}` is imported twice", name.name))
-                                    .primary(span, "second import")
-                                    .secondary(prev.span, "first import")
-                                    .help("give one of them another name: `import other \"./path\"`"),
+                                Diagnostic::error(
+                                    codes::DUPLICATE_IMPORT,
+                                    format!("`{}` is imported twice", name.name),
+                                )
+                                .primary(span, "second import")
+                                .secondary(prev.span, "first import")
+                                .help("give one of them another name: `import other \"./path\"`"),
                             );
                             continue;
                         }
@@ -370,7 +466,9 @@ impl Builder<'_> {
             Rule::let_clause => Some(Decl::Let(self.let_clause(d))),
             Rule::comprehension => Some(Decl::Comprehension(self.comprehension(d))),
             Rule::struct_ellipsis => Some(Decl::Ellipsis(span)),
-            Rule::embedding => Some(Decl::Embed(self.expr(d.into_inner().next().expect("expr"), 0))),
+            Rule::embedding => Some(Decl::Embed(
+                self.expr(d.into_inner().next().expect("expr"), 0),
+            )),
             Rule::service_decl => {
                 if !top {
                     self.misplaced(span, "`service` declarations");
@@ -393,15 +491,32 @@ impl Builder<'_> {
                 }
                 let body = self.struct_lit(it.next().expect("body"));
                 let inner_field = Field {
-                    label: Label { kind: LabelKind::Name(name), opt: Opt::Regular, span: name_span },
-                    value: Expr { span: body.span, kind: ExprKind::Struct(body) },
+                    label: Label {
+                        kind: LabelKind::Name(name),
+                        opt: Opt::Regular,
+                        span: name_span,
+                    },
+                    value: Expr {
+                        span: body.span,
+                        kind: ExprKind::Struct(body),
+                    },
                     span,
                     from_service: true,
                 };
-                let services_label = Label { kind: LabelKind::Name("services".into()), opt: Opt::Regular, span: name_span };
+                let services_label = Label {
+                    kind: LabelKind::Name("services".into()),
+                    opt: Opt::Regular,
+                    span: name_span,
+                };
                 Some(Decl::Field(Field {
                     label: services_label,
-                    value: Expr { span, kind: ExprKind::Struct(StructLit { decls: vec![Decl::Field(inner_field)], span }) },
+                    value: Expr {
+                        span,
+                        kind: ExprKind::Struct(StructLit {
+                            decls: vec![Decl::Field(inner_field)],
+                            span,
+                        }),
+                    },
                     span,
                     from_service: true,
                 }))
@@ -421,8 +536,11 @@ impl Builder<'_> {
 
     fn misplaced(&mut self, span: Span, what: &str) {
         self.diags.push(
-            Diagnostic::error(codes::MISPLACED, format!("{what} are allowed only at the top level of a file"))
-                .primary(span, "inside a struct"),
+            Diagnostic::error(
+                codes::MISPLACED,
+                format!("{what} are allowed only at the top level of a file"),
+            )
+            .primary(span, "inside a struct"),
         );
     }
 
@@ -439,9 +557,12 @@ impl Builder<'_> {
         let mut value = value.expect("field value");
         if labels.len() > MAX_NESTING {
             self.diags.push(
-                Diagnostic::error(codes::TOO_DEEP, format!("a chain of more than {MAX_NESTING} labels"))
-                    .primary(span, "this field")
-                    .help("write the nested fields as structs of their own"),
+                Diagnostic::error(
+                    codes::TOO_DEEP,
+                    format!("a chain of more than {MAX_NESTING} labels"),
+                )
+                .primary(span, "this field")
+                .help("write the nested fields as structs of their own"),
             );
             labels.truncate(1);
         }
@@ -449,10 +570,26 @@ impl Builder<'_> {
         while labels.len() > 1 {
             let label = labels.pop().expect("label");
             let fspan = label.span.to(value.span);
-            let f = Field { label, value, span: fspan, from_service: false };
-            value = Expr { span: fspan, kind: ExprKind::Struct(StructLit { decls: vec![Decl::Field(f)], span: fspan }) };
+            let f = Field {
+                label,
+                value,
+                span: fspan,
+                from_service: false,
+            };
+            value = Expr {
+                span: fspan,
+                kind: ExprKind::Struct(StructLit {
+                    decls: vec![Decl::Field(f)],
+                    span: fspan,
+                }),
+            };
         }
-        Field { label: labels.pop().expect("label"), value, span, from_service: false }
+        Field {
+            label: labels.pop().expect("label"),
+            value,
+            span,
+            from_service: false,
+        }
     }
 
     fn label(&mut self, p: Pair<Rule>) -> Label {
@@ -465,12 +602,20 @@ impl Builder<'_> {
                 let mut pattern = None;
                 for part in first.into_inner() {
                     match part.as_rule() {
-                        Rule::ident => alias = Some(Ident { name: part.as_str().into(), span: self.span(&part) }),
+                        Rule::ident => {
+                            alias = Some(Ident {
+                                name: part.as_str().into(),
+                                span: self.span(&part),
+                            })
+                        }
                         _ => pattern = Some(self.expr(part, 0)),
                     }
                 }
                 Label {
-                    kind: LabelKind::Pattern { alias, pattern: Box::new(pattern.expect("pattern")) },
+                    kind: LabelKind::Pattern {
+                        alias,
+                        pattern: Box::new(pattern.expect("pattern")),
+                    },
                     opt: Opt::Regular,
                     span,
                 }
@@ -499,7 +644,11 @@ impl Builder<'_> {
                     Some(_) => Opt::Required,
                     None => Opt::Regular,
                 };
-                Label { kind: LabelKind::Name(name), opt, span }
+                Label {
+                    kind: LabelKind::Name(name),
+                    opt,
+                    span,
+                }
             }
         }
     }
@@ -508,7 +657,10 @@ impl Builder<'_> {
         let span = self.span(&p);
         let mut it = p.into_inner();
         let name = it.next().expect("name");
-        let name = Ident { name: name.as_str().into(), span: self.span(&name) };
+        let name = Ident {
+            name: name.as_str().into(),
+            span: self.span(&name),
+        };
         let value = self.expr(it.next().expect("value"), 0);
         LetClause { name, value, span }
     }
@@ -525,36 +677,60 @@ impl Builder<'_> {
                     let mut source = None;
                     for x in part.into_inner() {
                         match x.as_rule() {
-                            Rule::ident => idents.push(Ident { name: x.as_str().into(), span: self.span(&x) }),
+                            Rule::ident => idents.push(Ident {
+                                name: x.as_str().into(),
+                                span: self.span(&x),
+                            }),
                             _ => source = Some(self.expr(x, 0)),
                         }
                     }
                     let value = idents.pop().expect("value var");
                     let key = idents.pop();
-                    clauses.push(Clause::For { key, value, source: source.expect("source"), span: cspan });
+                    clauses.push(Clause::For {
+                        key,
+                        value,
+                        source: source.expect("source"),
+                        span: cspan,
+                    });
                 }
-                Rule::if_clause => clauses.push(Clause::If(self.expr(part.into_inner().next().expect("cond"), 0))),
+                Rule::if_clause => clauses.push(Clause::If(
+                    self.expr(part.into_inner().next().expect("cond"), 0),
+                )),
                 Rule::let_clause => clauses.push(Clause::Let(self.let_clause(part))),
                 Rule::struct_lit => body = Some(self.struct_lit(part)),
                 _ => {}
             }
         }
-        Comprehension { clauses, body: body.expect("body"), span }
+        Comprehension {
+            clauses,
+            body: body.expect("body"),
+            span,
+        }
     }
 
     fn struct_lit(&mut self, p: Pair<Rule>) -> StructLit {
         let span = self.span(&p);
-        let decls = p.into_inner().next().map(|d| self.decls(d, false)).unwrap_or_default();
+        let decls = p
+            .into_inner()
+            .next()
+            .map(|d| self.decls(d, false))
+            .unwrap_or_default();
         StructLit { decls, span }
     }
 
     fn too_deep(&mut self, span: Span) -> Expr {
         self.diags.push(
-            Diagnostic::error(codes::TOO_DEEP, format!("expression nested more than {MAX_EXPR_DEPTH} deep"))
-                .primary(span, "this expression")
-                .help("split it with `let` or into fields of their own"),
+            Diagnostic::error(
+                codes::TOO_DEEP,
+                format!("expression nested more than {MAX_EXPR_DEPTH} deep"),
+            )
+            .primary(span, "this expression")
+            .help("split it with `let` or into fields of their own"),
         );
-        Expr { kind: ExprKind::Bottom, span }
+        Expr {
+            kind: ExprKind::Bottom,
+            span,
+        }
     }
 
     /// Converts any expression-level pair. `depth` counts the nesting so far.
@@ -564,7 +740,9 @@ impl Builder<'_> {
             return self.too_deep(span);
         }
         match p.as_rule() {
-            Rule::expr | Rule::embedding | Rule::paren => self.expr(p.into_inner().next().expect("inner"), depth),
+            Rule::expr | Rule::embedding | Rule::paren => {
+                self.expr(p.into_inner().next().expect("inner"), depth)
+            }
             Rule::disj => {
                 let mut alts = Vec::new();
                 for a in p.into_inner() {
@@ -574,55 +752,88 @@ impl Builder<'_> {
                 if alts.len() == 1 && !alts[0].1 {
                     alts.pop().expect("one").0
                 } else {
-                    Expr { kind: ExprKind::Disj(alts), span }
+                    Expr {
+                        kind: ExprKind::Disj(alts),
+                        span,
+                    }
                 }
             }
             Rule::unify => {
-                let mut parts: Vec<Expr> = p.into_inner().map(|x| self.expr(x, depth + 1)).collect();
+                let mut parts: Vec<Expr> =
+                    p.into_inner().map(|x| self.expr(x, depth + 1)).collect();
                 if parts.len() == 1 {
                     parts.pop().expect("one")
                 } else {
-                    Expr { kind: ExprKind::Unify(parts), span }
+                    Expr {
+                        kind: ExprKind::Unify(parts),
+                        span,
+                    }
                 }
             }
             Rule::or_expr | Rule::and_expr => {
-                let op = if p.as_rule() == Rule::or_expr { BinOp::Or } else { BinOp::And };
+                let op = if p.as_rule() == Rule::or_expr {
+                    BinOp::Or
+                } else {
+                    BinOp::And
+                };
                 self.left_assoc(p, depth, |_| op)
             }
             Rule::cmp_expr | Rule::add_expr | Rule::mul_expr => self.left_assoc_ops(p, depth),
             Rule::unary => self.unary(p, depth),
             Rule::postfix_expr => self.postfix(p, depth),
             Rule::operand => self.expr(p.into_inner().next().expect("operand"), depth),
-            Rule::bottom_lit => Expr { kind: ExprKind::Bottom, span },
+            Rule::bottom_lit => Expr {
+                kind: ExprKind::Bottom,
+                span,
+            },
             Rule::keyword_lit => {
                 let lit = match p.as_str() {
                     "null" => Lit::Null,
                     "true" => Lit::Bool(true),
                     _ => Lit::Bool(false),
                 };
-                Expr { kind: ExprKind::Lit(lit), span }
+                Expr {
+                    kind: ExprKind::Lit(lit),
+                    span,
+                }
             }
             Rule::number => match decode_number(p.as_str()) {
-                Ok(l) => Expr { kind: ExprKind::Lit(l), span },
+                Ok(l) => Expr {
+                    kind: ExprKind::Lit(l),
+                    span,
+                },
                 Err(msg) => {
                     self.diags.push(
                         Diagnostic::error(codes::BAD_LITERAL, format!("invalid number: {msg}"))
                             .primary(span, "this literal")
                             .help("units: quantities n u m k M G T P E Ki Mi Gi Ti Pi Ei (`500m`, `256Mi`), durations ns us ms s m h (`250ms`, `1m30s`), percents `70%`"),
                     );
-                    Expr { kind: ExprKind::Bottom, span }
+                    Expr {
+                        kind: ExprKind::Bottom,
+                        span,
+                    }
                 }
             },
             Rule::string => self.string(p, depth),
             Rule::ident => {
                 let name = p.as_str();
-                let kind = if name == "_" { ExprKind::Top } else { ExprKind::Ident(name.into()) };
+                let kind = if name == "_" {
+                    ExprKind::Top
+                } else {
+                    ExprKind::Ident(name.into())
+                };
                 Expr { kind, span }
             }
-            Rule::def_ident => Expr { kind: ExprKind::Ident(p.as_str().into()), span },
+            Rule::def_ident => Expr {
+                kind: ExprKind::Ident(p.as_str().into()),
+                span,
+            },
             Rule::struct_lit => {
                 let s = self.struct_lit(p);
-                Expr { kind: ExprKind::Struct(s), span }
+                Expr {
+                    kind: ExprKind::Struct(s),
+                    span,
+                }
             }
             Rule::list_lit => self.list(p, depth),
             other => unreachable!("unexpected rule {other:?} in expression"),
@@ -646,7 +857,10 @@ impl Builder<'_> {
             }
             let r = self.expr(rhs, depth + 1);
             let span = acc.span.to(r.span);
-            acc = Expr { kind: ExprKind::Binary(op(""), Box::new(acc), Box::new(r)), span };
+            acc = Expr {
+                kind: ExprKind::Binary(op(""), Box::new(acc), Box::new(r)),
+                span,
+            };
         }
         acc
     }
@@ -676,7 +890,10 @@ impl Builder<'_> {
             };
             let r = self.expr(it.next().expect("rhs"), depth + 1);
             let span = acc.span.to(r.span);
-            acc = Expr { kind: ExprKind::Binary(op, Box::new(acc), Box::new(r)), span };
+            acc = Expr {
+                kind: ExprKind::Binary(op, Box::new(acc), Box::new(r)),
+                span,
+            };
         }
         acc
     }
@@ -697,7 +914,13 @@ impl Builder<'_> {
                 "!" => ExprKind::Unary(UnOp::Not, Box::new(e)),
                 "*" => {
                     // The default marker; kept as a unary on the way up to the disjunction.
-                    ExprKind::Call(Ident { name: DEFAULT_MARK.into(), span: self.span(op) }, vec![e])
+                    ExprKind::Call(
+                        Ident {
+                            name: DEFAULT_MARK.into(),
+                            span: self.span(op),
+                        },
+                        vec![e],
+                    )
                 }
                 sym => {
                     let b = match sym {
@@ -731,27 +954,46 @@ impl Builder<'_> {
             match post.as_rule() {
                 Rule::postfix_sel => {
                     let id = post.into_inner().next().expect("name");
-                    let ident = Ident { name: id.as_str().into(), span: self.span(&id) };
-                    e = Expr { kind: ExprKind::Select(Box::new(e), ident), span };
+                    let ident = Ident {
+                        name: id.as_str().into(),
+                        span: self.span(&id),
+                    };
+                    e = Expr {
+                        kind: ExprKind::Select(Box::new(e), ident),
+                        span,
+                    };
                 }
                 Rule::postfix_index => {
                     let idx = self.expr(post.into_inner().next().expect("index"), depth + 1);
-                    e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };
+                    e = Expr {
+                        kind: ExprKind::Index(Box::new(e), Box::new(idx)),
+                        span,
+                    };
                 }
                 _ => {
-                    let args: Vec<Expr> = post.into_inner().map(|a| self.expr(a, depth + 1)).collect();
+                    let args: Vec<Expr> =
+                        post.into_inner().map(|a| self.expr(a, depth + 1)).collect();
                     let name = match &e.kind {
-                        ExprKind::Ident(n) => Ident { name: n.clone(), span: e.span },
+                        ExprKind::Ident(n) => Ident {
+                            name: n.clone(),
+                            span: e.span,
+                        },
                         _ => {
                             self.diags.push(
                                 Diagnostic::error(codes::BAD_CALL, "only builtin functions can be called")
                                     .primary(e.span, "not a function name")
                                     .help("the builtins are len, min, max, sum, lower, upper, contains, join, ceil, floor, warn, error"),
                             );
-                            return Expr { kind: ExprKind::Bottom, span };
+                            return Expr {
+                                kind: ExprKind::Bottom,
+                                span,
+                            };
                         }
                     };
-                    e = Expr { kind: ExprKind::Call(name, args), span };
+                    e = Expr {
+                        kind: ExprKind::Call(name, args),
+                        span,
+                    };
                 }
             }
         }
@@ -770,7 +1012,10 @@ impl Builder<'_> {
                         .into_inner()
                         .next()
                         .map(|u| self.expr(u, depth + 1))
-                        .unwrap_or(Expr { kind: ExprKind::Top, span: espan });
+                        .unwrap_or(Expr {
+                            kind: ExprKind::Top,
+                            span: espan,
+                        });
                     tail = Some(Box::new(t));
                 }
                 Rule::list_comprehension => {
@@ -781,15 +1026,21 @@ impl Builder<'_> {
                     let e = self.expr(el, depth + 1);
                     if tail.is_some() {
                         self.diags.push(
-                            Diagnostic::error(codes::SYNTAX, "`...` must be the last element of a list")
-                                .primary(e.span, "after `...`"),
+                            Diagnostic::error(
+                                codes::SYNTAX,
+                                "`...` must be the last element of a list",
+                            )
+                            .primary(e.span, "after `...`"),
                         );
                     }
                     elems.push(ListElem::Expr(e));
                 }
             }
         }
-        Expr { kind: ExprKind::List(ListLit { elems, tail, span }), span }
+        Expr {
+            kind: ExprKind::List(ListLit { elems, tail, span }),
+            span,
+        }
     }
 
     fn string(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
@@ -810,12 +1061,18 @@ impl Builder<'_> {
             }
         }
         if parts.is_empty() {
-            return Expr { kind: ExprKind::Lit(Lit::Str(text)), span };
+            return Expr {
+                kind: ExprKind::Lit(Lit::Str(text)),
+                span,
+            };
         }
         if !text.is_empty() {
             parts.push(StrPart::Text(text));
         }
-        Expr { kind: ExprKind::Interp(parts), span }
+        Expr {
+            kind: ExprKind::Interp(parts),
+            span,
+        }
     }
 
     fn simple_string(&mut self, p: Pair<Rule>) -> String {
@@ -835,11 +1092,17 @@ impl Builder<'_> {
             "n" => text.push('\n'),
             "t" => text.push('\t'),
             "r" => text.push('\r'),
-            "u" => match u32::from_str_radix(&s[2..], 16).ok().and_then(char::from_u32) {
+            "u" => match u32::from_str_radix(&s[2..], 16)
+                .ok()
+                .and_then(char::from_u32)
+            {
                 Some(c) => text.push(c),
                 None => self.diags.push(
-                    Diagnostic::error(codes::BAD_LITERAL, format!("`{s}` is not a Unicode scalar value"))
-                        .primary(self.span(part), "invalid escape"),
+                    Diagnostic::error(
+                        codes::BAD_LITERAL,
+                        format!("`{s}` is not a Unicode scalar value"),
+                    )
+                    .primary(self.span(part), "invalid escape"),
                 ),
             },
             other => text.push_str(other),
@@ -853,7 +1116,9 @@ pub const DEFAULT_MARK: &str = "*default";
 fn strip_default(e: Expr) -> (Expr, bool) {
     match e.kind {
         ExprKind::Call(ref name, _) if name.name == DEFAULT_MARK => {
-            let ExprKind::Call(_, mut args) = e.kind else { unreachable!() };
+            let ExprKind::Call(_, mut args) = e.kind else {
+                unreachable!()
+            };
             (args.pop().expect("marked value"), true)
         }
         _ => (e, false),
@@ -876,7 +1141,10 @@ pub fn check_dns_label(name: &str) -> Result<(), &'static str> {
     if name.len() > 63 {
         return Err("it is longer than 63 characters");
     }
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         return Err("only lower-case letters, digits and `-` are allowed");
     }
     if !name.as_bytes()[0].is_ascii_lowercase() {

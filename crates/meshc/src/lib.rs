@@ -79,7 +79,9 @@ impl Compilation {
     }
     /// The value as pretty-printed JSON.
     pub fn value_json(&self) -> Option<String> {
-        self.value.as_ref().map(|v| serde_json::to_string_pretty(v).expect("a Node always serializes") + "\n")
+        self.value
+            .as_ref()
+            .map(|v| serde_json::to_string_pretty(v).expect("a Node always serializes") + "\n")
     }
     /// Every diagnostic rendered for a terminal (no colour), with source excerpts.
     pub fn render_diagnostics(&self) -> String {
@@ -87,7 +89,10 @@ impl Compilation {
     }
     /// Every diagnostic as JSON data, with byte offsets and line/column ranges.
     pub fn diagnostics_json(&self) -> Vec<DiagnosticJson> {
-        self.diagnostics.iter().map(|d| render::json(&self.sources, d)).collect()
+        self.diagnostics
+            .iter()
+            .map(|d| render::json(&self.sources, d))
+            .collect()
     }
 }
 
@@ -103,7 +108,11 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
 
     // The main package's files.
     let entry: Vec<String> = if options.entry.is_empty() {
-        sources.keys().filter(|p| p.ends_with(".msh") && !p.contains('/')).cloned().collect()
+        sources
+            .keys()
+            .filter(|p| p.ends_with(".msh") && !p.contains('/'))
+            .cloned()
+            .collect()
     } else {
         let mut e = options.entry.clone();
         e.sort();
@@ -114,7 +123,11 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     // Package table: (key, file indices in `parsed`).
     let mut packages: Vec<(String, Vec<usize>)> = Vec::new();
     let mut stdlib_ids: HashSet<FileId> = HashSet::new();
-    let parse_into = |path: &str, text: &str, map: &mut SourceMap, parsed: &mut Vec<File>, diags: &mut Vec<Diagnostic>| {
+    let parse_into = |path: &str,
+                      text: &str,
+                      map: &mut SourceMap,
+                      parsed: &mut Vec<File>,
+                      diags: &mut Vec<Diagnostic>| {
         let id = map.add(path, text);
         let (f, d) = parse_file(id, text);
         diags.extend(d);
@@ -125,7 +138,10 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     for p in &entry {
         match sources.get(p) {
             Some(text) => main_files.push(parse_into(p, text, &mut map, &mut parsed, &mut diags)),
-            None => diags.push(Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("no source file `{p}`"))),
+            None => diags.push(Diagnostic::error(
+                codes::IMPORT_NOT_FOUND,
+                format!("no source file `{p}`"),
+            )),
         }
     }
     if main_files.is_empty() && diags.is_empty() {
@@ -136,7 +152,13 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     }
     let uses_service = main_files.iter().any(|&i| parsed[i].has_service);
     if uses_service {
-        let i = parse_into(stdlib::PRELUDE_PATH, stdlib::PRELUDE, &mut map, &mut parsed, &mut diags);
+        let i = parse_into(
+            stdlib::PRELUDE_PATH,
+            stdlib::PRELUDE,
+            &mut map,
+            &mut parsed,
+            &mut diags,
+        );
         stdlib_ids.insert(parsed[i].id);
         main_files.push(i);
     }
@@ -155,7 +177,8 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             let file_id = parsed[fi].id;
             let importer = map.get(file_id).name.clone();
             for imp in file_imports {
-                let key = match resolve_import(&importer, &imp.path, stdlib_ids.contains(&file_id)) {
+                let key = match resolve_import(&importer, &imp.path, stdlib_ids.contains(&file_id))
+                {
                     Ok(k) => k,
                     Err(d) => {
                         diags.push(d.primary(imp.span, "this import"));
@@ -169,15 +192,22 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
                         if let Some(name) = key.strip_prefix("std:") {
                             match stdlib::module(name) {
                                 Some((path, text)) => {
-                                    let i = parse_into(path, text, &mut map, &mut parsed, &mut diags);
+                                    let i =
+                                        parse_into(path, text, &mut map, &mut parsed, &mut diags);
                                     stdlib_ids.insert(parsed[i].id);
                                     files.push(i);
                                 }
                                 None => {
                                     diags.push(
-                                        Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("no standard library module `{name}`"))
-                                            .primary(imp.span, "this import")
-                                            .help(format!("the standard library has: {}", stdlib::MODULES.join(", "))),
+                                        Diagnostic::error(
+                                            codes::IMPORT_NOT_FOUND,
+                                            format!("no standard library module `{name}`"),
+                                        )
+                                        .primary(imp.span, "this import")
+                                        .help(format!(
+                                            "the standard library has: {}",
+                                            stdlib::MODULES.join(", ")
+                                        )),
                                     );
                                     continue;
                                 }
@@ -187,13 +217,25 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
                             for (p, text) in sources.iter() {
                                 let parent = p.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
                                 if parent == dir && p.ends_with(".msh") {
-                                    files.push(parse_into(p, text, &mut map, &mut parsed, &mut diags));
+                                    files.push(parse_into(
+                                        p,
+                                        text,
+                                        &mut map,
+                                        &mut parsed,
+                                        &mut diags,
+                                    ));
                                 }
                             }
                             if files.is_empty() {
                                 diags.push(
-                                    Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("no .msh files in `{dir}` for import \"{}\"", imp.path))
-                                        .primary(imp.span, "this import"),
+                                    Diagnostic::error(
+                                        codes::IMPORT_NOT_FOUND,
+                                        format!(
+                                            "no .msh files in `{dir}` for import \"{}\"",
+                                            imp.path
+                                        ),
+                                    )
+                                    .primary(imp.span, "this import"),
                                 );
                                 continue;
                             }
@@ -231,19 +273,43 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     }
 
     // Errors that leave the program unreadable stop here; a bad service name does not.
-    if diags.iter().any(|d| d.is_error() && d.code != codes::BAD_SERVICE_NAME) {
-        return Compilation { sources: map, value: None, diagnostics: diags };
+    if diags
+        .iter()
+        .any(|d| d.is_error() && d.code != codes::BAD_SERVICE_NAME)
+    {
+        return Compilation {
+            sources: map,
+            value: None,
+            diagnostics: diags,
+        };
     }
     let program = Program {
-        packages: packages.iter().map(|(_, files)| Package { files: files.iter().map(|&i| &parsed[i]).collect() }).collect(),
+        packages: packages
+            .iter()
+            .map(|(_, files)| Package {
+                files: files.iter().map(|&i| &parsed[i]).collect(),
+            })
+            .collect(),
         imports,
         stdlib_files: stdlib_ids,
     };
     let evaluation = meshc_eval::evaluate(&program);
     // A bad service name is reported once, by the parser: drop what the schema derives from it.
-    let bad_names: HashSet<Span> = diags.iter().filter(|d| d.code == codes::BAD_SERVICE_NAME).filter_map(|d| d.primary_span()).collect();
-    diags.extend(evaluation.diagnostics.into_iter().filter(|d| d.primary_span().map(|s| !bad_names.contains(&s)).unwrap_or(true)));
-    Compilation { sources: map, value: evaluation.value, diagnostics: diags }
+    let bad_names: HashSet<Span> = diags
+        .iter()
+        .filter(|d| d.code == codes::BAD_SERVICE_NAME)
+        .filter_map(|d| d.primary_span())
+        .collect();
+    diags.extend(evaluation.diagnostics.into_iter().filter(|d| {
+        d.primary_span()
+            .map(|s| !bad_names.contains(&s))
+            .unwrap_or(true)
+    }));
+    Compilation {
+        sources: map,
+        value: evaluation.value,
+        diagnostics: diags,
+    }
 }
 
 /// Resolves an import path against the path of the importing file: `"mesh"` is the standard
@@ -261,21 +327,31 @@ fn resolve_import(importer: &str, path: &str, from_stdlib: bool) -> Result<Strin
             .help("imports are relative to the importing file and stay inside the package root: \"./lib\""));
     }
     let dir = importer.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
-                    return Err(Diagnostic::error(codes::IMPORT_ESCAPES_ROOT, format!("import \"{path}\" leaves the package root"))
-                        .help("a package may import only directories below its root"));
+                    return Err(Diagnostic::error(
+                        codes::IMPORT_ESCAPES_ROOT,
+                        format!("import \"{path}\" leaves the package root"),
+                    )
+                    .help("a package may import only directories below its root"));
                 }
             }
             s => parts.push(s),
         }
     }
     if parts.is_empty() {
-        return Err(Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("import \"{path}\" names the package root itself")));
+        return Err(Diagnostic::error(
+            codes::IMPORT_NOT_FOUND,
+            format!("import \"{path}\" names the package root itself"),
+        ));
     }
     Ok(parts.join("/"))
 }

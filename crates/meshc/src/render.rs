@@ -23,16 +23,30 @@ pub fn text(map: &SourceMap, diags: &[Diagnostic]) -> String {
             .labels
             .iter()
             .map(|l| {
-                let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
-                cs::Label::new(style, l.span.file as usize, l.span.range()).with_message(l.message.clone())
+                let style = if l.primary {
+                    cs::LabelStyle::Primary
+                } else {
+                    cs::LabelStyle::Secondary
+                };
+                cs::Label::new(style, l.span.file as usize, l.span.range())
+                    .with_message(l.message.clone())
             })
             .collect();
         let mut notes: Vec<String> = d.help.iter().map(|h| format!("help: {h}")).collect();
         notes.extend(d.notes.iter().map(|n| format!("note: {n}")));
-        let cd = cs::Diagnostic::new(sev).with_code(d.code).with_message(d.message.clone()).with_labels(labels).with_notes(notes);
+        let cd = cs::Diagnostic::new(sev)
+            .with_code(d.code)
+            .with_message(d.message.clone())
+            .with_labels(labels)
+            .with_notes(notes);
         match term::emit_into_string(&config, &files, &cd) {
             Ok(s) => out.push_str(&s),
-            Err(_) => out.push_str(&format!("{}[{}]: {}\n", if d.is_error() { "error" } else { "warning" }, d.code, d.message)),
+            Err(_) => out.push_str(&format!(
+                "{}[{}]: {}\n",
+                if d.is_error() { "error" } else { "warning" },
+                d.code,
+                d.message
+            )),
         }
     }
     out
@@ -83,5 +97,12 @@ pub fn json(map: &SourceMap, d: &Diagnostic) -> DiagnosticJson {
             }
         })
         .collect();
-    DiagnosticJson { severity: d.severity, code: d.code, message: d.message.clone(), labels, help: d.help.clone(), notes: d.notes.clone() }
+    DiagnosticJson {
+        severity: d.severity,
+        code: d.code,
+        message: d.message.clone(),
+        labels,
+        help: d.help.clone(),
+        notes: d.notes.clone(),
+    }
 }

@@ -38,7 +38,12 @@ fn write_archive(c: &Case) -> String {
     out
 }
 
-const OUTPUTS: &[&str] = &["value.yaml", "value.json", "diagnostics", "diagnostics.json"];
+const OUTPUTS: &[&str] = &[
+    "value.yaml",
+    "value.json",
+    "diagnostics",
+    "diagnostics.json",
+];
 
 fn run_case(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
@@ -50,7 +55,11 @@ fn run_case(path: &Path) -> Result<(), String> {
             continue;
         }
         sources.insert(name.clone(), body.clone());
-        if case.comment.lines().any(|l| l.trim() == format!("entry: {name}")) {
+        if case
+            .comment
+            .lines()
+            .any(|l| l.trim() == format!("entry: {name}"))
+        {
             entry.push(name.clone());
         }
     }
@@ -60,7 +69,9 @@ fn run_case(path: &Path) -> Result<(), String> {
             "value.yaml" => c.value_yaml().unwrap_or_default(),
             "value.json" => c.value_json().unwrap_or_default(),
             "diagnostics" => c.render_diagnostics(),
-            "diagnostics.json" => serde_json::to_string_pretty(&c.diagnostics_json()).unwrap() + "\n",
+            "diagnostics.json" => {
+                serde_json::to_string_pretty(&c.diagnostics_json()).unwrap() + "\n"
+            }
             _ => unreachable!(),
         }
     };
@@ -77,7 +88,9 @@ fn run_case(path: &Path) -> Result<(), String> {
             if update {
                 *body = got;
             } else {
-                failures.push(format!("--- {name}: expected\n{body}--- {name}: actual\n{got}"));
+                failures.push(format!(
+                    "--- {name}: expected\n{body}--- {name}: actual\n{got}"
+                ));
             }
         }
     }
@@ -106,7 +119,11 @@ fn run_case(path: &Path) -> Result<(), String> {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -122,7 +139,11 @@ fn cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases");
     let mut files = Vec::new();
     collect(&root, &mut files);
-    assert!(files.len() >= 60, "expected at least 60 cases, found {}", files.len());
+    assert!(
+        files.len() >= 60,
+        "expected at least 60 cases, found {}",
+        files.len()
+    );
     let mut failed = Vec::new();
     for f in &files {
         if let Err(e) = run_case(f) {
@@ -130,14 +151,25 @@ fn cases() {
         }
     }
     println!("{} cases, {} failed", files.len(), failed.len());
-    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), files.len(), failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failed.len(),
+        files.len(),
+        failed.join("\n")
+    );
 }
 
 /// Every example compiles without an error, and twice to the same bytes.
 #[test]
 fn examples_compile_clean_and_deterministically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     assert!(!dirs.is_empty());
     for dir in dirs {
@@ -145,7 +177,10 @@ fn examples_compile_clean_and_deterministically() {
         for e in std::fs::read_dir(&dir).unwrap().flatten() {
             let p = e.path();
             if p.extension().and_then(|x| x.to_str()) == Some("msh") {
-                sources.insert(p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap());
+                sources.insert(
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                );
             }
         }
         let a = compile(&sources, &Options::default());
@@ -153,5 +188,27 @@ fn examples_compile_clean_and_deterministically() {
         let b = compile(&sources, &Options::default());
         assert_eq!(a.value_yaml(), b.value_yaml());
         assert_eq!(a.render_diagnostics(), b.render_diagnostics());
+    }
+}
+
+/// Every diagnostic code is documented in docs/diagnostics.md and has a case in tests/cases/errors.
+#[test]
+fn every_code_is_documented_and_tested() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(base.join("docs/diagnostics.md")).unwrap();
+    let cases: Vec<String> = std::fs::read_dir(base.join("tests/cases/errors"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for (code, _) in meshc::codes::ALL {
+        assert!(
+            doc.contains(&format!("`{code}`")),
+            "{code} is not in docs/diagnostics.md"
+        );
+        assert!(
+            cases.iter().any(|c| c.contains(code)),
+            "{code} has no case in tests/cases/errors"
+        );
     }
 }

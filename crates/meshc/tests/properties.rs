@@ -24,10 +24,13 @@ fn outcome(files: &[(&str, String)]) -> String {
 fn sorted(v: serde_json::Value) -> serde_json::Value {
     match v {
         serde_json::Value::Object(m) => {
-            let b: BTreeMap<String, serde_json::Value> = m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            let b: BTreeMap<String, serde_json::Value> =
+                m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
             serde_json::Value::Object(b.into_iter().collect())
         }
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sorted).collect()),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(sorted).collect())
+        }
         other => other,
     }
 }
@@ -58,11 +61,16 @@ fn value() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(3, 24, 3, |inner| {
         prop_oneof![
-            prop::collection::vec((prop_oneof![Just("x"), Just("y"), Just("z")], inner.clone()), 0..3).prop_map(|fs| {
+            prop::collection::vec(
+                (prop_oneof![Just("x"), Just("y"), Just("z")], inner.clone()),
+                0..3
+            )
+            .prop_map(|fs| {
                 let body: Vec<String> = fs.into_iter().map(|(l, v)| format!("{l}: {v}")).collect();
                 format!("{{{}}}", body.join(", "))
             }),
-            prop::collection::vec(inner.clone(), 0..3).prop_map(|xs| format!("[{}]", xs.join(", "))),
+            prop::collection::vec(inner.clone(), 0..3)
+                .prop_map(|xs| format!("[{}]", xs.join(", "))),
             (inner.clone(), inner).prop_map(|(a, b)| format!("({a}) & ({b})")),
         ]
     })
@@ -182,15 +190,27 @@ fn has_code(src: &str, code: &str) -> bool {
 #[test]
 fn deep_brackets_are_a_clear_error() {
     let n = 100_000;
-    assert!(has_code(&format!("a: {}{}\n", "[".repeat(n), "]".repeat(n)), "E0107"));
-    assert!(has_code(&format!("a: {}1{}\n", "{b: ".repeat(n), "}".repeat(n)), "E0107"));
-    assert!(has_code(&format!("a: {}1{}\n", "(".repeat(n), ")".repeat(n)), "E0107"));
+    assert!(has_code(
+        &format!("a: {}{}\n", "[".repeat(n), "]".repeat(n)),
+        "E0107"
+    ));
+    assert!(has_code(
+        &format!("a: {}1{}\n", "{b: ".repeat(n), "}".repeat(n)),
+        "E0107"
+    ));
+    assert!(has_code(
+        &format!("a: {}1{}\n", "(".repeat(n), ")".repeat(n)),
+        "E0107"
+    ));
 }
 
 #[test]
 fn long_chains_are_a_clear_error() {
     assert!(has_code(&format!("a: {}1\n", "-".repeat(100_000)), "E0107"));
-    assert!(has_code(&format!("a: {}\n", vec!["1"; 50_000].join(" + ")), "E0107"));
+    assert!(has_code(
+        &format!("a: {}\n", vec!["1"; 50_000].join(" + ")),
+        "E0107"
+    ));
     let labels: Vec<String> = (0..50_000).map(|i| format!("l{i}")).collect();
     assert!(has_code(&format!("{}: 1\n", labels.join(": ")), "E0107"));
 }
@@ -201,7 +221,9 @@ fn deep_reference_chains_are_a_clear_error() {
     let mut src: String = (0..n).map(|i| format!("a{i}: a{}\n", i + 1)).collect();
     src.push_str(&format!("a{n}: 1\n"));
     assert!(has_code(&src, "E0215"));
-    let mut nested: String = (0..n).map(|i| format!("s{i}: {{x: s{}}}\n", i + 1)).collect();
+    let mut nested: String = (0..n)
+        .map(|i| format!("s{i}: {{x: s{}}}\n", i + 1))
+        .collect();
     nested.push_str(&format!("s{n}: 1\n"));
     assert!(has_code(&nested, "E0215"));
     let clauses: String = (0..5_000).map(|i| format!("for x{i} in [1] ")).collect();
