@@ -627,36 +627,7 @@ impl<'a> Evaluator<'a> {
         for d in &lit.decls {
             match d {
                 Decl::Field(f) => match &f.label.kind {
-                    LabelKind::Name(n) => {
-                        if let Some(ci) = ci {
-                            self.vx(v).closers[ci].labels.insert(Rc::from(n.as_str()));
-                        }
-                        let a = self.arc(v, n);
-                        let child_close = close.map(|c| self.child_close(c, n));
-                        {
-                            let av = self.vx(a);
-                            match f.label.opt {
-                                Opt::Regular => av.regular = true,
-                                Opt::Required => av.required = true,
-                                Opt::Optional => av.optional = true,
-                            }
-                            if av.decl_span.is_none()
-                                || (close.is_none() && f.label.opt == Opt::Regular)
-                            {
-                                if av.decl_span.map(|s| !s.eq(&f.label.span)).unwrap_or(true) {
-                                    av.decl_span = Some(f.label.span);
-                                }
-                            }
-                        }
-                        self.add_conj(
-                            a,
-                            Conj {
-                                src: Src::Expr(&f.value),
-                                env,
-                                close: child_close,
-                            },
-                        );
-                    }
+                    LabelKind::Name(n) => self.add_field(v, n, f, env, close, ci),
                     LabelKind::Dynamic(le) => {
                         let lv = self.eval_expr(le, env).default_value();
                         let name = match &lv.k {
@@ -676,28 +647,7 @@ impl<'a> Evaluator<'a> {
                                 continue;
                             }
                         };
-                        if let Some(ci) = ci {
-                            self.vx(v).closers[ci].labels.insert(name.clone());
-                        }
-                        let a = self.arc(v, &name);
-                        let child_close = close.map(|c| self.child_close(c, &name));
-                        {
-                            let av = self.vx(a);
-                            match f.label.opt {
-                                Opt::Regular => av.regular = true,
-                                Opt::Required => av.required = true,
-                                Opt::Optional => av.optional = true,
-                            }
-                            av.decl_span.get_or_insert(f.label.span);
-                        }
-                        self.add_conj(
-                            a,
-                            Conj {
-                                src: Src::Expr(&f.value),
-                                env,
-                                close: child_close,
-                            },
-                        );
+                        self.add_field(v, &name, f, env, close, ci);
                     }
                     LabelKind::Pattern { alias, pattern } => {
                         let pclose = close.map(|c| self.child_close(c, "[]"));
@@ -733,6 +683,42 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+    }
+
+    /// Adds the field `f`, named `name`, of a struct literal expanded into `v`.
+    fn add_field(
+        &mut self,
+        v: VertexId,
+        name: &str,
+        f: &'a Field,
+        env: EnvId,
+        close: Option<CloseId>,
+        ci: Option<usize>,
+    ) {
+        if let Some(ci) = ci {
+            self.vx(v).closers[ci].labels.insert(Rc::from(name));
+        }
+        let a = self.arc(v, name);
+        let child_close = close.map(|c| self.child_close(c, name));
+        let av = self.vx(a);
+        match f.label.opt {
+            Opt::Regular => av.regular = true,
+            Opt::Required => av.required = true,
+            Opt::Optional => av.optional = true,
+        }
+        // Prefer the span of a field written outside any definition: that is where the user
+        // wrote it, and where a closedness error belongs.
+        if av.decl_span.is_none() || (close.is_none() && f.label.opt == Opt::Regular) {
+            av.decl_span = Some(f.label.span);
+        }
+        self.add_conj(
+            a,
+            Conj {
+                src: Src::Expr(&f.value),
+                env,
+                close: child_close,
+            },
+        );
     }
 
     fn expand_list(&mut self, v: VertexId, l: &'a ListLit, c: Conj<'a>) {
@@ -1204,10 +1190,7 @@ impl<'a> Evaluator<'a> {
             Clause::For {
                 key, value, source, ..
             } => {
-                let w = match self.resolve_value_vertex(source, env) {
-                    Ok(w) => w,
-                    Err(d) => return Err(d),
-                };
+                let w = self.resolve_value_vertex(source, env)?;
                 let w = self.res(w);
                 self.expand(w);
                 let w = self.res(w);
@@ -2323,7 +2306,7 @@ impl<'a> Evaluator<'a> {
         let (msg, help) = match &c.k {
             K::Incomplete(why) => (
                 format!("`{path}` cannot be computed: {why}"),
-                format!("give the value it depends on a concrete value"),
+                "give the value it depends on a concrete value".to_string(),
             ),
             K::Disj(alts) => {
                 let n = alts.iter().filter(|a| a.default).count();
