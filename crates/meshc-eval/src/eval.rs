@@ -1560,11 +1560,6 @@ impl<'a> Evaluator<'a> {
         let structural = vert.is_struct || vert.is_list;
         let result = if structural {
             let span = vert.struct_span.unwrap_or(first_span);
-            let kind = if vert.is_list {
-                Kinds::LIST
-            } else {
-                Kinds::STRUCT
-            };
             if vert.is_list && vert.is_struct {
                 Val::bottom(
                     Diagnostic::error(
@@ -1576,7 +1571,7 @@ impl<'a> Evaluator<'a> {
             } else {
                 match acc {
                     None => Val::new(K::Vertex(v), span),
-                    Some(a) => self.unify_structural(&a, v, kind, span),
+                    Some(a) => self.unify_structural(&a, v, span),
                 }
             }
         } else {
@@ -1590,7 +1585,14 @@ impl<'a> Evaluator<'a> {
         result
     }
 
-    fn unify_structural(&mut self, a: &Val, v: VertexId, kind: Kinds, span: Span) -> Val {
+    /// Unifies a value with the struct or list of vertex `v`.
+    fn unify_structural(&mut self, a: &Val, v: VertexId, span: Span) -> Val {
+        let v = self.res(v);
+        let kind = if self.vs[v as usize].is_list {
+            Kinds::LIST
+        } else {
+            Kinds::STRUCT
+        };
         let me = Val::new(K::Vertex(v), span);
         match &a.k {
             K::Top | K::Incomplete(_) => me,
@@ -1673,24 +1675,8 @@ impl<'a> Evaluator<'a> {
                 }
                 Val::new(K::Vertex(t), a.span)
             }
-            (K::Vertex(w), _) => {
-                let kind = if self.vs[self.res(*w) as usize].is_list {
-                    Kinds::LIST
-                } else {
-                    Kinds::STRUCT
-                };
-                let w = *w;
-                self.unify_structural(b, w, kind, a.span)
-            }
-            (_, K::Vertex(w)) => {
-                let kind = if self.vs[self.res(*w) as usize].is_list {
-                    Kinds::LIST
-                } else {
-                    Kinds::STRUCT
-                };
-                let w = *w;
-                self.unify_structural(a, w, kind, b.span)
-            }
+            (K::Vertex(w), _) => self.unify_structural(b, *w, a.span),
+            (_, K::Vertex(w)) => self.unify_structural(a, *w, b.span),
             (K::Cons(x), K::Cons(y)) => {
                 let kinds = x.kinds.and(y.kinds);
                 let mut bounds = x.bounds.clone();
