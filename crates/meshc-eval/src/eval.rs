@@ -2344,24 +2344,22 @@ fn clause_span(c: &Clause) -> Span {
     }
 }
 
+/// A sample literal of the first kind in `k`, for a `help:` line.
 fn example_for(k: Kinds) -> &'static str {
-    if k.has(Kinds::STRING) {
-        "\"…\""
-    } else if k.has(Kinds::INT) {
-        "1"
-    } else if k.has(Kinds::QUANTITY) {
-        "500m"
-    } else if k.has(Kinds::DURATION) {
-        "30s"
-    } else if k.has(Kinds::PERCENT) {
-        "70%"
-    } else if k.has(Kinds::BOOL) {
-        "true"
-    } else if k.has(Kinds::FLOAT) {
-        "1.5"
-    } else {
-        "…"
-    }
+    const EXAMPLES: &[(Kinds, &str)] = &[
+        (Kinds::STRING, "\"…\""),
+        (Kinds::INT, "1"),
+        (Kinds::QUANTITY, "500m"),
+        (Kinds::DURATION, "30s"),
+        (Kinds::PERCENT, "70%"),
+        (Kinds::BOOL, "true"),
+        (Kinds::FLOAT, "1.5"),
+    ];
+    EXAMPLES
+        .iter()
+        .find(|(kind, _)| k.has(*kind))
+        .map(|(_, e)| *e)
+        .unwrap_or("…")
 }
 
 fn flatten_alts<'a>(

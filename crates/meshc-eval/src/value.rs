@@ -303,19 +303,13 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
             };
             match regex_match(re, s) {
                 Ok(m) if m == (b.op == BoundOp::Match) => None,
-                Ok(_) => Some(
-                    Diagnostic::error(
-                        codes::NO_MATCH,
-                        format!(
-                            "{} does not satisfy {}{}",
-                            show(v),
-                            b.op.symbol(),
-                            show(&b.limit)
-                        ),
-                    )
-                    .primary(v.span, "this value")
-                    .secondary(b.span, "the pattern is from here"),
-                ),
+                Ok(_) => Some(violation(
+                    codes::NO_MATCH,
+                    "does not satisfy",
+                    v,
+                    b,
+                    "the pattern",
+                )),
                 Err(e) => Some(
                     Diagnostic::error(codes::BAD_REGEX, format!("invalid regular expression: {e}"))
                         .primary(b.limit.span, "this pattern"),
@@ -364,22 +358,26 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
             if ok {
                 None
             } else {
-                Some(
-                    Diagnostic::error(
-                        codes::OUT_OF_BOUND,
-                        format!(
-                            "{} is out of bound {}{}",
-                            show(v),
-                            b.op.symbol(),
-                            show(&b.limit)
-                        ),
-                    )
-                    .primary(v.span, "this value")
-                    .secondary(b.span, "the bound is from here"),
-                )
+                Some(violation(
+                    codes::OUT_OF_BOUND,
+                    "is out of bound",
+                    v,
+                    b,
+                    "the bound",
+                ))
             }
         }
     }
+}
+
+/// `v` violates bound `b`: "V <verb> OPLIMIT", at the value, with the bound's origin.
+fn violation(code: &'static str, verb: &str, v: &Val, b: &Bound, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        code,
+        format!("{} {verb} {}{}", show(v), b.op.symbol(), show(&b.limit)),
+    )
+    .primary(v.span, "this value")
+    .secondary(b.span, format!("{what} is from here"))
 }
 
 /// The kinds a bound can apply to.
