@@ -64,11 +64,9 @@ struct Conj<'a> {
 }
 
 #[derive(Clone, Debug)]
-enum Target<'a> {
+enum Target {
     Vertex(VertexId),
     Value(Val),
-    #[allow(dead_code)]
-    Let(&'a Expr, EnvId),
 }
 
 #[derive(Clone, Debug)]
@@ -84,7 +82,7 @@ enum Frame<'a> {
     },
     Bind {
         name: &'a str,
-        target: Target<'a>,
+        target: Target,
     },
     LetBind {
         clause: &'a LetClause,
@@ -294,6 +292,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The fields of a vertex, copied so that the vertex may change while they are visited.
+    fn arc_list(&self, v: VertexId) -> Vec<(Rc<str>, VertexId)> {
+        self.vs[v as usize]
+            .arcs
+            .iter()
+            .map(|(k, a)| (k.clone(), *a))
+            .collect()
+    }
+
     /// Path of a vertex for messages: `services.checkout.port`.
     pub(crate) fn path(&self, v: VertexId) -> String {
         let mut parts = Vec::new();
@@ -433,26 +440,13 @@ impl<'a> Evaluator<'a> {
 
     /// Expands the conjuncts not yet expanded (the list grows while it runs).
     fn expand_pending(&mut self, v: VertexId) {
-        let mut i = self.vs[v as usize].conjs.len().min(self.cursor(v));
+        let mut i = self.vs[v as usize].cursor;
         while i < self.vs[v as usize].conjs.len() {
             let c = self.vs[v as usize].conjs[i];
             self.expand_conj(v, c);
             i += 1;
-            self.set_cursor(v, i);
+            self.vx(v).cursor = i;
         }
-    }
-
-    fn cursor(&self, v: VertexId) -> usize {
-        self.vs[v as usize].cursor
-    }
-    fn set_cursor(&mut self, v: VertexId, i: usize) {
-        self.vx(v).cursor = i;
-    }
-    fn pats_applied(&self, v: VertexId) -> usize {
-        self.vs[v as usize].pats_applied
-    }
-    fn set_pats_applied(&mut self, v: VertexId, n: usize) {
-        self.vx(v).pats_applied = n;
     }
 
     fn expand_conj(&mut self, v: VertexId, c: Conj<'a>) {
@@ -501,7 +495,6 @@ impl<'a> Evaluator<'a> {
                     return;
                 }
             },
-            Ok(Target::Let(..)) => unreachable!("lets resolve to vertices"),
             Err(d) => {
                 self.vx(v).ref_vals.push(Val::bottom(d));
                 return;
@@ -828,20 +821,16 @@ impl<'a> Evaluator<'a> {
         if npat == 0 {
             return;
         }
-        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize]
-            .arcs
-            .iter()
-            .map(|(k, a)| (k.clone(), *a))
-            .collect();
+        let arcs = self.arc_list(v);
         for (label, a) in arcs {
             if is_def(&label) {
                 continue;
             }
-            let from = self.pats_applied(a);
+            let from = self.vs[a as usize].pats_applied;
             if from >= npat {
                 continue;
             }
-            self.set_pats_applied(a, npat);
+            self.vx(a).pats_applied = npat;
             for pi in from..npat {
                 if self.pattern_matches(v, pi, &label) {
                     let p = self.vs[v as usize].patterns[pi].clone();
@@ -890,11 +879,7 @@ impl<'a> Evaluator<'a> {
             return;
         }
         let closers = self.vs[v as usize].closers.clone();
-        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize]
-            .arcs
-            .iter()
-            .map(|(k, a)| (k.clone(), *a))
-            .collect();
+        let arcs = self.arc_list(v);
         for (label, a) in arcs {
             if is_def(&label) || is_hidden(&label) {
                 continue;
@@ -1191,27 +1176,19 @@ impl<'a> Evaluator<'a> {
                 key, value, source, ..
             } => {
                 let w = self.resolve_value_vertex(source, env)?;
-                let w = self.res(w);
-                self.expand(w);
-                let w = self.res(w);
-                let items: Vec<(Val, VertexId)> = {
-                    let vert = &self.vs[w as usize];
-                    if vert.is_list {
-                        vert.elems
-                            .iter()
-                            .enumerate()
-                            .map(|(i, e)| (Val::new(K::Int(i as i64), source.span), *e))
-                            .collect()
-                    } else {
-                        vert.arcs
-                            .iter()
-                            .filter(|(l, a)| {
-                                !is_def(l) && !is_hidden(l) && self.vs[**a as usize].regular
-                            })
-                            .map(|(l, a)| (Val::new(K::Str(l.clone()), source.span), *a))
-                            .collect()
-                    }
-                };
+                let (is_list, fields) = self.items(w);
+                let items: Vec<(Val, VertexId)> = fields
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (label, a))| {
+                        let k = if is_list {
+                            K::Int(i as i64)
+                        } else {
+                            K::Str(label)
+                        };
+                        (Val::new(k, source.span), a)
+                    })
+                    .collect();
                 for (k, a) in items {
                     let mut e = env;
                     if let Some(kid) = key {
@@ -1252,7 +1229,6 @@ impl<'a> Evaluator<'a> {
                         self.value(w)
                     }
                     Target::Value(v) => v,
-                    Target::Let(..) => unreachable!(),
                 }
             }
             _ => self.eval_expr(e, env),
@@ -1270,7 +1246,7 @@ impl<'a> Evaluator<'a> {
 
     // ---------------------------------------------------------------- references
 
-    fn resolve(&mut self, e: &'a Expr, env: EnvId) -> Result<Target<'a>, Diagnostic> {
+    fn resolve(&mut self, e: &'a Expr, env: EnvId) -> Result<Target, Diagnostic> {
         match &e.kind {
             ExprKind::Ident(name) => self.lookup(name, e.span, env),
             ExprKind::Select(base, id) => {
@@ -1328,11 +1304,10 @@ impl<'a> Evaluator<'a> {
                         .primary(base.span, "not a struct"),
                 ),
             },
-            Target::Let(..) => unreachable!(),
         }
     }
 
-    fn field_of(&mut self, w: VertexId, name: &str, span: Span) -> Result<Target<'a>, Diagnostic> {
+    fn field_of(&mut self, w: VertexId, name: &str, span: Span) -> Result<Target, Diagnostic> {
         let w = self.res(w);
         self.expand(w);
         let w = self.res(w);
@@ -1414,7 +1389,7 @@ impl<'a> Evaluator<'a> {
         set.contains(name)
     }
 
-    fn lookup(&mut self, name: &str, span: Span, env: EnvId) -> Result<Target<'a>, Diagnostic> {
+    fn lookup(&mut self, name: &str, span: Span, env: EnvId) -> Result<Target, Diagnostic> {
         let mut cur = Some(env);
         while let Some(e) = cur {
             let frame = self.envs[e as usize].frame.clone();
@@ -1857,7 +1832,6 @@ impl<'a> Evaluator<'a> {
                         v
                     }
                     Ok(Target::Value(v)) => v,
-                    Ok(Target::Let(..)) => unreachable!(),
                     Err(d) => Val::bottom(d),
                 }
             }
@@ -2230,11 +2204,7 @@ impl<'a> Evaluator<'a> {
                 span,
             });
         }
-        let arcs: Vec<(Rc<str>, VertexId)> = self.vs[v as usize]
-            .arcs
-            .iter()
-            .map(|(k, a)| (k.clone(), *a))
-            .collect();
+        let arcs = self.arc_list(v);
         let mut map = IndexMap::new();
         let mut ok = true;
         for (label, a) in arcs {

@@ -12,7 +12,7 @@ pub mod value;
 
 use indexmap::IndexMap;
 use meshc_syntax::ast::{Decl, File};
-use meshc_syntax::lit::{format_float, Duration, Quantity};
+use meshc_syntax::lit::{Duration, Quantity};
 use meshc_syntax::{Diagnostic, FileId, Span};
 use serde::ser::{SerializeMap, SerializeSeq};
 use std::collections::{HashMap, HashSet};
@@ -125,40 +125,6 @@ impl serde::Serialize for Node {
                 map.end()
             }
         }
-    }
-}
-
-impl std::fmt::Display for Node {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.kind {
-            NodeKind::Float(x) => f.write_str(&format_float(*x)),
-            NodeKind::Str(s) => f.write_str(s),
-            _ => write!(f, "{}", serde_json_like(self)),
-        }
-    }
-}
-
-fn serde_json_like(n: &Node) -> String {
-    match &n.kind {
-        NodeKind::Null => "null".into(),
-        NodeKind::Bool(b) => b.to_string(),
-        NodeKind::Int(i) => i.to_string(),
-        NodeKind::Float(x) => format_float(*x),
-        NodeKind::Str(s) => format!("{s:?}"),
-        NodeKind::Quantity(q) => q.canonical(),
-        NodeKind::Duration(d) => d.canonical(),
-        NodeKind::Percent(p) => format!("{}%", value::format_percent(*p)),
-        NodeKind::List(l) => format!(
-            "[{}]",
-            l.iter().map(serde_json_like).collect::<Vec<_>>().join(", ")
-        ),
-        NodeKind::Map(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{k}: {}", serde_json_like(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 
