@@ -11,10 +11,16 @@ const USAGE: &str = "\
 meshc: compile msh service definitions
 
 usage:
-  meshc check [--format text|json] PATH...    check a package (a directory, or files)
-  meshc eval  [--out yaml|json] [--format text|json] PATH...
-                                               print the evaluated value
-  meshc help                                   this text
+  meshc build [-o DIR] [--format yaml|json] PATH...
+                    write every Kubernetes and Istio object of the services: multi-document
+                    YAML (or a JSON List) on stdout, or one file per object in DIR
+  meshc check [--format text|json] PATH...
+                    check a package: types, schemas, guardrails; print the diagnostics
+  meshc eval  [--format yaml|json] PATH...
+                    print the evaluated value
+  meshc help        this text
+
+--diagnostics text|json  how build and eval print diagnostics (on stderr; default text).
 
 PATH is a directory (its .msh files form the package; subdirectories may be imported
 with import \"./dir\") or one or more .msh files compiled together.
@@ -24,34 +30,45 @@ Exit status: 0 success, 1 errors in the input, 2 usage or I/O problem.
 struct Args {
     cmd: String,
     paths: Vec<String>,
-    format: String,
-    out: String,
+    /// The output format of the command.
+    format: Option<String>,
+    /// How diagnostics are printed.
+    diagnostics: String,
+    out_dir: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let cmd = it.next().ok_or("no command given")?;
-    let mut a = Args {
-        cmd,
-        paths: Vec::new(),
-        format: "text".into(),
-        out: "yaml".into(),
-    };
+    let mut a = Args { cmd, paths: Vec::new(), format: None, diagnostics: "text".into(), out_dir: None };
     while let Some(x) = it.next() {
-        match x.as_str() {
-            "--format" => a.format = it.next().ok_or("--format needs a value")?,
-            "--out" | "-O" => a.out = it.next().ok_or("--out needs a value")?,
-            s if s.starts_with("--format=") => a.format = s["--format=".len()..].into(),
-            s if s.starts_with("--out=") => a.out = s["--out=".len()..].into(),
+        let (flag, inline) = match x.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (x.clone(), None),
+        };
+        let mut value = |name: &str| inline.clone().or_else(|| it.next()).ok_or(format!("{name} needs a value"));
+        match flag.as_str() {
+            "--format" => a.format = Some(value("--format")?),
+            "--diagnostics" => a.diagnostics = value("--diagnostics")?,
+            "-o" | "--output" => a.out_dir = Some(value("-o")?),
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             _ => a.paths.push(x),
         }
     }
-    if !matches!(a.format.as_str(), "text" | "json") {
-        return Err(format!("--format must be text or json, not {}", a.format));
+    let formats: &[&str] = match a.cmd.as_str() {
+        "check" => &["text", "json"],
+        _ => &["yaml", "json"],
+    };
+    if let Some(f) = &a.format {
+        if !formats.contains(&f.as_str()) {
+            return Err(format!("--format of `{}` is {}, not {f}", a.cmd, formats.join(" or ")));
+        }
     }
-    if !matches!(a.out.as_str(), "yaml" | "json") {
-        return Err(format!("--out must be yaml or json, not {}", a.out));
+    if !matches!(a.diagnostics.as_str(), "text" | "json") {
+        return Err(format!("--diagnostics must be text or json, not {}", a.diagnostics));
+    }
+    if a.out_dir.is_some() && a.cmd != "build" {
+        return Err("-o DIR is for `meshc build`".into());
     }
     Ok(a)
 }
@@ -168,6 +185,51 @@ fn print_diagnostics(c: &Compilation, format: &str) {
     }
 }
 
+/// Marks a directory written by `meshc build -o`, which a later build may replace.
+const MARKER: &str = ".meshc-output";
+
+/// Writes one file per object into `dir`, atomically: the files go to a new sibling directory
+/// which then takes the place of `dir`. On any error `dir` is left as it was.
+fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(format!("{} exists and is not a directory", dir.display()));
+        }
+        let mut entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entries.next().is_some() && !dir.join(MARKER).exists() {
+            return Err(format!("{} is not empty and was not written by meshc: not replacing it", dir.display()));
+        }
+    }
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = dir.file_name().and_then(|n| n.to_str()).ok_or("-o needs a directory name")?;
+    let tmp = parent.join(format!(".{base}.meshc-new-{}", std::process::id()));
+    let old = parent.join(format!(".{base}.meshc-old-{}", std::process::id()));
+    let result = (|| -> Result<usize, String> {
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let width = c.objects.len().to_string().len().max(3);
+        for (i, o) in c.objects.iter().enumerate() {
+            let ns = o.namespace.as_deref().unwrap_or("cluster");
+            let file = format!("{i:0width$}-{}-{ns}-{}.yaml", o.kind.to_lowercase(), o.name);
+            std::fs::write(tmp.join(file), meshc::to_yaml(&o.value)).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        }
+        std::fs::write(tmp.join(MARKER), "written by meshc build; replaced whole by the next build\n")
+            .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        if dir.exists() {
+            std::fs::rename(dir, &old).map_err(|e| format!("cannot move {} aside: {e}", dir.display()))?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, dir) {
+            let _ = std::fs::rename(&old, dir);
+            return Err(format!("cannot move the new files into {}: {e}", dir.display()));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(c.objects.len())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -181,7 +243,7 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
-        "check" | "eval" => {
+        "check" | "eval" | "build" => {
             let (sources, options) = match load(&args.paths) {
                 Ok(x) => x,
                 Err(e) => {
@@ -196,21 +258,38 @@ fn main() -> ExitCode {
                 .expect("spawn the compiler thread")
                 .join()
                 .expect("the compiler does not panic");
-            print_diagnostics(&c, &args.format);
+            let diag_format = if args.cmd == "check" { args.format.as_deref().unwrap_or("text") } else { args.diagnostics.as_str() };
+            print_diagnostics(&c, diag_format);
             if !c.ok() {
                 return ExitCode::from(1);
             }
-            if args.cmd == "eval" {
-                let text = if args.out == "json" {
-                    c.value_json()
-                } else {
-                    c.value_yaml()
-                };
+            let json = args.format.as_deref() == Some("json");
+            let text = match args.cmd.as_str() {
+                "eval" => if json { c.value_json() } else { c.value_yaml() },
+                "build" => {
+                    if c.objects.is_empty() {
+                        eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
+                        return ExitCode::from(1);
+                    }
+                    if let Some(dir) = &args.out_dir {
+                        return match write_dir(Path::new(dir), &c) {
+                            Ok(n) => {
+                                eprintln!("meshc: wrote {n} objects to {dir}");
+                                ExitCode::SUCCESS
+                            }
+                            Err(e) => {
+                                eprintln!("meshc: {e}");
+                                ExitCode::from(2)
+                            }
+                        };
+                    }
+                    if json { c.manifests_json() } else { c.manifests_yaml() }
+                }
+                _ => None,
+            };
+            if let Some(text) = text {
                 let mut stdout = std::io::stdout().lock();
-                if stdout
-                    .write_all(text.unwrap_or_default().as_bytes())
-                    .is_err()
-                {
+                if stdout.write_all(text.as_bytes()).is_err() {
                     return ExitCode::from(2);
                 }
             }

@@ -2136,6 +2136,7 @@ impl<'a> Evaluator<'a> {
     // ---------------------------------------------------------------- export
 
     /// Exports a vertex as plain data, reporting every error and incomplete value under it.
+    /// A scalar's span is where its value was written; a struct's or list's, its label.
     pub(crate) fn export(&mut self, v: VertexId) -> Option<Node> {
         let span = self.vs[v as usize].decl_span.unwrap_or_default();
         if let Some(d) = self.guard(span) {
@@ -2166,7 +2167,9 @@ impl<'a> Evaluator<'a> {
                 if w != v {
                     return self.export(w);
                 }
-                self.export_structure(v, val.span)
+                // A struct or list is known by where its field was written (the label).
+                let span = self.vs[v as usize].decl_span.filter(|s| self.user_file(*s)).unwrap_or(val.span);
+                self.export_structure(v, span)
             }
             K::Bottom(d) => {
                 self.report((**d).clone());

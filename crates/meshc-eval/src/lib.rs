@@ -85,6 +85,34 @@ impl Node {
             _ => None,
         }
     }
+    /// An int or a float as a float.
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.kind {
+            NodeKind::Int(i) => Some(*i as f64),
+            NodeKind::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+    pub fn as_quantity(&self) -> Option<Quantity> {
+        match &self.kind {
+            NodeKind::Quantity(q) => Some(*q),
+            NodeKind::Int(i) => Some(Quantity::from_int(*i)),
+            NodeKind::Float(f) => Quantity::from_f64(*f),
+            _ => None,
+        }
+    }
+    pub fn as_duration(&self) -> Option<Duration> {
+        match &self.kind {
+            NodeKind::Duration(d) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn as_percent(&self) -> Option<f64> {
+        match &self.kind {
+            NodeKind::Percent(p) => Some(*p),
+            _ => None,
+        }
+    }
     pub fn as_map(&self) -> Option<&IndexMap<String, Node>> {
         match &self.kind {
             NodeKind::Map(m) => Some(m),

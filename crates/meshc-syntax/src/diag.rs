@@ -119,6 +119,22 @@ pub mod codes {
     pub const CHECK_FAILED: &str = "E0218";
     pub const CHECK_WARNING: &str = "W0218";
     pub const STRUCTURAL_CYCLE: &str = "E0219";
+    // Lowering and built-in guardrails (silenced per service with `allow: {CODE: "reason"}`).
+    pub const UNRESOLVED_DEP: &str = "E0301";
+    pub const SELF_DEP: &str = "E0302";
+    pub const WEIGHTS: &str = "E0303";
+    pub const ZERO_WEIGHT: &str = "W0304";
+    pub const UNSAFE_RETRY: &str = "E0305";
+    pub const SHORT_GRACE: &str = "E0306";
+    pub const WIDE_EGRESS: &str = "W0307";
+    pub const HPA_ADJUSTED: &str = "W0308";
+    pub const PROXY_UNDERSIZED: &str = "W0309";
+    pub const CONCURRENCY: &str = "W0310";
+    pub const NOBODY_CALLS: &str = "W0311";
+    pub const NO_HOOK: &str = "W0312";
+    pub const AMBIGUOUS_DEP: &str = "E0313";
+    pub const DUPLICATE_OBJECT: &str = "E0314";
+    pub const BAD_SHAPE: &str = "E0320";
 
     /// (code, summary) for every code, in order.
     pub const ALL: &[(&str, &str)] = &[
@@ -154,5 +170,20 @@ pub mod codes {
         (CHECK_FAILED, "a check block reports an error"),
         (CHECK_WARNING, "a check block reports a warning"),
         (STRUCTURAL_CYCLE, "structural cycle"),
+        (UNRESOLVED_DEP, "dependency resolves to no service"),
+        (SELF_DEP, "service depends on itself"),
+        (WEIGHTS, "version weights do not sum to 100"),
+        (ZERO_WEIGHT, "version with weight 0 and no reason"),
+        (UNSAFE_RETRY, "retries widened on a service not marked idempotent"),
+        (SHORT_GRACE, "grace period shorter than the preStop sleeps"),
+        (WIDE_EGRESS, "namespace-wide or mesh-wide egress defeats Sidecar scoping"),
+        (HPA_ADJUSTED, "HPA target adjusted for the proxy's CPU share"),
+        (PROXY_UNDERSIZED, "proxy sized below what `load` asks for"),
+        (CONCURRENCY, "Envoy concurrency above the proxy's vCPUs"),
+        (NOBODY_CALLS, "nobody calls the service and it declares no callers"),
+        (NO_HOOK, "no shell in the image: the proxy drain hook is left out"),
+        (AMBIGUOUS_DEP, "dependency names services in several namespaces"),
+        (DUPLICATE_OBJECT, "two generated objects with one name"),
+        (BAD_SHAPE, "value does not have the shape of the stdlib schema"),
     ];
 }

@@ -32,6 +32,7 @@ mod render;
 mod stdlib;
 
 pub use meshc_eval::{Node, NodeKind};
+pub use meshc_lower::{Edge, Object};
 pub use meshc_syntax::{codes, Diagnostic, Label, Severity, SourceMap, Span};
 pub use render::{DiagnosticJson, LabelJson};
 
@@ -60,6 +61,11 @@ pub struct Compilation {
     pub value: Option<Node>,
     /// Errors and warnings, errors of all stages, in a stable order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The Kubernetes and Istio objects of the package's services, in apply order (empty when
+    /// the package has no `services` or there was an error).
+    pub objects: Vec<Object>,
+    /// The dependency graph of the services.
+    pub edges: Vec<Edge>,
 }
 
 impl Compilation {
@@ -82,6 +88,22 @@ impl Compilation {
         self.value
             .as_ref()
             .map(|v| serde_json::to_string_pretty(v).expect("a Node always serializes") + "\n")
+    }
+    /// The objects as multi-document YAML (`None` when there are none).
+    pub fn manifests_yaml(&self) -> Option<String> {
+        if self.objects.is_empty() || !self.ok() {
+            return None;
+        }
+        Some(self.objects.iter().map(|o| format!("---\n{}", to_yaml(&o.value))).collect())
+    }
+    /// The objects as one JSON `List`, which `kubectl apply -f` takes.
+    pub fn manifests_json(&self) -> Option<String> {
+        if self.objects.is_empty() || !self.ok() {
+            return None;
+        }
+        let items: Vec<&serde_json::Value> = self.objects.iter().map(|o| &o.value).collect();
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+        Some(serde_json::to_string_pretty(&list).expect("objects serialize") + "\n")
     }
     /// Every diagnostic rendered for a terminal (no colour), with source excerpts.
     pub fn render_diagnostics(&self) -> String {
@@ -277,11 +299,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         .iter()
         .any(|d| d.is_error() && d.code != codes::BAD_SERVICE_NAME)
     {
-        return Compilation {
-            sources: map,
-            value: None,
-            diagnostics: diags,
-        };
+        return Compilation { sources: map, value: None, diagnostics: diags, objects: Vec::new(), edges: Vec::new() };
     }
     let program = Program {
         packages: packages
@@ -305,11 +323,16 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             .map(|s| !bad_names.contains(&s))
             .unwrap_or(true)
     }));
-    Compilation {
-        sources: map,
-        value: evaluation.value,
-        diagnostics: diags,
+    let (mut objects, mut edges) = (Vec::new(), Vec::new());
+    if let Some(v) = evaluation.value.as_ref().filter(|v| v.get("services").is_some()) {
+        let lowered = meshc_lower::lower(v);
+        diags.extend(lowered.diagnostics);
+        if !diags.iter().any(|d| d.is_error()) {
+            objects = lowered.objects;
+            edges = lowered.edges;
+        }
     }
+    Compilation { sources: map, value: evaluation.value, diagnostics: diags, objects, edges }
 }
 
 /// Resolves an import path against the path of the importing file: `"mesh"` is the standard
