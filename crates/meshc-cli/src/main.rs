@@ -40,13 +40,24 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let cmd = it.next().ok_or("no command given")?;
-    let mut a = Args { cmd, paths: Vec::new(), format: None, diagnostics: "text".into(), out_dir: None };
+    let mut a = Args {
+        cmd,
+        paths: Vec::new(),
+        format: None,
+        diagnostics: "text".into(),
+        out_dir: None,
+    };
     while let Some(x) = it.next() {
         let (flag, inline) = match x.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
             _ => (x.clone(), None),
         };
-        let mut value = |name: &str| inline.clone().or_else(|| it.next()).ok_or(format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or(format!("{name} needs a value"))
+        };
         match flag.as_str() {
             "--format" => a.format = Some(value("--format")?),
             "--diagnostics" => a.diagnostics = value("--diagnostics")?,
@@ -61,11 +72,18 @@ fn parse_args() -> Result<Args, String> {
     };
     if let Some(f) = &a.format {
         if !formats.contains(&f.as_str()) {
-            return Err(format!("--format of `{}` is {}, not {f}", a.cmd, formats.join(" or ")));
+            return Err(format!(
+                "--format of `{}` is {}, not {f}",
+                a.cmd,
+                formats.join(" or ")
+            ));
         }
     }
     if !matches!(a.diagnostics.as_str(), "text" | "json") {
-        return Err(format!("--diagnostics must be text or json, not {}", a.diagnostics));
+        return Err(format!(
+            "--diagnostics must be text or json, not {}",
+            a.diagnostics
+        ));
     }
     if a.out_dir.is_some() && a.cmd != "build" {
         return Err("-o DIR is for `meshc build`".into());
@@ -195,31 +213,50 @@ fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
         if !dir.is_dir() {
             return Err(format!("{} exists and is not a directory", dir.display()));
         }
-        let mut entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         if entries.next().is_some() && !dir.join(MARKER).exists() {
-            return Err(format!("{} is not empty and was not written by meshc: not replacing it", dir.display()));
+            return Err(format!(
+                "{} is not empty and was not written by meshc: not replacing it",
+                dir.display()
+            ));
         }
     }
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let base = dir.file_name().and_then(|n| n.to_str()).ok_or("-o needs a directory name")?;
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let base = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("-o needs a directory name")?;
     let tmp = parent.join(format!(".{base}.meshc-new-{}", std::process::id()));
     let old = parent.join(format!(".{base}.meshc-old-{}", std::process::id()));
     let result = (|| -> Result<usize, String> {
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let width = c.objects.len().to_string().len().max(3);
         for (i, o) in c.objects.iter().enumerate() {
             let ns = o.namespace.as_deref().unwrap_or("cluster");
             let file = format!("{i:0width$}-{}-{ns}-{}.yaml", o.kind.to_lowercase(), o.name);
-            std::fs::write(tmp.join(file), meshc::to_yaml(&o.value)).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+            std::fs::write(tmp.join(file), meshc::to_yaml(&o.value))
+                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
         }
-        std::fs::write(tmp.join(MARKER), "written by meshc build; replaced whole by the next build\n")
-            .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        std::fs::write(
+            tmp.join(MARKER),
+            "written by meshc build; replaced whole by the next build\n",
+        )
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
         if dir.exists() {
-            std::fs::rename(dir, &old).map_err(|e| format!("cannot move {} aside: {e}", dir.display()))?;
+            std::fs::rename(dir, &old)
+                .map_err(|e| format!("cannot move {} aside: {e}", dir.display()))?;
         }
         if let Err(e) = std::fs::rename(&tmp, dir) {
             let _ = std::fs::rename(&old, dir);
-            return Err(format!("cannot move the new files into {}: {e}", dir.display()));
+            return Err(format!(
+                "cannot move the new files into {}: {e}",
+                dir.display()
+            ));
         }
         let _ = std::fs::remove_dir_all(&old);
         Ok(c.objects.len())
@@ -258,17 +295,29 @@ fn main() -> ExitCode {
                 .expect("spawn the compiler thread")
                 .join()
                 .expect("the compiler does not panic");
-            let diag_format = if args.cmd == "check" { args.format.as_deref().unwrap_or("text") } else { args.diagnostics.as_str() };
+            let diag_format = if args.cmd == "check" {
+                args.format.as_deref().unwrap_or("text")
+            } else {
+                args.diagnostics.as_str()
+            };
             print_diagnostics(&c, diag_format);
             if !c.ok() {
                 return ExitCode::from(1);
             }
             let json = args.format.as_deref() == Some("json");
             let text = match args.cmd.as_str() {
-                "eval" => if json { c.value_json() } else { c.value_yaml() },
+                "eval" => {
+                    if json {
+                        c.value_json()
+                    } else {
+                        c.value_yaml()
+                    }
+                }
                 "build" => {
                     if c.objects.is_empty() {
-                        eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
+                        eprintln!(
+                            "meshc: no services to build: declare one with `service NAME {{ … }}`"
+                        );
                         return ExitCode::from(1);
                     }
                     if let Some(dir) = &args.out_dir {
@@ -283,7 +332,11 @@ fn main() -> ExitCode {
                             }
                         };
                     }
-                    if json { c.manifests_json() } else { c.manifests_yaml() }
+                    if json {
+                        c.manifests_json()
+                    } else {
+                        c.manifests_yaml()
+                    }
                 }
                 _ => None,
             };

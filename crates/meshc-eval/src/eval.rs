@@ -2168,7 +2168,10 @@ impl<'a> Evaluator<'a> {
                     return self.export(w);
                 }
                 // A struct or list is known by where its field was written (the label).
-                let span = self.vs[v as usize].decl_span.filter(|s| self.user_file(*s)).unwrap_or(val.span);
+                let span = self.vs[v as usize]
+                    .decl_span
+                    .filter(|s| self.user_file(*s))
+                    .unwrap_or(val.span);
                 self.export_structure(v, span)
             }
             K::Bottom(d) => {

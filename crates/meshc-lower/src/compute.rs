@@ -30,7 +30,11 @@ pub fn proxy_cost(mesh: &Mesh) -> (Quantity, Quantity) {
     if let Some(c) = mesh.proxy_cost {
         return c;
     }
-    let dec = |nanos: i128| Quantity { nanos, binary: false, minutes: false };
+    let dec = |nanos: i128| Quantity {
+        nanos,
+        binary: false,
+        minutes: false,
+    };
     let (cpu_m, mem_mb) = if mesh.istio <= (1, 16) {
         (350, 40) // Istio 1.9–1.16: 0.35 vCPU, 40 MB per 1000 rps
     } else if mesh.istio <= (1, 22) {
@@ -51,31 +55,86 @@ pub fn ceil_cores(q: Quantity) -> i64 {
 }
 
 pub fn size_proxy(s: &Service, mesh: &Mesh) -> Proxy {
-    let dec = |nanos: i128| Quantity { nanos, binary: false, minutes: false };
+    let dec = |nanos: i128| Quantity {
+        nanos,
+        binary: false,
+        minutes: false,
+    };
     let floor_cpu = dec(100 * MILLI);
-    let floor_mem = Quantity { nanos: 128 * (1 << 20) * NANO, binary: true, minutes: false };
+    let floor_mem = Quantity {
+        nanos: 128 * (1 << 20) * NANO,
+        binary: true,
+        minutes: false,
+    };
     let (mut rps, mut computed_cpu, mut computed_memory) = (None, None, None);
     if let Some(load) = &s.load {
         let pods = load.pods.unwrap_or(s.max).max(1) as f64;
         let r = load.peak_rps * load.requests_per_call / pods;
         let (cpu_per, mem_per) = proxy_cost(mesh);
         let cpu = round_up((cpu_per.nanos as f64 * r / 1000.0).ceil() as i128, MILLI);
-        let mem = round_up((mem_per.nanos as f64 * r / 1000.0).ceil() as i128, 1_000_000 * NANO);
+        let mem = round_up(
+            (mem_per.nanos as f64 * r / 1000.0).ceil() as i128,
+            1_000_000 * NANO,
+        );
         rps = Some(r);
-        computed_cpu = Some(if cpu > floor_cpu.nanos { dec(cpu) } else { floor_cpu });
-        computed_memory = Some(if mem > floor_mem.nanos { dec(mem) } else { floor_mem });
+        computed_cpu = Some(if cpu > floor_cpu.nanos {
+            dec(cpu)
+        } else {
+            floor_cpu
+        });
+        computed_memory = Some(if mem > floor_mem.nanos {
+            dec(mem)
+        } else {
+            floor_mem
+        });
     }
-    let cpu = s.sidecar.cpu.map(|c| c.0).or(computed_cpu).unwrap_or(floor_cpu);
-    let memory = s.sidecar.memory.map(|c| c.0).or(computed_memory).unwrap_or(floor_mem);
-    let cpu_limit = s.sidecar.cpu_limit.unwrap_or_else(|| dec(ceil_cores(cpu) as i128 * NANO));
-    let gib = Quantity { nanos: (1 << 30) * NANO, binary: true, minutes: false };
-    let memory_limit = s.sidecar.memory_limit.unwrap_or(if memory.nanos * 2 > gib.nanos {
-        Quantity { nanos: memory.nanos * 2, ..memory }
-    } else {
-        gib
-    });
-    let concurrency = s.sidecar.concurrency.map(|c| c.0).unwrap_or_else(|| ceil_cores(cpu));
-    Proxy { cpu, memory, cpu_limit, memory_limit, concurrency, rps, computed_cpu, computed_memory }
+    let cpu = s
+        .sidecar
+        .cpu
+        .map(|c| c.0)
+        .or(computed_cpu)
+        .unwrap_or(floor_cpu);
+    let memory = s
+        .sidecar
+        .memory
+        .map(|c| c.0)
+        .or(computed_memory)
+        .unwrap_or(floor_mem);
+    let cpu_limit = s
+        .sidecar
+        .cpu_limit
+        .unwrap_or_else(|| dec(ceil_cores(cpu) as i128 * NANO));
+    let gib = Quantity {
+        nanos: (1 << 30) * NANO,
+        binary: true,
+        minutes: false,
+    };
+    let memory_limit = s
+        .sidecar
+        .memory_limit
+        .unwrap_or(if memory.nanos * 2 > gib.nanos {
+            Quantity {
+                nanos: memory.nanos * 2,
+                ..memory
+            }
+        } else {
+            gib
+        });
+    let concurrency = s
+        .sidecar
+        .concurrency
+        .map(|c| c.0)
+        .unwrap_or_else(|| ceil_cores(cpu));
+    Proxy {
+        cpu,
+        memory,
+        cpu_limit,
+        memory_limit,
+        concurrency,
+        rps,
+        computed_cpu,
+        computed_memory,
+    }
 }
 
 impl Proxy {
@@ -83,10 +142,22 @@ impl Proxy {
     /// other three.
     pub fn annotations(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
-            ("sidecar.istio.io/proxyCPU".to_string(), self.cpu.canonical()),
-            ("sidecar.istio.io/proxyCPULimit".to_string(), self.cpu_limit.canonical()),
-            ("sidecar.istio.io/proxyMemory".to_string(), self.memory.canonical()),
-            ("sidecar.istio.io/proxyMemoryLimit".to_string(), self.memory_limit.canonical()),
+            (
+                "sidecar.istio.io/proxyCPU".to_string(),
+                self.cpu.canonical(),
+            ),
+            (
+                "sidecar.istio.io/proxyCPULimit".to_string(),
+                self.cpu_limit.canonical(),
+            ),
+            (
+                "sidecar.istio.io/proxyMemory".to_string(),
+                self.memory.canonical(),
+            ),
+            (
+                "sidecar.istio.io/proxyMemoryLimit".to_string(),
+                self.memory_limit.canonical(),
+            ),
         ])
     }
 }
@@ -132,7 +203,11 @@ pub fn lifecycle(s: &Service, mesh: &Mesh) -> Lifecycle {
         } else if s.hook == "none" {
             None
         } else {
-            Some(PreStop::Exec(vec!["sh".into(), "-c".into(), format!("sleep {a}")]))
+            Some(PreStop::Exec(vec![
+                "sh".into(),
+                "-c".into(),
+                format!("sleep {a}"),
+            ]))
         }
     } else {
         let (fail, ok) = match s.hook.as_str() {
@@ -145,11 +220,19 @@ pub fn lifecycle(s: &Service, mesh: &Mesh) -> Lifecycle {
                 "wget -qO- --post-data '' localhost:15000/healthcheck/ok".to_string(),
             ),
         };
-        Some(PreStop::Exec(vec!["sh".into(), "-c".into(), format!("sleep {a}; {fail}; sleep {b}; {ok}")]))
+        Some(PreStop::Exec(vec![
+            "sh".into(),
+            "-c".into(),
+            format!("sleep {a}; {fail}; sleep {b}; {ok}"),
+        ]))
     };
     // Classic sidecars get SIGTERM with the application: the proxy must outlive both sleeps.
     // Native sidecars stop after the application: the proxy drains for drainTime.
-    let proxy_drain = if native { s.drain_time } else { Duration(s.drain_delay.0 + s.drain_time.0) };
+    let proxy_drain = if native {
+        s.drain_time
+    } else {
+        Duration(s.drain_delay.0 + s.drain_time.0)
+    };
     Lifecycle {
         native,
         pre_stop,
@@ -185,7 +268,10 @@ pub fn proxy_config(p: &Proxy, l: &Lifecycle) -> String {
     if !l.native {
         parts.push("\"holdApplicationUntilProxyStarts\":true".into());
     }
-    parts.push(format!("\"terminationDrainDuration\":\"{}\"", l.proxy_drain.seconds_text()));
+    parts.push(format!(
+        "\"terminationDrainDuration\":\"{}\"",
+        l.proxy_drain.seconds_text()
+    ));
     format!("{{{}}}", parts.join(","))
 }
 
@@ -216,5 +302,8 @@ pub fn hpa_target(s: &Service, p: &Proxy, mesh: &Mesh) -> HpaTarget {
     }
     let app = s.cpu.nanos as f64;
     let exact = app * s.cpu_target / (app + p.cpu.nanos as f64);
-    HpaTarget::Pod { target: (exact.floor() as i32).max(1), exact }
+    HpaTarget::Pod {
+        target: (exact.floor() as i32).max(1),
+        exact,
+    }
 }

@@ -91,7 +91,10 @@ pub struct TcpPool {
 #[derive(Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpPool {
-    #[serde(rename = "http1MaxPendingRequests", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "http1MaxPendingRequests",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http1_max_pending_requests: Option<i64>,
     #[serde(rename = "http2MaxRequests", skip_serializing_if = "Option::is_none")]
     pub http2_max_requests: Option<i64>,

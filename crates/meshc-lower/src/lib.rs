@@ -15,12 +15,13 @@ use compute::Proxy;
 use istio::*;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::autoscaling::v2::{
-    ContainerResourceMetricSource, CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec,
-    MetricSpec, MetricTarget, ResourceMetricSource,
+    ContainerResourceMetricSource, CrossVersionObjectReference, HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, ExecAction, Lifecycle as K8sLifecycle, LifecycleHandler, Namespace, PodSpec,
-    PodTemplateSpec, ResourceRequirements, Service as K8sService, ServiceAccount, ServicePort, ServiceSpec, SleepAction,
+    Container, ContainerPort, EnvVar, ExecAction, Lifecycle as K8sLifecycle, LifecycleHandler,
+    Namespace, PodSpec, PodTemplateSpec, ResourceRequirements, Service as K8sService,
+    ServiceAccount, ServicePort, ServiceSpec, SleepAction,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
@@ -65,7 +66,10 @@ pub struct Lowered {
 #[derive(Clone, Debug)]
 enum Dep {
     Service(usize),
-    External { host: String, port: i64 },
+    External {
+        host: String,
+        port: i64,
+    },
     /// `ns/*` or `*/*`: a whole namespace (or mesh) as egress.
     Wide(String),
 }
@@ -79,14 +83,21 @@ pub fn lower(root: &Node) -> Lowered {
     let mut out = Lowered::default();
     let mesh = model::read_mesh(root.get("mesh"), &mut out.diagnostics);
     let mut services: Vec<Service> = match root.get("services").and_then(Node::as_map) {
-        Some(m) => m.iter().map(|(k, v)| model::read_service(k, v, &mut out.diagnostics)).collect(),
+        Some(m) => m
+            .iter()
+            .map(|(k, v)| model::read_service(k, v, &mut out.diagnostics))
+            .collect(),
         None => Vec::new(),
     };
     if out.diagnostics.iter().any(Diagnostic::is_error) {
         return out;
     }
     services.sort_by(|a, b| (&a.name, &a.namespace).cmp(&(&b.name, &b.namespace)));
-    let mut l = Lowerer { mesh, services: &services, findings: Vec::new() };
+    let mut l = Lowerer {
+        mesh,
+        services: &services,
+        findings: Vec::new(),
+    };
 
     let deps: Vec<Vec<(Dep, Span)>> = (0..services.len()).map(|i| l.resolve_deps(i)).collect();
     let mut callers: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); services.len()];
@@ -95,12 +106,22 @@ pub fn lower(root: &Node) -> Lowered {
             match d {
                 Dep::Service(j) => {
                     callers[*j].insert(i);
-                    out.edges.push(Edge { from: l.id(i), to: l.id(*j), external: false });
+                    out.edges.push(Edge {
+                        from: l.id(i),
+                        to: l.id(*j),
+                        external: false,
+                    });
                 }
-                Dep::External { host, port } => {
-                    out.edges.push(Edge { from: l.id(i), to: format!("{host}:{port}"), external: true })
-                }
-                Dep::Wide(h) => out.edges.push(Edge { from: l.id(i), to: h.clone(), external: false }),
+                Dep::External { host, port } => out.edges.push(Edge {
+                    from: l.id(i),
+                    to: format!("{host}:{port}"),
+                    external: true,
+                }),
+                Dep::Wide(h) => out.edges.push(Edge {
+                    from: l.id(i),
+                    to: h.clone(),
+                    external: false,
+                }),
             }
         }
     }
@@ -115,16 +136,30 @@ pub fn lower(root: &Node) -> Lowered {
 
     // Two objects of one kind with one name in one namespace would overwrite each other.
     let mut seen: HashMap<(String, Option<String>, String), usize> = HashMap::new();
+    let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
     for (k, o) in out.objects.iter().enumerate() {
         let key = (o.kind.clone(), o.namespace.clone(), o.name.clone());
         if let Some(&first) = seen.get(&key) {
             let a = out.objects[first].service.clone().unwrap_or_default();
             let b = o.service.clone().unwrap_or_default();
-            let span = services.iter().find(|s| s.name == b).map(|s| s.span).unwrap_or_default();
+            if !pairs.insert((a.clone(), b.clone())) {
+                continue;
+            }
+            let span = services
+                .iter()
+                .find(|s| s.name == b)
+                .map(|s| s.span)
+                .unwrap_or_default();
             l.findings.push(
-                Diagnostic::error(codes::DUPLICATE_OBJECT, format!("{} `{}` is generated for both `{a}` and `{b}`", o.kind, o.name))
-                    .primary(span, "this service")
-                    .help("rename a service or a version: Deployments are named `<service>-<version>`"),
+                Diagnostic::error(
+                    codes::DUPLICATE_OBJECT,
+                    format!(
+                        "{} `{}` is generated for both `{a}` and `{b}`",
+                        o.kind, o.name
+                    ),
+                )
+                .primary(span, "this service")
+                .help("rename a service or a version: Deployments are named `<service>-<version>`"),
             );
         } else {
             seen.insert(key, k);
@@ -141,19 +176,34 @@ struct Lowerer<'s> {
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn meta(name: &str, namespace: Option<&str>, mut l: BTreeMap<String, String>) -> ObjectMeta {
     l.insert(MANAGED_BY.into(), "meshc".into());
-    ObjectMeta { name: Some(name.into()), namespace: namespace.map(String::from), labels: Some(l), ..Default::default() }
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: namespace.map(String::from),
+        labels: Some(l),
+        ..Default::default()
+    }
 }
 
 fn q(x: Quantity) -> K8sQuantity {
     K8sQuantity(x.canonical())
 }
 
-fn push<T: Serialize>(out: &mut Vec<Object>, service: Option<&str>, api_version: &str, kind: &str, m: &ObjectMeta, obj: &T) {
+fn push<T: Serialize>(
+    out: &mut Vec<Object>,
+    service: Option<&str>,
+    api_version: &str,
+    kind: &str,
+    m: &ObjectMeta,
+    obj: &T,
+) {
     out.push(Object {
         api_version: api_version.into(),
         kind: kind.into(),
@@ -174,11 +224,19 @@ impl Lowerer<'_> {
     }
 
     fn networking(&self) -> &'static str {
-        if self.mesh.istio >= (1, 22) { "networking.istio.io/v1" } else { "networking.istio.io/v1beta1" }
+        if self.mesh.istio >= (1, 22) {
+            "networking.istio.io/v1"
+        } else {
+            "networking.istio.io/v1beta1"
+        }
     }
 
     fn security(&self) -> &'static str {
-        if self.mesh.istio >= (1, 22) { "security.istio.io/v1" } else { "security.istio.io/v1beta1" }
+        if self.mesh.istio >= (1, 22) {
+            "security.istio.io/v1"
+        } else {
+            "security.istio.io/v1beta1"
+        }
     }
 
     /// A guardrail finding for a service, unless the service silences its code.
@@ -194,7 +252,11 @@ impl Lowerer<'_> {
         for (d, span) in &s.deps {
             let dep = if d == "*" || d == "*/*" || d.ends_with("/*") {
                 let ns = d.trim_end_matches("/*");
-                let host = if ns == "*" || ns.is_empty() { "*/*".to_string() } else { format!("{ns}/*") };
+                let host = if ns == "*" || ns.is_empty() {
+                    "*/*".to_string()
+                } else {
+                    format!("{ns}/*")
+                };
                 self.finding(
                     s,
                     Diagnostic::warning(codes::WIDE_EGRESS, format!("`{}` depends on `{d}`: its proxy receives the configuration of every service there", s.name))
@@ -215,20 +277,33 @@ impl Lowerer<'_> {
                     None => (None, d.as_str()),
                 };
                 let found: Vec<usize> = (0..self.services.len())
-                    .filter(|&j| self.services[j].name == name && ns.map(|n| self.services[j].namespace == n).unwrap_or(true))
+                    .filter(|&j| {
+                        self.services[j].name == name
+                            && ns.map(|n| self.services[j].namespace == n).unwrap_or(true)
+                    })
                     .collect();
                 let pick = match found.as_slice() {
                     [j] => Some(*j),
                     [] => None,
-                    many => many.iter().copied().find(|&j| self.services[j].namespace == s.namespace).or_else(|| {
-                        let names: Vec<String> = many.iter().map(|&j| self.id(j)).collect();
-                        self.findings.push(
-                            Diagnostic::error(codes::AMBIGUOUS_DEP, format!("`{d}` names {}", names.join(" and ")))
+                    many => many
+                        .iter()
+                        .copied()
+                        .find(|&j| self.services[j].namespace == s.namespace)
+                        .or_else(|| {
+                            let names: Vec<String> = many.iter().map(|&j| self.id(j)).collect();
+                            self.findings.push(
+                                Diagnostic::error(
+                                    codes::AMBIGUOUS_DEP,
+                                    format!("`{d}` names {}", names.join(" and ")),
+                                )
                                 .primary(*span, "ambiguous dependency")
-                                .help(format!("write it as `namespace/name`, for example `{}`", names[0])),
-                        );
-                        Some(many[0])
-                    }),
+                                .help(format!(
+                                    "write it as `namespace/name`, for example `{}`",
+                                    names[0]
+                                )),
+                            );
+                            Some(many[0])
+                        }),
                 };
                 match pick {
                     Some(j) if j == i => {
@@ -242,7 +317,8 @@ impl Lowerer<'_> {
                     }
                     Some(j) => Some(Dep::Service(j)),
                     None => {
-                        let mut known: Vec<String> = (0..self.services.len()).map(|j| self.id(j)).collect();
+                        let mut known: Vec<String> =
+                            (0..self.services.len()).map(|j| self.id(j)).collect();
                         known.sort();
                         let mut diag = Diagnostic::error(codes::UNRESOLVED_DEP, format!("dependency `{d}` of `{}` is not a service of this mesh", s.name))
                             .primary(*span, "resolves to nothing")
@@ -276,19 +352,32 @@ impl Lowerer<'_> {
             None => l.insert("istio-injection".to_string(), "enabled".to_string()),
         };
         let m = meta(ns, None, l);
-        let obj = Namespace { metadata: m.clone(), ..Default::default() };
+        let obj = Namespace {
+            metadata: m.clone(),
+            ..Default::default()
+        };
         push(out, None, "v1", "Namespace", &m, &obj);
         let m = meta("default", Some(ns), BTreeMap::new());
         let pa = IstioObject {
             api_version: self.security().into(),
             kind: "PeerAuthentication".into(),
             metadata: m.clone(),
-            spec: PeerAuthenticationSpec { mtls: MutualTls { mode: self.mesh.mtls.clone() } },
+            spec: PeerAuthenticationSpec {
+                mtls: MutualTls {
+                    mode: self.mesh.mtls.clone(),
+                },
+            },
         };
         push(out, None, self.security(), "PeerAuthentication", &m, &pa);
     }
 
-    fn service(&mut self, i: usize, deps: &[(Dep, Span)], callers: &BTreeSet<usize>, out: &mut Vec<Object>) {
+    fn service(
+        &mut self,
+        i: usize,
+        deps: &[(Dep, Span)],
+        callers: &BTreeSet<usize>,
+        out: &mut Vec<Object>,
+    ) {
         let s = &self.services[i];
         let ns = Some(s.namespace.as_str());
         let name = s.name.as_str();
@@ -299,7 +388,17 @@ impl Lowerer<'_> {
 
         // ServiceAccount: the identity mTLS and AuthorizationPolicy name.
         let m = meta(name, ns, svc_labels.clone());
-        push(out, Some(name), "v1", "ServiceAccount", &m, &ServiceAccount { metadata: m.clone(), ..Default::default() });
+        push(
+            out,
+            Some(name),
+            "v1",
+            "ServiceAccount",
+            &m,
+            &ServiceAccount {
+                metadata: m.clone(),
+                ..Default::default()
+            },
+        );
 
         // Service: ClusterIP (never headless), selects `app` only, port named for the protocol.
         let port_name = format!("{}-{}", s.protocol, s.port);
@@ -359,10 +458,21 @@ impl Lowerer<'_> {
                     protocol: Some("TCP".into()),
                     ..Default::default()
                 }]),
-                env: (!s.env.is_empty())
-                    .then(|| s.env.iter().map(|(k, v)| EnvVar { name: k.clone(), value: Some(v.clone()), ..Default::default() }).collect()),
+                env: (!s.env.is_empty()).then(|| {
+                    s.env
+                        .iter()
+                        .map(|(k, v)| EnvVar {
+                            name: k.clone(),
+                            value: Some(v.clone()),
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
                 resources: Some(ResourceRequirements {
-                    requests: Some(BTreeMap::from([("cpu".to_string(), q(s.cpu)), ("memory".to_string(), q(s.memory))])),
+                    requests: Some(BTreeMap::from([
+                        ("cpu".to_string(), q(s.cpu)),
+                        ("memory".to_string(), q(s.memory)),
+                    ])),
                     limits: {
                         let mut lim = BTreeMap::new();
                         if let Some(c) = s.cpu_limit {
@@ -377,25 +487,46 @@ impl Lowerer<'_> {
                 }),
                 lifecycle: life.pre_stop.as_ref().map(|p| K8sLifecycle {
                     pre_stop: Some(match p {
-                        compute::PreStop::Exec(cmd) => LifecycleHandler { exec: Some(ExecAction { command: Some(cmd.clone()) }), ..Default::default() },
-                        compute::PreStop::Sleep(secs) => LifecycleHandler { sleep: Some(SleepAction { seconds: *secs }), ..Default::default() },
+                        compute::PreStop::Exec(cmd) => LifecycleHandler {
+                            exec: Some(ExecAction {
+                                command: Some(cmd.clone()),
+                            }),
+                            ..Default::default()
+                        },
+                        compute::PreStop::Sleep(secs) => LifecycleHandler {
+                            sleep: Some(SleepAction { seconds: *secs }),
+                            ..Default::default()
+                        },
                     }),
                     ..Default::default()
                 }),
                 ..Default::default()
             };
             let mut annotations = proxy.annotations();
-            annotations.insert("proxy.istio.io/config".into(), compute::proxy_config(&proxy, &life));
+            annotations.insert(
+                "proxy.istio.io/config".into(),
+                compute::proxy_config(&proxy, &life),
+            );
             if self.mesh.istio >= (1, 22) {
-                annotations.insert("sidecar.istio.io/nativeSidecar".into(), life.native.to_string());
+                annotations.insert(
+                    "sidecar.istio.io/nativeSidecar".into(),
+                    life.native.to_string(),
+                );
             }
             let deployment = Deployment {
                 metadata: meta(&dep_name, ns, dep_labels.clone()),
                 spec: Some(DeploymentSpec {
                     // No replicas: the HPA owns the count.
-                    selector: LabelSelector { match_labels: Some(labels(&[("app", name), ("version", &v.name)])), ..Default::default() },
+                    selector: LabelSelector {
+                        match_labels: Some(labels(&[("app", name), ("version", &v.name)])),
+                        ..Default::default()
+                    },
                     template: PodTemplateSpec {
-                        metadata: Some(ObjectMeta { labels: Some(pod_labels), annotations: Some(annotations), ..Default::default() }),
+                        metadata: Some(ObjectMeta {
+                            labels: Some(pod_labels),
+                            annotations: Some(annotations),
+                            ..Default::default()
+                        }),
                         spec: Some(PodSpec {
                             service_account_name: Some(name.into()),
                             termination_grace_period_seconds: Some(life.grace_seconds),
@@ -407,7 +538,14 @@ impl Lowerer<'_> {
                 }),
                 ..Default::default()
             };
-            push(out, Some(name), "apps/v1", "Deployment", &deployment.metadata, &deployment);
+            push(
+                out,
+                Some(name),
+                "apps/v1",
+                "Deployment",
+                &deployment.metadata,
+                &deployment,
+            );
 
             let (min, max) = compute::replicas(s, v.weight, total);
             let metric = match compute::hpa_target(s, &proxy, &self.mesh) {
@@ -416,7 +554,11 @@ impl Lowerer<'_> {
                     container_resource: Some(ContainerResourceMetricSource {
                         name: "cpu".into(),
                         container: "app".into(),
-                        target: MetricTarget { type_: "Utilization".into(), average_utilization: Some(t), ..Default::default() },
+                        target: MetricTarget {
+                            type_: "Utilization".into(),
+                            average_utilization: Some(t),
+                            ..Default::default()
+                        },
                     }),
                     ..Default::default()
                 },
@@ -424,7 +566,7 @@ impl Lowerer<'_> {
                     let d = Diagnostic::warning(
                         codes::HPA_ADJUSTED,
                         format!(
-                            "`{name}`: Kubernetes {}.{} has no container metrics, so the HPA targets {target}% of the pod ({exact:.1}%: {}% of the app's {} over {} with the proxy)",
+                            "`{name}`: Kubernetes {}.{} has no container metrics, so the HPA targets {target}% of the pod: {}% of the app's {} CPU is {exact:.1}% of the pod's {} with the proxy",
                             self.mesh.kubernetes.0, self.mesh.kubernetes.1, meshc_eval::value::format_percent(s.cpu_target), s.cpu.canonical(), Quantity { nanos: s.cpu.nanos + proxy.cpu.nanos, ..s.cpu }.canonical()
                         ),
                     )
@@ -438,7 +580,11 @@ impl Lowerer<'_> {
                         type_: "Resource".into(),
                         resource: Some(ResourceMetricSource {
                             name: "cpu".into(),
-                            target: MetricTarget { type_: "Utilization".into(), average_utilization: Some(target), ..Default::default() },
+                            target: MetricTarget {
+                                type_: "Utilization".into(),
+                                average_utilization: Some(target),
+                                ..Default::default()
+                            },
                         }),
                         ..Default::default()
                     }
@@ -447,7 +593,11 @@ impl Lowerer<'_> {
             let hpa = HorizontalPodAutoscaler {
                 metadata: meta(&dep_name, ns, dep_labels),
                 spec: Some(HorizontalPodAutoscalerSpec {
-                    scale_target_ref: CrossVersionObjectReference { api_version: Some("apps/v1".into()), kind: "Deployment".into(), name: dep_name.clone() },
+                    scale_target_ref: CrossVersionObjectReference {
+                        api_version: Some("apps/v1".into()),
+                        kind: "Deployment".into(),
+                        name: dep_name.clone(),
+                    },
                     min_replicas: Some(min as i32),
                     max_replicas: max as i32,
                     metrics: Some(vec![metric]),
@@ -455,7 +605,14 @@ impl Lowerer<'_> {
                 }),
                 ..Default::default()
             };
-            push(out, Some(name), "autoscaling/v2", "HorizontalPodAutoscaler", &hpa.metadata, &hpa);
+            push(
+                out,
+                Some(name),
+                "autoscaling/v2",
+                "HorizontalPodAutoscaler",
+                &hpa.metadata,
+                &hpa,
+            );
         }
 
         // PodDisruptionBudget: keep a pod through voluntary disruptions once there are two.
@@ -463,13 +620,23 @@ impl Lowerer<'_> {
             let pdb = PodDisruptionBudget {
                 metadata: meta(name, ns, svc_labels.clone()),
                 spec: Some(PodDisruptionBudgetSpec {
-                    selector: Some(LabelSelector { match_labels: Some(app.clone()), ..Default::default() }),
+                    selector: Some(LabelSelector {
+                        match_labels: Some(app.clone()),
+                        ..Default::default()
+                    }),
                     min_available: Some(IntOrString::Int(1)),
                     ..Default::default()
                 }),
                 ..Default::default()
             };
-            push(out, Some(name), "policy/v1", "PodDisruptionBudget", &pdb.metadata, &pdb);
+            push(
+                out,
+                Some(name),
+                "policy/v1",
+                "PodDisruptionBudget",
+                &pdb.metadata,
+                &pdb,
+            );
         }
 
         // Sidecar: egress scoped to the declared dependencies.
@@ -478,7 +645,11 @@ impl Lowerer<'_> {
             let h = match d {
                 Dep::Service(j) => {
                     let t = &self.services[*j];
-                    let nsp = if t.namespace == s.namespace { ".".to_string() } else { t.namespace.clone() };
+                    let nsp = if t.namespace == s.namespace {
+                        ".".to_string()
+                    } else {
+                        t.namespace.clone()
+                    };
                     format!("{nsp}/{}", self.fqdn(t))
                 }
                 Dep::External { host, .. } => format!("./{host}"),
@@ -496,21 +667,37 @@ impl Lowerer<'_> {
             kind: "Sidecar".into(),
             metadata: m.clone(),
             spec: SidecarSpec {
-                workload_selector: WorkloadSelector { labels: app.clone() },
+                workload_selector: WorkloadSelector {
+                    labels: app.clone(),
+                },
                 egress: vec![EgressListener { hosts }],
-                outbound_traffic_policy: OutboundTrafficPolicy { mode: self.mesh.outbound.clone() },
+                outbound_traffic_policy: OutboundTrafficPolicy {
+                    mode: self.mesh.outbound.clone(),
+                },
             },
         };
         push(out, Some(name), net, "Sidecar", &m, &sidecar);
 
         // DestinationRule: a subset per version, load balancing, mTLS, circuit breaking.
         let fqdn = self.fqdn(s);
-        let subsets = s.versions.iter().map(|v| Subset { name: v.name.clone(), labels: labels(&[("version", &v.name)]) }).collect();
+        let subsets = s
+            .versions
+            .iter()
+            .map(|v| Subset {
+                name: v.name.clone(),
+                labels: labels(&[("version", &v.name)]),
+            })
+            .collect();
         let traffic_policy = TrafficPolicy {
-            load_balancer: LoadBalancer { simple: s.load_balancer.clone() },
+            load_balancer: LoadBalancer {
+                simple: s.load_balancer.clone(),
+            },
             connection_pool: s.connection_pool.as_ref().map(|p| ConnectionPool {
                 tcp: p.max_connections.map(|m| TcpPool { max_connections: m }),
-                http: (p.http1_max_pending.is_some() || p.http2_max_requests.is_some() || p.max_requests_per_connection.is_some()).then(|| HttpPool {
+                http: (p.http1_max_pending.is_some()
+                    || p.http2_max_requests.is_some()
+                    || p.max_requests_per_connection.is_some())
+                .then(|| HttpPool {
                     http1_max_pending_requests: p.http1_max_pending,
                     http2_max_requests: p.http2_max_requests,
                     max_requests_per_connection: p.max_requests_per_connection,
@@ -522,13 +709,19 @@ impl Lowerer<'_> {
                 base_ejection_time: c.base_ejection.seconds_text(),
                 max_ejection_percent: c.max_ejection_percent,
             }),
-            tls: (self.mesh.mtls != "DISABLE").then(|| ClientTls { mode: "ISTIO_MUTUAL".into() }),
+            tls: (self.mesh.mtls != "DISABLE").then(|| ClientTls {
+                mode: "ISTIO_MUTUAL".into(),
+            }),
         };
         let dr = IstioObject {
             api_version: net.into(),
             kind: "DestinationRule".into(),
             metadata: m.clone(),
-            spec: DestinationRuleSpec { host: fqdn.clone(), traffic_policy, subsets },
+            spec: DestinationRuleSpec {
+                host: fqdn.clone(),
+                traffic_policy,
+                subsets,
+            },
         };
         push(out, Some(name), net, "DestinationRule", &m, &dr);
 
@@ -539,12 +732,20 @@ impl Lowerer<'_> {
             .versions
             .iter()
             .map(|v| RouteDestination {
-                destination: Destination { host: fqdn.clone(), subset: v.name.clone(), port: tcp.then_some(PortSelector { number: s.port }) },
+                destination: Destination {
+                    host: fqdn.clone(),
+                    subset: v.name.clone(),
+                    port: tcp.then_some(PortSelector { number: s.port }),
+                },
                 weight: v.weight,
             })
             .collect();
         let spec = if tcp {
-            VirtualServiceSpec { hosts: vec![fqdn.clone()], http: Vec::new(), tcp: vec![TcpRoute { route }] }
+            VirtualServiceSpec {
+                hosts: vec![fqdn.clone()],
+                http: Vec::new(),
+                tcp: vec![TcpRoute { route }],
+            }
         } else {
             VirtualServiceSpec {
                 hosts: vec![fqdn.clone()],
@@ -554,14 +755,22 @@ impl Lowerer<'_> {
                     retries: HttpRetry {
                         attempts: s.attempts,
                         retry_on: (s.attempts > 0).then(|| s.retry_on.clone()),
-                        per_try_timeout: s.per_try_timeout.filter(|_| s.attempts > 0).map(|d| d.seconds_text()),
+                        per_try_timeout: s
+                            .per_try_timeout
+                            .filter(|_| s.attempts > 0)
+                            .map(|d| d.seconds_text()),
                     },
                     timeout: s.timeout.map(|d| d.seconds_text()),
                 }],
                 tcp: Vec::new(),
             }
         };
-        let vs = IstioObject { api_version: net.into(), kind: "VirtualService".into(), metadata: m.clone(), spec };
+        let vs = IstioObject {
+            api_version: net.into(),
+            kind: "VirtualService".into(),
+            metadata: m.clone(),
+            spec,
+        };
         push(out, Some(name), net, "VirtualService", &m, &vs);
 
         // AuthorizationPolicy: only the services that declare this one as a dependency, and the
@@ -569,7 +778,12 @@ impl Lowerer<'_> {
         let td = &self.mesh.trust_domain;
         let mut principals: Vec<String> = callers
             .iter()
-            .map(|&c| format!("{td}/ns/{}/sa/{}", self.services[c].namespace, self.services[c].name))
+            .map(|&c| {
+                format!(
+                    "{td}/ns/{}/sa/{}",
+                    self.services[c].namespace, self.services[c].name
+                )
+            })
             .collect();
         for (c, _) in &s.callers {
             if let Some((cns, sa)) = c.split_once('/') {
@@ -608,7 +822,10 @@ impl Lowerer<'_> {
                     80 => "HTTP",
                     _ => "TCP",
                 };
-                let se_name = format!("{name}-{}-{port}", host.replace(['.', '*'], "-").trim_matches('-'));
+                let se_name = format!(
+                    "{name}-{}-{port}",
+                    host.replace(['.', '*'], "-").trim_matches('-')
+                );
                 let m = meta(&se_name, ns, labels(&[("app", name)]));
                 let se = IstioObject {
                     api_version: net.into(),
@@ -619,7 +836,11 @@ impl Lowerer<'_> {
                         export_to: vec![".".into()],
                         location: "MESH_EXTERNAL".into(),
                         resolution: "DNS".into(),
-                        ports: vec![ServiceEntryPort { number: *port, name: format!("{}-{port}", proto.to_lowercase()), protocol: proto.into() }],
+                        ports: vec![ServiceEntryPort {
+                            number: *port,
+                            name: format!("{}-{port}", proto.to_lowercase()),
+                            protocol: proto.into(),
+                        }],
                     },
                 };
                 push(out, Some(name), net, "ServiceEntry", &m, &se);
@@ -630,9 +851,12 @@ impl Lowerer<'_> {
     fn guardrails(&mut self, s: &Service) {
         let total: i64 = s.versions.iter().map(|v| v.weight).sum();
         if total != 100 {
-            let mut d = Diagnostic::error(codes::WEIGHTS, format!("the weights of `{}` sum to {total}, not 100", s.name))
-                .primary(s.versions[0].span, "versions")
-                .help("give the versions weights that sum to 100");
+            let mut d = Diagnostic::error(
+                codes::WEIGHTS,
+                format!("the weights of `{}` sum to {total}, not 100", s.name),
+            )
+            .primary(s.versions[0].span, "versions")
+            .help("give the versions weights that sum to 100");
             for v in &s.versions[1..] {
                 d = d.secondary(v.span, format!("{}: {}", v.name, v.weight));
             }
@@ -649,8 +873,12 @@ impl Lowerer<'_> {
             }
         }
         if !s.idempotent && s.attempts > 0 {
-            let unsafe_conditions: Vec<&str> =
-                s.retry_on.split(',').map(str::trim).filter(|c| !matches!(*c, "connect-failure" | "refused-stream" | "")).collect();
+            let unsafe_conditions: Vec<&str> = s
+                .retry_on
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !matches!(*c, "connect-failure" | "refused-stream" | ""))
+                .collect();
             if !unsafe_conditions.is_empty() {
                 self.finding(
                     s,
@@ -684,9 +912,17 @@ impl Lowerer<'_> {
             if mem.nanos < want.nanos {
                 self.finding(
                     s,
-                    Diagnostic::warning(codes::PROXY_UNDERSIZED, format!("the proxy of `{}` gets {} of memory, but its load asks for {}", s.name, mem.canonical(), want.canonical()))
-                        .primary(span, "explicit proxy memory")
-                        .help("remove `sidecar.memory` to size the proxy from `load`, or raise it"),
+                    Diagnostic::warning(
+                        codes::PROXY_UNDERSIZED,
+                        format!(
+                            "the proxy of `{}` gets {} of memory, but its load asks for {}",
+                            s.name,
+                            mem.canonical(),
+                            want.canonical()
+                        ),
+                    )
+                    .primary(span, "explicit proxy memory")
+                    .help("remove `sidecar.memory` to size the proxy from `load`, or raise it"),
                 );
             }
         }

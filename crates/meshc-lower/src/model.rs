@@ -114,16 +114,30 @@ pub struct Reader<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
     what: String,
     span: Span,
+    missing: Vec<String>,
 }
 
 impl<'d> Reader<'d> {
     pub fn new(diags: &'d mut Vec<Diagnostic>, what: String, span: Span) -> Self {
-        Reader { diags, what, span }
+        Reader {
+            diags,
+            what,
+            span,
+            missing: Vec::new(),
+        }
     }
     fn missing(&mut self, path: &str, want: &str) {
+        self.missing.push(format!("`{path}` ({want})"));
+    }
+    /// One diagnostic for everything that was missing or of the wrong kind.
+    pub fn finish(self) {
+        if self.missing.is_empty() {
+            return;
+        }
         self.diags.push(
-            Diagnostic::error(codes::BAD_SHAPE, format!("`{}.{path}` must be {want}", self.what))
+            Diagnostic::error(codes::BAD_SHAPE, format!("`{}` does not have the shape of the stdlib schema", self.what))
                 .primary(self.span, "here")
+                .note(format!("missing or of the wrong kind: {}", self.missing.join(", ")))
                 .help("unify it with the stdlib schema: `import \"mesh\"` and `mesh.#Service` / `mesh.#Mesh`, or use `service NAME { … }`"),
         );
     }
@@ -189,7 +203,10 @@ impl<'d> Reader<'d> {
     }
     pub fn strings(&mut self, n: &Node, path: &str) -> Vec<(String, Span)> {
         match self.node(n, path).map(|x| x.as_list()) {
-            Some(Some(items)) => items.iter().filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span))).collect(),
+            Some(Some(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.span)))
+                .collect(),
             Some(None) => {
                 self.missing(path, "a list of strings");
                 Vec::new()
@@ -200,7 +217,11 @@ impl<'d> Reader<'d> {
     pub fn string_map(&mut self, n: &Node, path: &str) -> BTreeMap<String, String> {
         self.node(n, path)
             .and_then(Node::as_map)
-            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -225,20 +246,27 @@ pub fn read_mesh(n: Option<&Node>, diags: &mut Vec<Diagnostic>) -> Mesh {
     let mut r = Reader::new(diags, "mesh".into(), n.span);
     let k = r.str(n, "kubernetes");
     let i = r.str(n, "istio");
-    let cost = match (r.opt_quantity(n, "proxyCost.cpuPer1000Rps"), r.opt_quantity(n, "proxyCost.memoryPer1000Rps")) {
+    let cost = match (
+        r.opt_quantity(n, "proxyCost.cpuPer1000Rps"),
+        r.opt_quantity(n, "proxyCost.memoryPer1000Rps"),
+    ) {
         (Some(c), Some(m)) => Some((c, m)),
         _ => None,
     };
-    Mesh {
+    let mesh = Mesh {
         kubernetes: version(&k).unwrap_or(default.kubernetes),
         istio: version(&i).unwrap_or(default.istio),
         domain: r.opt_str(n, "domain").unwrap_or(default.domain),
         trust_domain: r.opt_str(n, "trustDomain").unwrap_or(default.trust_domain),
         mtls: r.opt_str(n, "mtls").unwrap_or(default.mtls),
         revision: r.opt_str(n, "revision"),
-        outbound: r.opt_str(n, "outboundTrafficPolicy").unwrap_or(default.outbound),
+        outbound: r
+            .opt_str(n, "outboundTrafficPolicy")
+            .unwrap_or(default.outbound),
         proxy_cost: cost,
-    }
+    };
+    r.finish();
+    mesh
 }
 
 pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Service {
@@ -249,32 +277,63 @@ pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Servi
             .iter()
             .map(|(name, v)| ServiceVersion {
                 name: name.clone(),
-                image: v.get("image").and_then(Node::as_str).unwrap_or(&image).to_string(),
+                image: v
+                    .get("image")
+                    .and_then(Node::as_str)
+                    .unwrap_or(&image)
+                    .to_string(),
                 weight: r.int(v, "weight"),
                 reason: v.get("reason").and_then(Node::as_str).map(String::from),
                 span: v.span,
             })
             .collect(),
-        _ => vec![ServiceVersion { name: "stable".into(), image: image.clone(), weight: 100, reason: None, span: n.span }],
+        _ => vec![ServiceVersion {
+            name: "stable".into(),
+            image: image.clone(),
+            weight: 100,
+            reason: None,
+            span: n.span,
+        }],
     };
     let load = n.get("load").map(|l| Load {
         peak_rps: l.get("peakRps").and_then(Node::as_f64).unwrap_or(0.0),
-        requests_per_call: l.get("requestsPerCall").and_then(Node::as_f64).unwrap_or(1.0),
+        requests_per_call: l
+            .get("requestsPerCall")
+            .and_then(Node::as_f64)
+            .unwrap_or(1.0),
         pods: l.get("pods").and_then(Node::as_int),
         span: l.span,
     });
     let sidecar = SidecarCfg {
-        cpu: r.node(n, "sidecar.cpu").and_then(|x| x.as_quantity().map(|q| (q, x.span))),
-        memory: r.node(n, "sidecar.memory").and_then(|x| x.as_quantity().map(|q| (q, x.span))),
+        cpu: r
+            .node(n, "sidecar.cpu")
+            .and_then(|x| x.as_quantity().map(|q| (q, x.span))),
+        memory: r
+            .node(n, "sidecar.memory")
+            .and_then(|x| x.as_quantity().map(|q| (q, x.span))),
         cpu_limit: r.opt_quantity(n, "sidecar.cpuLimit"),
         memory_limit: r.opt_quantity(n, "sidecar.memoryLimit"),
-        concurrency: r.node(n, "sidecar.concurrency").and_then(|x| x.as_int().map(|c| (c, x.span))),
+        concurrency: r
+            .node(n, "sidecar.concurrency")
+            .and_then(|x| x.as_int().map(|c| (c, x.span))),
     };
     let circuit_breaker = n.get("circuitBreaker").map(|c| CircuitBreaker {
-        consecutive_5xx: c.get("consecutive5xxErrors").and_then(Node::as_int).unwrap_or(5),
-        interval: c.get("interval").and_then(Node::as_duration).unwrap_or(Duration(10_000_000_000)),
-        base_ejection: c.get("baseEjectionTime").and_then(Node::as_duration).unwrap_or(Duration(30_000_000_000)),
-        max_ejection_percent: c.get("maxEjectionPercent").and_then(Node::as_int).unwrap_or(10),
+        consecutive_5xx: c
+            .get("consecutive5xxErrors")
+            .and_then(Node::as_int)
+            .unwrap_or(5),
+        interval: c
+            .get("interval")
+            .and_then(Node::as_duration)
+            .unwrap_or(Duration(10_000_000_000)),
+        base_ejection: c
+            .get("baseEjectionTime")
+            .and_then(Node::as_duration)
+            .unwrap_or(Duration(30_000_000_000)),
+        max_ejection_percent: c
+            .get("maxEjectionPercent")
+            .and_then(Node::as_int)
+            .unwrap_or(10),
     });
     let connection_pool = n.get("connectionPool").map(|c| ConnectionPool {
         max_connections: c.get("maxConnections").and_then(Node::as_int),
@@ -284,9 +343,15 @@ pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Servi
     });
     let grace_node = r.node(n, "lifecycle.terminationGracePeriod");
     let grace_span = grace_node.map(|g| g.span).unwrap_or(n.span);
-    let hook_span = r.node(n, "lifecycle.hook").map(|g| g.span).unwrap_or(n.span);
-    let retry_on_span = r.node(n, "retries.retryOn").map(|g| g.span).unwrap_or(n.span);
-    Service {
+    let hook_span = r
+        .node(n, "lifecycle.hook")
+        .map(|g| g.span)
+        .unwrap_or(n.span);
+    let retry_on_span = r
+        .node(n, "retries.retryOn")
+        .map(|g| g.span)
+        .unwrap_or(n.span);
+    let service = Service {
         name: r.str(n, "name"),
         namespace: r.str(n, "namespace"),
         protocol: r.str(n, "protocol"),
@@ -298,7 +363,10 @@ pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Servi
         memory_limit: r.opt_quantity(n, "resources.memoryLimit"),
         min: r.int(n, "autoscale.min"),
         max: r.int(n, "autoscale.max"),
-        cpu_target: r.node(n, "autoscale.cpu").and_then(Node::as_percent).unwrap_or(70.0),
+        cpu_target: r
+            .node(n, "autoscale.cpu")
+            .and_then(Node::as_percent)
+            .unwrap_or(70.0),
         deps: r.strings(n, "deps"),
         callers: r.strings(n, "callers"),
         public: r.node(n, "public").and_then(Node::as_bool),
@@ -325,5 +393,7 @@ pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Servi
         allow: r.string_map(n, "allow"),
         image,
         span: n.span,
-    }
+    };
+    r.finish();
+    service
 }

@@ -174,16 +174,37 @@ pub mod codes {
         (SELF_DEP, "service depends on itself"),
         (WEIGHTS, "version weights do not sum to 100"),
         (ZERO_WEIGHT, "version with weight 0 and no reason"),
-        (UNSAFE_RETRY, "retries widened on a service not marked idempotent"),
+        (
+            UNSAFE_RETRY,
+            "retries widened on a service not marked idempotent",
+        ),
         (SHORT_GRACE, "grace period shorter than the preStop sleeps"),
-        (WIDE_EGRESS, "namespace-wide or mesh-wide egress defeats Sidecar scoping"),
-        (HPA_ADJUSTED, "HPA target adjusted for the proxy's CPU share"),
+        (
+            WIDE_EGRESS,
+            "namespace-wide or mesh-wide egress defeats Sidecar scoping",
+        ),
+        (
+            HPA_ADJUSTED,
+            "HPA target adjusted for the proxy's CPU share",
+        ),
         (PROXY_UNDERSIZED, "proxy sized below what `load` asks for"),
         (CONCURRENCY, "Envoy concurrency above the proxy's vCPUs"),
-        (NOBODY_CALLS, "nobody calls the service and it declares no callers"),
-        (NO_HOOK, "no shell in the image: the proxy drain hook is left out"),
-        (AMBIGUOUS_DEP, "dependency names services in several namespaces"),
+        (
+            NOBODY_CALLS,
+            "nobody calls the service and it declares no callers",
+        ),
+        (
+            NO_HOOK,
+            "no shell in the image: the proxy drain hook is left out",
+        ),
+        (
+            AMBIGUOUS_DEP,
+            "dependency names services in several namespaces",
+        ),
         (DUPLICATE_OBJECT, "two generated objects with one name"),
-        (BAD_SHAPE, "value does not have the shape of the stdlib schema"),
+        (
+            BAD_SHAPE,
+            "value does not have the shape of the stdlib schema",
+        ),
     ];
 }

@@ -94,7 +94,12 @@ impl Compilation {
         if self.objects.is_empty() || !self.ok() {
             return None;
         }
-        Some(self.objects.iter().map(|o| format!("---\n{}", to_yaml(&o.value))).collect())
+        Some(
+            self.objects
+                .iter()
+                .map(|o| format!("---\n{}", to_yaml(&o.value)))
+                .collect(),
+        )
     }
     /// The objects as one JSON `List`, which `kubectl apply -f` takes.
     pub fn manifests_json(&self) -> Option<String> {
@@ -299,7 +304,13 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         .iter()
         .any(|d| d.is_error() && d.code != codes::BAD_SERVICE_NAME)
     {
-        return Compilation { sources: map, value: None, diagnostics: diags, objects: Vec::new(), edges: Vec::new() };
+        return Compilation {
+            sources: map,
+            value: None,
+            diagnostics: diags,
+            objects: Vec::new(),
+            edges: Vec::new(),
+        };
     }
     let program = Program {
         packages: packages
@@ -324,7 +335,11 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             .unwrap_or(true)
     }));
     let (mut objects, mut edges) = (Vec::new(), Vec::new());
-    if let Some(v) = evaluation.value.as_ref().filter(|v| v.get("services").is_some()) {
+    if let Some(v) = evaluation
+        .value
+        .as_ref()
+        .filter(|v| v.get("services").is_some())
+    {
         let lowered = meshc_lower::lower(v);
         diags.extend(lowered.diagnostics);
         if !diags.iter().any(|d| d.is_error()) {
@@ -332,7 +347,13 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             edges = lowered.edges;
         }
     }
-    Compilation { sources: map, value: evaluation.value, diagnostics: diags, objects, edges }
+    Compilation {
+        sources: map,
+        value: evaluation.value,
+        diagnostics: diags,
+        objects,
+        edges,
+    }
 }
 
 /// Resolves an import path against the path of the importing file: `"mesh"` is the standard

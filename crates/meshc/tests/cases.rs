@@ -41,6 +41,7 @@ fn write_archive(c: &Case) -> String {
 const OUTPUTS: &[&str] = &[
     "value.yaml",
     "value.json",
+    "manifests.yaml",
     "diagnostics",
     "diagnostics.json",
 ];
@@ -68,6 +69,8 @@ fn run_case(path: &Path) -> Result<(), String> {
         match name {
             "value.yaml" => c.value_yaml().unwrap_or_default(),
             "value.json" => c.value_json().unwrap_or_default(),
+            "manifests.yaml" => c.manifests_yaml().unwrap_or_default(),
+            "manifests.yaml" => c.manifests_yaml().unwrap_or_default(),
             "diagnostics" => c.render_diagnostics(),
             "diagnostics.json" => {
                 serde_json::to_string_pretty(&c.diagnostics_json()).unwrap() + "\n"
