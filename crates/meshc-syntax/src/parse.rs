@@ -302,7 +302,7 @@ fn friendly(rule: &Rule) -> Option<&'static str> {
         Rule::cmp_op | Rule::add_op | Rule::mul_op => "an operator",
         Rule::prefix_op => "an operator",
         Rule::postfix_sel | Rule::postfix_index | Rule::postfix_call => "`.`, `[` or `(`",
-        Rule::service_name | Rule::bad_name => "a service name",
+        Rule::service_name | Rule::bad_name | Rule::dns_name => "a service name",
         Rule::package_clause => "`package`",
         Rule::import_decl | Rule::import_spec => "an import",
         Rule::for_clause => "`for`",

@@ -2,41 +2,11 @@
 //! expected output of one compilation (see tests/README.md for the format).
 //! `UPDATE_EXPECT=1 cargo test -p meshc --test cases` rewrites the expected sections.
 
+mod common;
+
+use common::{parse_archive, write_archive};
 use meshc::{compile, Options, Sources};
 use std::path::{Path, PathBuf};
-
-struct Case {
-    comment: String,
-    files: Vec<(String, String)>,
-}
-
-fn parse_archive(text: &str) -> Case {
-    let mut comment = String::new();
-    let mut files: Vec<(String, String)> = Vec::new();
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_end_matches('\n');
-        if let Some(name) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
-            files.push((name.to_string(), String::new()));
-        } else if let Some((_, body)) = files.last_mut() {
-            body.push_str(line);
-        } else {
-            comment.push_str(line);
-        }
-    }
-    Case { comment, files }
-}
-
-fn write_archive(c: &Case) -> String {
-    let mut out = c.comment.clone();
-    for (name, body) in &c.files {
-        out.push_str(&format!("-- {name} --\n"));
-        out.push_str(body);
-        if !body.is_empty() && !body.ends_with('\n') {
-            out.push('\n');
-        }
-    }
-    out
-}
 
 const OUTPUTS: &[&str] = &[
     "value.yaml",
