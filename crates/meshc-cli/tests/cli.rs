@@ -1,0 +1,97 @@
+//! The `meshc` command as a user runs it: outputs, exit codes, and `-o DIR` written
+//! atomically (on any error nothing in DIR changes).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn meshc(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meshc")).args(args).current_dir(cwd).output().unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const GOOD: &str = "service api {\n\timage: \"api:1\"\n\tpublic: true\n}\n";
+const BAD: &str = "service api {\n\timage: \"api:1\"\n\tport: 0\n}\n";
+
+fn listing(dir: &Path) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap_or_default()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn build_prints_yaml_and_json_deterministically() {
+    let d = scratch("stdout");
+    std::fs::write(d.join("a.msh"), GOOD).unwrap();
+    let a = meshc(&["build", "a.msh"], &d);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let b = meshc(&["build", "a.msh"], &d);
+    assert_eq!(a.stdout, b.stdout);
+    let text = String::from_utf8(a.stdout).unwrap();
+    assert!(text.starts_with("---\napiVersion: v1\nkind: Namespace\n"));
+    assert_eq!(text.matches("\n---\n").count() + 1, text.matches("apiVersion: ").count() - 1);
+    let j = meshc(&["build", "--format", "json", "a.msh"], &d);
+    let list: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(list["kind"], "List");
+    assert!(list["items"].as_array().unwrap().iter().any(|o| o["kind"] == "Deployment"));
+}
+
+#[test]
+fn exit_codes() {
+    let d = scratch("codes");
+    std::fs::write(d.join("good.msh"), GOOD).unwrap();
+    std::fs::write(d.join("bad.msh"), BAD).unwrap();
+    assert_eq!(meshc(&["check", "good.msh"], &d).status.code(), Some(0));
+    let bad = meshc(&["check", "bad.msh"], &d);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("error[E0201]"));
+    assert_eq!(meshc(&["check", "missing.msh"], &d).status.code(), Some(2));
+    assert_eq!(meshc(&["frobnicate"], &d).status.code(), Some(2));
+    assert_eq!(meshc(&["build", "--format", "xml", "good.msh"], &d).status.code(), Some(2));
+}
+
+#[test]
+fn output_directory_is_replaced_atomically() {
+    let d = scratch("outdir");
+    std::fs::write(d.join("good.msh"), GOOD).unwrap();
+    std::fs::write(d.join("bad.msh"), BAD).unwrap();
+    let out = d.join("out");
+
+    let first = meshc(&["build", "-o", "out", "good.msh"], &d);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let files = listing(&out);
+    assert!(files.iter().any(|(n, _)| n.ends_with("-deployment-api-api-stable.yaml")));
+    assert!(files.iter().any(|(n, _)| n == ".meshc-output"));
+    assert!(files.iter().any(|(n, _)| n == "000-namespace-cluster-api.yaml"));
+
+    // An error leaves the directory exactly as it was.
+    let failed = meshc(&["build", "-o", "out", "bad.msh"], &d);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(listing(&out), files);
+
+    // A successful build replaces it whole, and leaves nothing beside it.
+    std::fs::write(d.join("good.msh"), GOOD.replace("api:1", "api:2")).unwrap();
+    assert!(meshc(&["build", "-o", "out", "good.msh"], &d).status.success());
+    let again = listing(&out);
+    assert_ne!(again, files);
+    assert!(again.iter().any(|(_, t)| t.contains("image: api:2")));
+    let siblings: Vec<String> = std::fs::read_dir(&d).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(siblings.iter().all(|n| !n.contains("meshc-new") && !n.contains("meshc-old")), "{siblings:?}");
+
+    // A directory meshc did not write is never replaced.
+    let mine = d.join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
+    let refused = meshc(&["build", "-o", "mine", "good.msh"], &d);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
+}
