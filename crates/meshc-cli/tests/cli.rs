@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn meshc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meshc")).args(args).current_dir(cwd).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -22,7 +26,12 @@ fn listing(dir: &Path) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap_or_default()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap_or_default(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -38,11 +47,18 @@ fn build_prints_yaml_and_json_deterministically() {
     assert_eq!(a.stdout, b.stdout);
     let text = String::from_utf8(a.stdout).unwrap();
     assert!(text.starts_with("---\napiVersion: v1\nkind: Namespace\n"));
-    assert_eq!(text.matches("\n---\n").count() + 1, text.matches("apiVersion: ").count() - 1);
+    assert_eq!(
+        text.matches("\n---\n").count() + 1,
+        text.matches("apiVersion: ").count() - 1
+    );
     let j = meshc(&["build", "--format", "json", "a.msh"], &d);
     let list: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
     assert_eq!(list["kind"], "List");
-    assert!(list["items"].as_array().unwrap().iter().any(|o| o["kind"] == "Deployment"));
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["kind"] == "Deployment"));
 }
 
 #[test]
@@ -56,7 +72,12 @@ fn exit_codes() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("error[E0201]"));
     assert_eq!(meshc(&["check", "missing.msh"], &d).status.code(), Some(2));
     assert_eq!(meshc(&["frobnicate"], &d).status.code(), Some(2));
-    assert_eq!(meshc(&["build", "--format", "xml", "good.msh"], &d).status.code(), Some(2));
+    assert_eq!(
+        meshc(&["build", "--format", "xml", "good.msh"], &d)
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -67,11 +88,19 @@ fn output_directory_is_replaced_atomically() {
     let out = d.join("out");
 
     let first = meshc(&["build", "-o", "out", "good.msh"], &d);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let files = listing(&out);
-    assert!(files.iter().any(|(n, _)| n.ends_with("-deployment-api-api-stable.yaml")));
+    assert!(files
+        .iter()
+        .any(|(n, _)| n.ends_with("-deployment-api-api-stable.yaml")));
     assert!(files.iter().any(|(n, _)| n == ".meshc-output"));
-    assert!(files.iter().any(|(n, _)| n == "000-namespace-cluster-api.yaml"));
+    assert!(files
+        .iter()
+        .any(|(n, _)| n == "000-namespace-cluster-api.yaml"));
 
     // An error leaves the directory exactly as it was.
     let failed = meshc(&["build", "-o", "out", "bad.msh"], &d);
@@ -80,12 +109,23 @@ fn output_directory_is_replaced_atomically() {
 
     // A successful build replaces it whole, and leaves nothing beside it.
     std::fs::write(d.join("good.msh"), GOOD.replace("api:1", "api:2")).unwrap();
-    assert!(meshc(&["build", "-o", "out", "good.msh"], &d).status.success());
+    assert!(meshc(&["build", "-o", "out", "good.msh"], &d)
+        .status
+        .success());
     let again = listing(&out);
     assert_ne!(again, files);
     assert!(again.iter().any(|(_, t)| t.contains("image: api:2")));
-    let siblings: Vec<String> = std::fs::read_dir(&d).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    assert!(siblings.iter().all(|n| !n.contains("meshc-new") && !n.contains("meshc-old")), "{siblings:?}");
+    let siblings: Vec<String> = std::fs::read_dir(&d)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        siblings
+            .iter()
+            .all(|n| !n.contains("meshc-new") && !n.contains("meshc-old")),
+        "{siblings:?}"
+    );
 
     // A directory meshc did not write is never replaced.
     let mine = d.join("mine");
@@ -93,5 +133,8 @@ fn output_directory_is_replaced_atomically() {
     std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
     let refused = meshc(&["build", "-o", "mine", "good.msh"], &d);
     assert_eq!(refused.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(mine.join("notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }

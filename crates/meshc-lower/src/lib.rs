@@ -697,7 +697,7 @@ impl Lowerer<'_> {
                 http: (p.http1_max_pending.is_some()
                     || p.http2_max_requests.is_some()
                     || p.max_requests_per_connection.is_some())
-                .then(|| HttpPool {
+                .then_some(HttpPool {
                     http1_max_pending_requests: p.http1_max_pending,
                     http2_max_requests: p.http2_max_requests,
                     max_requests_per_connection: p.max_requests_per_connection,

@@ -60,8 +60,22 @@ fn mesh() -> impl Strategy<Value = GenMesh> {
         0u8..2,
     );
     (
-        prop_oneof![Just("1.25"), Just("1.26"), Just("1.27"), Just("1.29"), Just("1.30"), Just("1.33")],
-        prop_oneof![Just("1.16"), Just("1.20"), Just("1.21"), Just("1.22"), Just("1.24"), Just("1.28")],
+        prop_oneof![
+            Just("1.25"),
+            Just("1.26"),
+            Just("1.27"),
+            Just("1.29"),
+            Just("1.30"),
+            Just("1.33")
+        ],
+        prop_oneof![
+            Just("1.16"),
+            Just("1.20"),
+            Just("1.21"),
+            Just("1.22"),
+            Just("1.24"),
+            Just("1.28")
+        ],
         prop::collection::vec(service, 1..6),
     )
         .prop_map(|(kubernetes, istio, raw)| {
@@ -69,32 +83,70 @@ fn mesh() -> impl Strategy<Value = GenMesh> {
             let services = raw
                 .into_iter()
                 .enumerate()
-                .map(|(i, (protocol, port, weights, deps, external, load, idempotent, hook, access, ns))| GenService {
-                    name: format!("svc-{i}"),
-                    namespace: format!("ns-{ns}"),
-                    protocol,
-                    port,
-                    weights,
-                    deps: deps.into_iter().map(|d| d % n).filter(|&d| d != i).collect::<BTreeSet<_>>().into_iter().collect(),
-                    external,
-                    load,
-                    idempotent,
-                    hook,
-                    access,
-                })
+                .map(
+                    |(
+                        i,
+                        (
+                            protocol,
+                            port,
+                            weights,
+                            deps,
+                            external,
+                            load,
+                            idempotent,
+                            hook,
+                            access,
+                            ns,
+                        ),
+                    )| GenService {
+                        name: format!("svc-{i}"),
+                        namespace: format!("ns-{ns}"),
+                        protocol,
+                        port,
+                        weights,
+                        deps: deps
+                            .into_iter()
+                            .map(|d| d % n)
+                            .filter(|&d| d != i)
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .collect(),
+                        external,
+                        load,
+                        idempotent,
+                        hook,
+                        access,
+                    },
+                )
                 .collect();
-            GenMesh { kubernetes, istio, services }
+            GenMesh {
+                kubernetes,
+                istio,
+                services,
+            }
         })
 }
 
 /// The msh of a generated mesh, split into files (in the order given).
 fn sources(m: &GenMesh, order: &[usize]) -> Sources {
-    let mut files: Vec<String> = vec![format!("mesh: {{kubernetes: \"{}\", istio: \"{}\"}}\n", m.kubernetes, m.istio)];
+    let mut files: Vec<String> = vec![format!(
+        "mesh: {{kubernetes: \"{}\", istio: \"{}\"}}\n",
+        m.kubernetes, m.istio
+    )];
     for s in &m.services {
         let mut b = format!("service {} {{\n\tnamespace: \"{}\"\n\timage: \"registry/{}:1\"\n\tprotocol: \"{}\"\n\tport: {}\n", s.name, s.namespace, s.name, s.protocol, s.port);
-        let versions: Vec<String> = s.weights.iter().enumerate().map(|(k, w)| format!("v{k}: {{weight: {w}}}")).collect();
+        let versions: Vec<String> = s
+            .weights
+            .iter()
+            .enumerate()
+            .map(|(k, w)| format!("v{k}: {{weight: {w}}}"))
+            .collect();
         b += &format!("\tversions: {{{}}}\n", versions.join(", "));
-        let mut deps: Vec<String> = s.deps.iter().map(|&d| format!("\"{}/{}\"", m.services[d].namespace, m.services[d].name)).collect();
+        let mut deps: Vec<String> = s
+            .deps
+            .iter()
+            .map(|&d| format!("\"{}/{}\"", m.services[d].namespace, m.services[d].name))
+            .collect();
         if s.external {
             deps.push("\"api.example.com:443\"".into());
         }
@@ -129,7 +181,9 @@ fn objects(c: &Compilation) -> Vec<Value> {
 }
 
 fn find<'v>(objs: &'v [Value], kind: &str, ns: &str, name: &str) -> Option<&'v Value> {
-    objs.iter().find(|o| o["kind"] == kind && o["metadata"]["namespace"] == ns && o["metadata"]["name"] == name)
+    objs.iter().find(|o| {
+        o["kind"] == kind && o["metadata"]["namespace"] == ns && o["metadata"]["name"] == name
+    })
 }
 
 /// The properties every build must have.
@@ -140,9 +194,16 @@ fn check_properties(m: &GenMesh, c: &Compilation) -> Result<(), String> {
         let fqdn = format!("{}.{}.svc.cluster.local", s.name, s.namespace);
         let vs = find(&objs, "VirtualService", ns, &s.name).ok_or("no VirtualService")?;
         let dr = find(&objs, "DestinationRule", ns, &s.name).ok_or("no DestinationRule")?;
-        let routes = if s.protocol == "tcp" { &vs["spec"]["tcp"][0]["route"] } else { &vs["spec"]["http"][0]["route"] };
+        let routes = if s.protocol == "tcp" {
+            &vs["spec"]["tcp"][0]["route"]
+        } else {
+            &vs["spec"]["http"][0]["route"]
+        };
         let routes = routes.as_array().ok_or("no routes")?;
-        let total: i64 = routes.iter().map(|r| r["weight"].as_i64().unwrap_or(0)).sum();
+        let total: i64 = routes
+            .iter()
+            .map(|r| r["weight"].as_i64().unwrap_or(0))
+            .sum();
         if total != 100 {
             return Err(format!("{}: weights sum to {total}", s.name));
         }
@@ -151,12 +212,19 @@ fn check_properties(m: &GenMesh, c: &Compilation) -> Result<(), String> {
         }
         for r in routes {
             let subset = r["destination"]["subset"].as_str().ok_or("no subset")?;
-            let sub = dr["spec"]["subsets"].as_array().and_then(|a| a.iter().find(|x| x["name"] == subset)).ok_or(format!("subset {subset} missing"))?;
-            let dep = find(&objs, "Deployment", ns, &format!("{}-{subset}", s.name)).ok_or("no Deployment for subset")?;
+            let sub = dr["spec"]["subsets"]
+                .as_array()
+                .and_then(|a| a.iter().find(|x| x["name"] == subset))
+                .ok_or(format!("subset {subset} missing"))?;
+            let dep = find(&objs, "Deployment", ns, &format!("{}-{subset}", s.name))
+                .ok_or("no Deployment for subset")?;
             let pod_labels = &dep["spec"]["template"]["metadata"]["labels"];
             for (k, v) in sub["labels"].as_object().ok_or("subset labels")? {
                 if &pod_labels[k] != v {
-                    return Err(format!("subset {subset} selects {k}={v}, pods have {}", pod_labels[k]));
+                    return Err(format!(
+                        "subset {subset} selects {k}={v}, pods have {}",
+                        pod_labels[k]
+                    ));
                 }
             }
             if pod_labels["app"] != s.name.as_str() {
@@ -166,25 +234,41 @@ fn check_properties(m: &GenMesh, c: &Compilation) -> Result<(), String> {
                 return Err("a Deployment sets replicas while an HPA owns them".into());
             }
             let pod = &dep["spec"]["template"];
-            let grace = pod["spec"]["terminationGracePeriodSeconds"].as_i64().ok_or("no grace period")?;
+            let grace = pod["spec"]["terminationGracePeriodSeconds"]
+                .as_i64()
+                .ok_or("no grace period")?;
             let pre = &pod["spec"]["containers"][0]["lifecycle"]["preStop"];
             let sleeps: i64 = if let Some(secs) = pre["sleep"]["seconds"].as_i64() {
                 secs
             } else if let Some(cmd) = pre["exec"]["command"][2].as_str() {
-                cmd.split(';').filter_map(|p| p.trim().strip_prefix("sleep ")).filter_map(|n| n.parse::<i64>().ok()).sum()
+                cmd.split(';')
+                    .filter_map(|p| p.trim().strip_prefix("sleep "))
+                    .filter_map(|n| n.parse::<i64>().ok())
+                    .sum()
             } else {
                 0
             };
             if grace <= sleeps {
-                return Err(format!("grace {grace}s does not exceed the preStop sleeps {sleeps}s"));
+                return Err(format!(
+                    "grace {grace}s does not exceed the preStop sleeps {sleeps}s"
+                ));
             }
             let ann = &pod["metadata"]["annotations"];
-            for a in ["proxyCPU", "proxyCPULimit", "proxyMemory", "proxyMemoryLimit"] {
+            for a in [
+                "proxyCPU",
+                "proxyCPULimit",
+                "proxyMemory",
+                "proxyMemoryLimit",
+            ] {
                 if ann[format!("sidecar.istio.io/{a}")].is_null() {
                     return Err(format!("annotation {a} missing"));
                 }
             }
-            if !ann["proxy.istio.io/config"].as_str().unwrap_or("").contains("\"concurrency\":") {
+            if !ann["proxy.istio.io/config"]
+                .as_str()
+                .unwrap_or("")
+                .contains("\"concurrency\":")
+            {
                 return Err("no explicit Envoy concurrency".into());
             }
         }
@@ -196,16 +280,26 @@ fn check_properties(m: &GenMesh, c: &Compilation) -> Result<(), String> {
             .map(|&d| {
                 let t = &m.services[d];
                 let host = format!("{}.{}.svc.cluster.local", t.name, t.namespace);
-                if t.namespace == s.namespace { format!("./{host}") } else { format!("{}/{host}", t.namespace) }
+                if t.namespace == s.namespace {
+                    format!("./{host}")
+                } else {
+                    format!("{}/{host}", t.namespace)
+                }
             })
             .collect();
         allowed.insert("istio-system/*".into());
         if s.external {
             allowed.insert("./api.example.com".into());
         }
-        for h in sc["spec"]["egress"][0]["hosts"].as_array().ok_or("no egress hosts")? {
+        for h in sc["spec"]["egress"][0]["hosts"]
+            .as_array()
+            .ok_or("no egress hosts")?
+        {
             if !allowed.contains(h.as_str().unwrap_or("")) {
-                return Err(format!("{}: egress host {h} is not a declared dependency", s.name));
+                return Err(format!(
+                    "{}: egress host {h} is not a declared dependency",
+                    s.name
+                ));
             }
         }
         if sc["spec"]["outboundTrafficPolicy"]["mode"] != "REGISTRY_ONLY" {
@@ -229,13 +323,24 @@ fn dump_dir() -> PathBuf {
 
 fn write_list(dir: &Path, name: &str, objs: &[Value]) -> PathBuf {
     let p = dir.join(format!("{name}.json"));
-    std::fs::write(&p, serde_json::to_string(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objs})).unwrap()).unwrap();
+    std::fs::write(
+        &p,
+        serde_json::to_string(
+            &serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objs}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
     p
 }
 
 #[test]
 fn generated_meshes_build_correct_objects_whatever_the_file_order() {
-    let mut runner = TestRunner::new(Config { cases: 64, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&(mesh(), any::<u64>()), |(m, seed)| {
             let n = m.services.len() + 1;
@@ -269,30 +374,61 @@ fn all_objects_validate_against_the_upstream_schemas() {
         }
     };
     let target = |c: &Compilation| -> String {
-        c.value.as_ref().and_then(|v| v.at(&["mesh", "kubernetes"])).and_then(|n| n.as_str()).unwrap_or("1.32").to_string()
+        c.value
+            .as_ref()
+            .and_then(|v| v.at(&["mesh", "kubernetes"]))
+            .and_then(|n| n.as_str())
+            .unwrap_or("1.32")
+            .to_string()
     };
     for e in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
         let mut sources = Sources::new();
         for f in std::fs::read_dir(e.path()).unwrap().flatten() {
             if f.path().extension().and_then(|x| x.to_str()) == Some("msh") {
-                sources.insert(f.file_name().to_string_lossy().into(), std::fs::read_to_string(f.path()).unwrap());
+                sources.insert(
+                    f.file_name().to_string_lossy().into(),
+                    std::fs::read_to_string(f.path()).unwrap(),
+                );
             }
         }
         let c = compile(&sources, &Options::default());
         let t = target(&c);
-        add(format!("example-{}", e.file_name().to_string_lossy()), &c, &t);
+        add(
+            format!("example-{}", e.file_name().to_string_lossy()),
+            &c,
+            &t,
+        );
     }
-    for e in std::fs::read_dir(root.join("tests/cases/build")).unwrap().flatten() {
+    for e in std::fs::read_dir(root.join("tests/cases/build"))
+        .unwrap()
+        .flatten()
+    {
         let case = common::parse_archive(&std::fs::read_to_string(e.path()).unwrap());
-        let sources: Sources = case.files.iter().filter(|(n, _)| n.ends_with(".msh")).cloned().collect();
+        let sources: Sources = case
+            .files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".msh"))
+            .cloned()
+            .collect();
         let c = compile(&sources, &Options::default());
         let t = target(&c);
-        add(format!("case-{}", e.path().file_stem().unwrap().to_string_lossy()), &c, &t);
+        add(
+            format!("case-{}", e.path().file_stem().unwrap().to_string_lossy()),
+            &c,
+            &t,
+        );
     }
-    let mut runner = TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    });
     for i in 0..24 {
         let m = mesh().new_tree(&mut runner).unwrap().current();
-        let c = compile(&sources(&m, &(0..=m.services.len()).collect::<Vec<_>>()), &Options::default());
+        let c = compile(
+            &sources(&m, &(0..=m.services.len()).collect::<Vec<_>>()),
+            &Options::default(),
+        );
         add(format!("generated-{i}"), &c, m.kubernetes);
     }
     assert!(lists.len() > 30);
@@ -308,7 +444,11 @@ fn all_objects_validate_against_the_upstream_schemas() {
     let mut by_version: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (p, ver) in &lists {
         let list: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-        let minor: u32 = ver.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(32);
+        let minor: u32 = ver
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(32);
         let v = format!("1.{}.0", minor.max(25));
         for o in list["items"].as_array().unwrap() {
             if !o["apiVersion"].as_str().unwrap_or("").contains("istio.io") {
@@ -318,7 +458,10 @@ fn all_objects_validate_against_the_upstream_schemas() {
     }
     for (v, objs) in by_version {
         let p = dir.join(format!("k8s-{v}.yaml"));
-        let docs: String = objs.iter().map(|o| format!("---\n{}", meshc::to_yaml(o))).collect();
+        let docs: String = objs
+            .iter()
+            .map(|o| format!("---\n{}", meshc::to_yaml(o)))
+            .collect();
         std::fs::write(&p, docs).unwrap();
         kubernetes_validate(&v, &p).unwrap();
     }
@@ -333,10 +476,16 @@ fn all_objects_validate_against_the_upstream_schemas() {
     }
     let bad = dir.join("misspelled-istio.json");
     std::fs::write(&bad, list.to_string()).unwrap();
-    assert!(validate_all(&root, &[&bad]).is_err(), "a misspelled Istio field must fail validation");
+    assert!(
+        validate_all(&root, &[&bad]).is_err(),
+        "a misspelled Istio field must fail validation"
+    );
     let bad_k8s = dir.join("misspelled-k8s.yaml");
     std::fs::write(&bad_k8s, "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {type: ClusterIP, selectr: {app: x}}\n").unwrap();
-    assert!(kubernetes_validate("1.32.0", &bad_k8s).is_err(), "a misspelled Kubernetes field must fail validation");
+    assert!(
+        kubernetes_validate("1.32.0", &bad_k8s).is_err(),
+        "a misspelled Kubernetes field must fail validation"
+    );
 }
 
 fn validate_all(root: &Path, files: &[&Path]) -> Result<(), String> {
@@ -363,6 +512,10 @@ fn kubernetes_validate(version: &str, file: &Path) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }

@@ -40,7 +40,6 @@ fn run_case(path: &Path) -> Result<(), String> {
             "value.yaml" => c.value_yaml().unwrap_or_default(),
             "value.json" => c.value_json().unwrap_or_default(),
             "manifests.yaml" => c.manifests_yaml().unwrap_or_default(),
-            "manifests.yaml" => c.manifests_yaml().unwrap_or_default(),
             "diagnostics" => c.render_diagnostics(),
             "diagnostics.json" => {
                 serde_json::to_string_pretty(&c.diagnostics_json()).unwrap() + "\n"

@@ -2,7 +2,6 @@
 
 /// A `.txtar` case: a comment, then `-- NAME --` sections.
 pub struct Case {
-
     pub comment: String,
     pub files: Vec<(String, String)>,
 }
@@ -35,4 +34,3 @@ pub fn write_archive(c: &Case) -> String {
     }
     out
 }
-
