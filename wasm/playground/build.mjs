@@ -1,0 +1,39 @@
+// Builds the playground into dist/: the examples (read from ../../examples), the bundle
+// (esbuild) and the WebAssembly package (../pkg, built by scripts/build-wasm).
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, cpSync, rmSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const examples = {};
+for (const dir of readdirSync(join(root, "examples")).sort()) {
+  const files = {};
+  for (const f of readdirSync(join(root, "examples", dir)).sort()) {
+    if (f.endsWith(".msh")) files[f] = readFileSync(join(root, "examples", dir, f), "utf8");
+  }
+  examples[dir] = files;
+}
+// The talk's service first: it is the page's default.
+const ordered = Object.fromEntries(Object.entries(examples).sort(([a], [b]) => (a === "echo" ? -1 : b === "echo" ? 1 : a.localeCompare(b))));
+writeFileSync(join(here, "src/examples.json"), JSON.stringify(ordered, null, 1));
+
+const dist = join(here, "dist");
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+buildSync({
+  entryPoints: [join(here, "src/main.js")],
+  bundle: true,
+  format: "esm",
+  minify: true,
+  outfile: join(dist, "app.js"),
+  external: ["../pkg/meshc_wasm.js"],
+  logLevel: "warning",
+});
+// The bundle imports ../pkg/meshc_wasm.js relative to src/; in dist it is ./pkg/.
+const app = readFileSync(join(dist, "app.js"), "utf8").replaceAll("../pkg/meshc_wasm.js", "./pkg/meshc_wasm.js");
+writeFileSync(join(dist, "app.js"), app);
+cpSync(join(here, "../pkg"), join(dist, "pkg"), { recursive: true });
+for (const f of ["index.html", "style.css"]) cpSync(join(here, f), join(dist, f));
+console.log(`playground built in ${dist}`);

@@ -1,0 +1,149 @@
+//! meshc in the browser: a wasm-bindgen layer over the `meshc` library (no second
+//! implementation). `compile` takes the files of a package and returns, as one plain object,
+//! everything the playground shows: the objects (YAML and JSON), the diagnostics with
+//! line/column ranges, the evaluated value and the dependency graph.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** A position range in a source file: byte offsets and 1-based line/column (in characters). */
+export interface Label {
+  file: string; start: number; end: number;
+  start_line: number; start_column: number; end_line: number; end_column: number;
+  message: string; primary: boolean;
+}
+export interface Diagnostic {
+  severity: "error" | "warning"; code: string; message: string;
+  labels: Label[]; help: string[]; notes: string[];
+}
+export interface GeneratedObject {
+  apiVersion: string; kind: string; name: string; namespace: string | null;
+  service: string | null; yaml: string; json: unknown;
+}
+export interface GraphNode { id: string; name: string; namespace: string | null; protocol: string | null; external: boolean; }
+export interface GraphEdge { from: string; to: string; external: boolean; }
+export interface CompileResult {
+  ok: boolean; errors: number; warnings: number;
+  /** Every object as one multi-document YAML stream (what `meshc build` prints). */
+  manifests: string;
+  objects: GeneratedObject[];
+  diagnostics: Diagnostic[];
+  /** The diagnostics as `meshc check` renders them. */
+  rendered: string;
+  /** The evaluated value as YAML (what `meshc eval` prints), when there was no error. */
+  value: string | null;
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] };
+}
+"#;
+
+#[derive(Serialize)]
+struct Out<'a> {
+    ok: bool,
+    errors: usize,
+    warnings: usize,
+    manifests: String,
+    objects: Vec<Obj<'a>>,
+    diagnostics: Vec<meshc::DiagnosticJson>,
+    rendered: String,
+    value: Option<String>,
+    graph: Graph,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Obj<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+    service: Option<&'a str>,
+    yaml: String,
+    json: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct Graph {
+    nodes: Vec<GraphNode>,
+    edges: Vec<meshc::Edge>,
+}
+
+#[derive(Serialize)]
+struct GraphNode {
+    id: String,
+    name: String,
+    namespace: Option<String>,
+    protocol: Option<String>,
+    external: bool,
+}
+
+/// Compiles a package given as `(path, text)` pairs; the result as JSON text.
+pub fn compile_to_json(files: Vec<(String, String)>) -> String {
+    let sources: meshc::Sources = files.into_iter().collect();
+    let c = meshc::compile(&sources, &meshc::Options::default());
+    let objects = c
+        .objects
+        .iter()
+        .map(|o| Obj {
+            api_version: &o.api_version,
+            kind: &o.kind,
+            name: &o.name,
+            namespace: o.namespace.as_deref(),
+            service: o.service.as_deref(),
+            yaml: meshc::to_yaml(&o.value),
+            json: &o.value,
+        })
+        .collect();
+    let mut nodes: Vec<GraphNode> = Vec::new();
+    if let Some(services) = c.value.as_ref().and_then(|v| v.get("services")).and_then(|s| s.as_map()) {
+        for s in services.values() {
+            let name = s.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+            let ns = s.get("namespace").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+            nodes.push(GraphNode {
+                id: format!("{ns}/{name}"),
+                name,
+                namespace: Some(ns),
+                protocol: s.get("protocol").and_then(|n| n.as_str()).map(String::from),
+                external: false,
+            });
+        }
+    }
+    nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    for e in c.edges.iter().filter(|e| e.external) {
+        if !nodes.iter().any(|n| n.id == e.to) {
+            nodes.push(GraphNode { id: e.to.clone(), name: e.to.clone(), namespace: None, protocol: None, external: true });
+        }
+    }
+    let out = Out {
+        ok: c.ok(),
+        errors: c.errors(),
+        warnings: c.warnings(),
+        manifests: c.manifests_yaml().unwrap_or_default(),
+        objects,
+        diagnostics: c.diagnostics_json(),
+        rendered: c.render_diagnostics(),
+        value: c.value_yaml(),
+        graph: Graph { nodes, edges: c.edges.clone() },
+    };
+    serde_json::to_string(&out).expect("the result always serializes")
+}
+
+/// Compiles a package: `files` maps paths (`"mesh.msh"`, `"lib/port.msh"`) to their text.
+#[wasm_bindgen(js_name = compile, unchecked_return_type = "CompileResult")]
+pub fn compile(#[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue) -> Result<JsValue, JsValue> {
+    let mut pairs = Vec::new();
+    for entry in js_sys::Object::entries(&js_sys::Object::from(files)).iter() {
+        let entry = js_sys::Array::from(&entry);
+        let path = entry.get(0).as_string().ok_or("file names must be strings")?;
+        let text = entry.get(1).as_string().ok_or("file contents must be strings")?;
+        pairs.push((path, text));
+    }
+    js_sys::JSON::parse(&compile_to_json(pairs))
+}
+
+/// The version of meshc.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

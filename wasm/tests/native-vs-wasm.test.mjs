@@ -1,0 +1,41 @@
+// The WebAssembly module and the native compiler give byte-identical output for every example:
+// the manifests (`meshc build`), the value (`meshc eval`) and the rendered diagnostics.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+const wasm = require(join(root, "wasm/pkg-node/meshc_wasm.js"));
+const meshc = join(root, "target/debug/meshc");
+
+for (const dir of readdirSync(join(root, "examples")).sort()) {
+  test(`example ${dir}: native and wasm agree byte for byte`, () => {
+    const files = {};
+    for (const f of readdirSync(join(root, "examples", dir))) {
+      if (f.endsWith(".msh")) files[f] = readFileSync(join(root, "examples", dir, f), "utf8");
+    }
+    const out = wasm.compile(files);
+    const path = join(root, "examples", dir);
+    assert.equal(out.manifests, execFileSync(meshc, ["build", path], { encoding: "utf8" }));
+    assert.equal(out.value, execFileSync(meshc, ["eval", path], { encoding: "utf8" }));
+    const check = spawnSync(meshc, ["check", "--format", "json", path], { encoding: "utf8" });
+    assert.deepEqual(out.diagnostics, JSON.parse(check.stderr));
+  });
+}
+
+test("errors: the same diagnostics natively and in wasm", () => {
+  const src = 'service api {\n\timage: "api:1"\n\tport: 70000\n\tprotocl: "grpc"\n}\n';
+  const out = wasm.compile({ "a.msh": src });
+  assert.equal(out.ok, false);
+  assert.ok(out.diagnostics.some((d) => d.code === "E0205" && d.help.includes("did you mean `protocol`?")));
+  const tmp = join(root, "target/tmp-wasm-errors");
+  execFileSync("mkdir", ["-p", tmp]);
+  execFileSync("sh", ["-c", `cat > ${tmp}/a.msh`], { input: src });
+  const check = spawnSync(meshc, ["check", "--format", "json", `${tmp}/a.msh`], { encoding: "utf8" });
+  assert.equal(check.status, 1);
+  assert.deepEqual(out.diagnostics, JSON.parse(check.stderr));
+});
