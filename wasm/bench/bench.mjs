@@ -16,7 +16,7 @@ const { chromium } = require("playwright-core");
 
 const wasm = readFileSync(join(root, "wasm/pkg/meshc_wasm_bg.wasm"));
 const gz = gzipSync(wasm, { level: 9 }).length;
-console.log(`wasm: ${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped (after wasm-opt -Oz)`);
+console.log(`wasm: ${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped (after wasm-opt -O3)`);
 
 // The largest example by source size.
 let largest = null, size = -1;
