@@ -96,10 +96,23 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
         })
         .collect();
     let mut nodes: Vec<GraphNode> = Vec::new();
-    if let Some(services) = c.value.as_ref().and_then(|v| v.get("services")).and_then(|s| s.as_map()) {
+    if let Some(services) = c
+        .value
+        .as_ref()
+        .and_then(|v| v.get("services"))
+        .and_then(|s| s.as_map())
+    {
         for s in services.values() {
-            let name = s.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
-            let ns = s.get("namespace").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+            let name = s
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let ns = s
+                .get("namespace")
+                .and_then(|n| n.as_str())
+                .unwrap_or_default()
+                .to_string();
             nodes.push(GraphNode {
                 id: format!("{ns}/{name}"),
                 name,
@@ -112,7 +125,13 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
     nodes.sort_by(|a, b| a.id.cmp(&b.id));
     for e in c.edges.iter().filter(|e| e.external) {
         if !nodes.iter().any(|n| n.id == e.to) {
-            nodes.push(GraphNode { id: e.to.clone(), name: e.to.clone(), namespace: None, protocol: None, external: true });
+            nodes.push(GraphNode {
+                id: e.to.clone(),
+                name: e.to.clone(),
+                namespace: None,
+                protocol: None,
+                external: true,
+            });
         }
     }
     let out = Out {
@@ -124,19 +143,30 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
         diagnostics: c.diagnostics_json(),
         rendered: c.render_diagnostics(),
         value: c.value_yaml(),
-        graph: Graph { nodes, edges: c.edges.clone() },
+        graph: Graph {
+            nodes,
+            edges: c.edges.clone(),
+        },
     };
     serde_json::to_string(&out).expect("the result always serializes")
 }
 
 /// Compiles a package: `files` maps paths (`"mesh.msh"`, `"lib/port.msh"`) to their text.
 #[wasm_bindgen(js_name = compile, unchecked_return_type = "CompileResult")]
-pub fn compile(#[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue) -> Result<JsValue, JsValue> {
+pub fn compile(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
+) -> Result<JsValue, JsValue> {
     let mut pairs = Vec::new();
     for entry in js_sys::Object::entries(&js_sys::Object::from(files)).iter() {
         let entry = js_sys::Array::from(&entry);
-        let path = entry.get(0).as_string().ok_or("file names must be strings")?;
-        let text = entry.get(1).as_string().ok_or("file contents must be strings")?;
+        let path = entry
+            .get(0)
+            .as_string()
+            .ok_or("file names must be strings")?;
+        let text = entry
+            .get(1)
+            .as_string()
+            .ok_or("file contents must be strings")?;
         pairs.push((path, text));
     }
     js_sys::JSON::parse(&compile_to_json(pairs))
