@@ -126,7 +126,8 @@ struct Vertex<'a> {
     parent: Option<VertexId>,
     label: Rc<str>,
     conjs: Vec<Conj<'a>>,
-    conj_keys: HashSet<(usize, EnvId, Option<CloseId>)>,
+    /// For vertices with many conjuncts, the keys of `conjs` (smaller ones scan the list).
+    conj_keys: Option<HashSet<(usize, EnvId, Option<CloseId>)>>,
     arcs: IndexMap<Rc<str>, VertexId>,
     elems: Vec<VertexId>,
     is_struct: bool,
@@ -170,6 +171,7 @@ pub struct Evaluator<'a> {
     close_children: HashMap<(CloseId, Rc<str>), CloseId>,
     close_meta: Vec<CloseMeta>,
     label_sets: HashMap<usize, HashSet<&'a str>>,
+    interned: HashSet<Rc<str>>,
     /// Vertices being expanded or valued, innermost last: the path of a cycle.
     active: Vec<VertexId>,
     depth: usize,
@@ -202,6 +204,7 @@ impl<'a> Evaluator<'a> {
             close_children: HashMap::new(),
             close_meta: Vec::new(),
             label_sets: HashMap::new(),
+            interned: HashSet::new(),
             active: Vec::new(),
             depth: 0,
             steps: 0,
@@ -261,7 +264,7 @@ impl<'a> Evaluator<'a> {
         if let Some(&a) = self.vs[v as usize].arcs.get(label) {
             return a;
         }
-        let l: Rc<str> = Rc::from(label);
+        let l = self.intern(label);
         let a = self.new_vertex(Some(v), l.clone());
         self.vx(v).arcs.insert(l, a);
         a
@@ -279,7 +282,26 @@ impl<'a> Evaluator<'a> {
     fn add_conj(&mut self, v: VertexId, c: Conj<'a>) {
         let key = (c.src.key(), c.env, c.close);
         let vert = &mut self.vs[v as usize];
-        if !vert.conj_keys.insert(key) {
+        let seen = match &mut vert.conj_keys {
+            Some(keys) => !keys.insert(key),
+            None => {
+                let seen = vert
+                    .conjs
+                    .iter()
+                    .any(|x| (x.src.key(), x.env, x.close) == key);
+                if !seen && vert.conjs.len() >= 16 {
+                    let mut keys: HashSet<_> = vert
+                        .conjs
+                        .iter()
+                        .map(|x| (x.src.key(), x.env, x.close))
+                        .collect();
+                    keys.insert(key);
+                    vert.conj_keys = Some(keys);
+                }
+                seen
+            }
+        };
+        if seen {
             return;
         }
         vert.conjs.push(c);
@@ -578,8 +600,18 @@ impl<'a> Evaluator<'a> {
         (self.close_meta.len() - 1) as CloseId
     }
 
+    /// One shared `Rc<str>` per distinct label.
+    fn intern(&mut self, s: &str) -> Rc<str> {
+        if let Some(r) = self.interned.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = Rc::from(s);
+        self.interned.insert(r.clone());
+        r
+    }
+
     fn child_close(&mut self, c: CloseId, label: &str) -> CloseId {
-        let key = (c, Rc::from(label));
+        let key = (c, self.intern(label));
         if let Some(&id) = self.close_children.get(&key) {
             return id;
         }
@@ -689,7 +721,8 @@ impl<'a> Evaluator<'a> {
         ci: Option<usize>,
     ) {
         if let Some(ci) = ci {
-            self.vx(v).closers[ci].labels.insert(Rc::from(name));
+            let l = self.intern(name);
+            self.vx(v).closers[ci].labels.insert(l);
         }
         let a = self.arc(v, name);
         let child_close = close.map(|c| self.child_close(c, name));
@@ -868,9 +901,12 @@ impl<'a> Evaluator<'a> {
         val
     }
 
-    fn pattern_matches(&mut self, v: VertexId, pi: usize, label: &str) -> bool {
+    fn pattern_matches(&mut self, v: VertexId, pi: usize, label: &Rc<str>) -> bool {
         let pv = self.pattern_val(v, pi);
-        let lv = Val::new(K::Str(Rc::from(label)), pv.span);
+        if matches!(pv.k, K::Top) {
+            return true;
+        }
+        let lv = Val::new(K::Str(label.clone()), pv.span);
         !self.unify(&pv, &lv).is_bottom()
     }
 
