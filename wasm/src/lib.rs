@@ -20,7 +20,11 @@ export interface Diagnostic {
 }
 export interface GeneratedObject {
   apiVersion: string; kind: string; name: string; namespace: string | null;
-  service: string | null; yaml: string; json: unknown;
+  service: string | null;
+  /** The object as YAML. */
+  yaml: string;
+  /** The object as JSON text (`JSON.parse` it for the data). */
+  json: string;
 }
 export interface GraphNode { id: string; name: string; namespace: string | null; protocol: string | null; external: boolean; }
 export interface GraphEdge { from: string; to: string; external: boolean; }
@@ -60,7 +64,7 @@ struct Obj<'a> {
     namespace: Option<&'a str>,
     service: Option<&'a str>,
     yaml: String,
-    json: &'a serde_json::Value,
+    json: String,
 }
 
 #[derive(Serialize)]
@@ -92,7 +96,7 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
             namespace: o.namespace.as_deref(),
             service: o.service.as_deref(),
             yaml: meshc::to_yaml(&o.value),
-            json: &o.value,
+            json: serde_json::to_string(&o.value).expect("objects serialize"),
         })
         .collect();
     let mut nodes: Vec<GraphNode> = Vec::new();
