@@ -196,21 +196,17 @@ fn q(x: Quantity) -> K8sQuantity {
     K8sQuantity(x.canonical())
 }
 
-fn push<T: Serialize>(
-    out: &mut Vec<Object>,
-    service: Option<&str>,
-    api_version: &str,
-    kind: &str,
-    m: &ObjectMeta,
-    obj: &T,
-) {
+/// Adds an object; its kind, apiVersion, name and namespace are read from the object itself.
+fn push<T: Serialize>(out: &mut Vec<Object>, service: Option<&str>, obj: &T) {
+    let value = serde_json::to_value(obj).expect("objects always serialize");
+    let text = |v: &serde_json::Value| v.as_str().map(String::from);
     out.push(Object {
-        api_version: api_version.into(),
-        kind: kind.into(),
-        name: m.name.clone().unwrap_or_default(),
-        namespace: m.namespace.clone(),
+        api_version: text(&value["apiVersion"]).unwrap_or_default(),
+        kind: text(&value["kind"]).unwrap_or_default(),
+        name: text(&value["metadata"]["name"]).unwrap_or_default(),
+        namespace: text(&value["metadata"]["namespace"]),
         service: service.map(String::from),
-        value: serde_json::to_value(obj).expect("objects always serialize"),
+        value,
     });
 }
 
@@ -356,7 +352,7 @@ impl Lowerer<'_> {
             metadata: m.clone(),
             ..Default::default()
         };
-        push(out, None, "v1", "Namespace", &m, &obj);
+        push(out, None, &obj);
         let m = meta("default", Some(ns), BTreeMap::new());
         let pa = IstioObject {
             api_version: self.security().into(),
@@ -368,7 +364,7 @@ impl Lowerer<'_> {
                 },
             },
         };
-        push(out, None, self.security(), "PeerAuthentication", &m, &pa);
+        push(out, None, &pa);
     }
 
     fn service(
@@ -391,9 +387,6 @@ impl Lowerer<'_> {
         push(
             out,
             Some(name),
-            "v1",
-            "ServiceAccount",
-            &m,
             &ServiceAccount {
                 metadata: m.clone(),
                 ..Default::default()
@@ -419,7 +412,7 @@ impl Lowerer<'_> {
             }),
             ..Default::default()
         };
-        push(out, Some(name), "v1", "Service", &svc.metadata, &svc);
+        push(out, Some(name), &svc);
 
         let proxy = compute::size_proxy(s, &self.mesh);
         self.sizing_findings(s, &proxy);
@@ -538,14 +531,7 @@ impl Lowerer<'_> {
                 }),
                 ..Default::default()
             };
-            push(
-                out,
-                Some(name),
-                "apps/v1",
-                "Deployment",
-                &deployment.metadata,
-                &deployment,
-            );
+            push(out, Some(name), &deployment);
 
             let (min, max) = compute::replicas(s, v.weight, total);
             let metric = match compute::hpa_target(s, &proxy, &self.mesh) {
@@ -605,14 +591,7 @@ impl Lowerer<'_> {
                 }),
                 ..Default::default()
             };
-            push(
-                out,
-                Some(name),
-                "autoscaling/v2",
-                "HorizontalPodAutoscaler",
-                &hpa.metadata,
-                &hpa,
-            );
+            push(out, Some(name), &hpa);
         }
 
         // PodDisruptionBudget: keep a pod through voluntary disruptions once there are two.
@@ -629,14 +608,7 @@ impl Lowerer<'_> {
                 }),
                 ..Default::default()
             };
-            push(
-                out,
-                Some(name),
-                "policy/v1",
-                "PodDisruptionBudget",
-                &pdb.metadata,
-                &pdb,
-            );
+            push(out, Some(name), &pdb);
         }
 
         // Sidecar: egress scoped to the declared dependencies.
@@ -676,7 +648,7 @@ impl Lowerer<'_> {
                 },
             },
         };
-        push(out, Some(name), net, "Sidecar", &m, &sidecar);
+        push(out, Some(name), &sidecar);
 
         // DestinationRule: a subset per version, load balancing, mTLS, circuit breaking.
         let fqdn = self.fqdn(s);
@@ -723,7 +695,7 @@ impl Lowerer<'_> {
                 subsets,
             },
         };
-        push(out, Some(name), net, "DestinationRule", &m, &dr);
+        push(out, Some(name), &dr);
 
         // VirtualService: weighted routes over the subsets; HTTP routes get the retry policy,
         // TCP services TCP routes (no HTTP retries apply to them).
@@ -771,7 +743,7 @@ impl Lowerer<'_> {
             metadata: m.clone(),
             spec,
         };
-        push(out, Some(name), net, "VirtualService", &m, &vs);
+        push(out, Some(name), &vs);
 
         // AuthorizationPolicy: only the services that declare this one as a dependency, and the
         // callers it declares from outside the mesh.
@@ -810,7 +782,7 @@ impl Lowerer<'_> {
                     metadata: m.clone(),
                     spec: AuthorizationPolicySpec { selector: Selector { match_labels: app.clone() }, action: "ALLOW".into(), rules },
                 };
-                push(out, Some(name), sec, "AuthorizationPolicy", &m, &ap);
+                push(out, Some(name), &ap);
             }
         }
 
@@ -843,7 +815,7 @@ impl Lowerer<'_> {
                         }],
                     },
                 };
-                push(out, Some(name), net, "ServiceEntry", &m, &se);
+                push(out, Some(name), &se);
             }
         }
     }
