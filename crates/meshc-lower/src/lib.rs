@@ -93,9 +93,14 @@ pub fn lower(root: &Node) -> Lowered {
         return out;
     }
     services.sort_by(|a, b| (&a.name, &a.namespace).cmp(&(&b.name, &b.namespace)));
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in services.iter().enumerate() {
+        by_name.entry(s.name.as_str()).or_default().push(i);
+    }
     let mut l = Lowerer {
         mesh,
         services: &services,
+        by_name,
         findings: Vec::new(),
     };
 
@@ -172,6 +177,8 @@ pub fn lower(root: &Node) -> Lowered {
 struct Lowerer<'s> {
     mesh: Mesh,
     services: &'s [Service],
+    /// Service indices by name, for dependency resolution.
+    by_name: HashMap<&'s str, Vec<usize>>,
     findings: Vec<Diagnostic>,
 }
 
@@ -272,11 +279,13 @@ impl Lowerer<'_> {
                     Some((ns, n)) => (Some(ns), n),
                     None => (None, d.as_str()),
                 };
-                let found: Vec<usize> = (0..self.services.len())
-                    .filter(|&j| {
-                        self.services[j].name == name
-                            && ns.map(|n| self.services[j].namespace == n).unwrap_or(true)
-                    })
+                let found: Vec<usize> = self
+                    .by_name
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|&j| ns.map(|n| self.services[j].namespace == n).unwrap_or(true))
                     .collect();
                 let pick = match found.as_slice() {
                     [j] => Some(*j),
