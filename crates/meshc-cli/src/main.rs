@@ -3,6 +3,9 @@
 //! (0: success, 1: errors in the input, 2: usage or I/O problem).
 
 use meshc::{compile, Compilation, Options, Sources};
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
