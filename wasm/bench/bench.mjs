@@ -54,5 +54,5 @@ try {
   console.log(`keystroke → output, example ${largest} (${size} bytes of msh, ${objects} objects): median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${warm[warm.length - 1].toFixed(1)} ms`);
 } finally {
   await browser.close();
-  server.kill();
+  server.kill("SIGKILL");
 }

@@ -32,7 +32,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  server?.kill("SIGKILL");
 });
 
 async function open(url) {
