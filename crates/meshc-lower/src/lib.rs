@@ -131,6 +131,22 @@ pub fn lower(root: &Node) -> Lowered {
         }
     }
 
+    for s in &services {
+        if matches!(
+            s.namespace.as_str(),
+            "kube-system" | "kube-public" | "kube-node-lease" | "istio-system"
+        ) {
+            l.findings.push(
+                Diagnostic::error(codes::RESERVED_NAMESPACE, format!("`{}` is placed in the reserved namespace `{}`", s.name, s.namespace))
+                    .primary(s.span, "this service")
+                    .help("meshc labels and configures the namespaces of its services (sidecar injection, mTLS); give the service a namespace of its own"),
+            );
+        }
+    }
+    if l.findings.iter().any(Diagnostic::is_error) {
+        out.diagnostics.extend(l.findings);
+        return out;
+    }
     let namespaces: BTreeSet<&str> = services.iter().map(|s| s.namespace.as_str()).collect();
     for ns in namespaces {
         l.namespace(ns, &mut out.objects);
@@ -270,10 +286,30 @@ impl Lowerer<'_> {
                 Some(Dep::Wide(host))
             } else if d.contains('.') || d.contains(':') {
                 let (host, port) = match d.rsplit_once(':') {
-                    Some((h, p)) => (h.to_string(), p.parse::<i64>().unwrap_or(443)),
-                    None => (d.clone(), 443),
+                    Some((h, p)) => (h, p.parse::<i64>().ok().filter(|p| (1..=65535).contains(p))),
+                    None => (d.as_str(), Some(443)),
                 };
-                Some(Dep::External { host, port })
+                let host_ok = !host.is_empty()
+                    && host.split('.').all(|l| {
+                        !l.is_empty()
+                            && l.len() <= 63
+                            && l.bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    });
+                match port {
+                    Some(port) if host_ok => Some(Dep::External {
+                        host: host.to_string(),
+                        port,
+                    }),
+                    _ => {
+                        self.findings.push(
+                            Diagnostic::error(codes::UNRESOLVED_DEP, format!("`{d}` is not a valid external dependency"))
+                                .primary(*span, "not host:port")
+                                .help("an external dependency is a lower-case DNS name with an optional port from 1 to 65535: `api.stripe.com:443`"),
+                        );
+                        None
+                    }
+                }
             } else {
                 let (ns, name) = match d.split_once('/') {
                     Some((ns, n)) => (Some(ns), n),

@@ -134,6 +134,7 @@ pub mod codes {
     pub const NO_HOOK: &str = "W0312";
     pub const AMBIGUOUS_DEP: &str = "E0313";
     pub const DUPLICATE_OBJECT: &str = "E0314";
+    pub const RESERVED_NAMESPACE: &str = "E0315";
     pub const BAD_SHAPE: &str = "E0320";
 
     /// (code, summary) for every code, in order.
@@ -202,6 +203,7 @@ pub mod codes {
             "dependency names services in several namespaces",
         ),
         (DUPLICATE_OBJECT, "two generated objects with one name"),
+        (RESERVED_NAMESPACE, "service placed in a reserved namespace"),
         (
             BAD_SHAPE,
             "value does not have the shape of the stdlib schema",
