@@ -21,6 +21,11 @@ usage:
                     check a package: types, schemas, guardrails; print the diagnostics
   meshc eval  [--format yaml|json] PATH...
                     print the evaluated value
+  meshc diff OLD NEW
+                    compare two sets of objects (manifest files or directories of them, or
+                    an msh package, which is built); report what is added, removed and changed,
+                    and the immutable fields (a Deployment's selector, headless ↔ ClusterIP)
+                    that need a migration (exit 1 when there is one)
   meshc help        this text
 
 --diagnostics text|json  how build and eval print diagnostics (on stderr; default text).
@@ -270,6 +275,98 @@ fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
     result
 }
 
+/// The objects of one side of `meshc diff`: an msh package (built), or manifests.
+fn diff_side(path: &str) -> Result<Vec<serde_json::Value>, String> {
+    let p = Path::new(path);
+    let is_msh_dir = p.is_dir()
+        && std::fs::read_dir(p)
+            .map_err(|e| format!("cannot read {path}: {e}"))?
+            .flatten()
+            .any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("msh"));
+    if is_msh_dir || path.ends_with(".msh") {
+        let (sources, options) = load(&[path.to_string()])?;
+        let c = compile(&sources, &options);
+        if !c.ok() {
+            eprint!("{}", c.render_diagnostics());
+            return Err(format!("{path} does not build"));
+        }
+        return Ok(c.objects.iter().map(|o| o.value.clone()).collect());
+    }
+    let mut files = Vec::new();
+    if p.is_dir() {
+        let mut stack = vec![p.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d)
+                .map_err(|e| format!("cannot read {}: {e}", d.display()))?
+                .flatten()
+            {
+                let q = e.path();
+                if q.is_dir() {
+                    stack.push(q);
+                } else if matches!(
+                    q.extension().and_then(|x| x.to_str()),
+                    Some("yaml" | "yml" | "json")
+                ) {
+                    files.push(q);
+                }
+            }
+        }
+        files.sort();
+    } else {
+        files.push(p.to_path_buf());
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let text =
+            std::fs::read_to_string(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        out.extend(meshc::read_manifests(&text).map_err(|e| format!("{}: {e}", f.display()))?);
+    }
+    Ok(out)
+}
+
+fn run_diff(paths: &[String]) -> ExitCode {
+    let [old, new] = paths else {
+        eprintln!("meshc: diff takes two paths: OLD NEW");
+        return ExitCode::from(2);
+    };
+    let (a, b) = match (diff_side(old), diff_side(new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("meshc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let r = meshc::diff(&a, &b);
+    let mut out = format!(
+        "{} added, {} removed, {} changed, {} unchanged\n",
+        r.added.len(),
+        r.removed.len(),
+        r.changed.len(),
+        r.unchanged
+    );
+    for k in &r.added {
+        out += &format!("+ {}\n", meshc::show_object(k));
+    }
+    for k in &r.removed {
+        out += &format!("- {}\n", meshc::show_object(k));
+    }
+    for (k, paths) in &r.changed {
+        out += &format!("~ {}: {}\n", meshc::show_object(k), paths.join(", "));
+    }
+    print!("{out}");
+    if !r.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            meshc::render_diagnostics(&meshc::SourceMap::new(), &r.diagnostics)
+        );
+    }
+    if r.diagnostics.iter().any(|d| d.is_error()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -283,6 +380,7 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
+        "diff" => run_diff(&args.paths),
         "check" | "eval" | "build" => {
             let (sources, options) = match load(&args.paths) {
                 Ok(x) => x,

@@ -138,3 +138,31 @@ fn output_directory_is_replaced_atomically() {
         "keep me"
     );
 }
+
+#[test]
+fn diff_reports_migrations_and_exits_1_on_an_immutable_change() {
+    let d = scratch("diff");
+    std::fs::create_dir_all(d.join("new")).unwrap();
+    std::fs::write(d.join("new/a.msh"), GOOD).unwrap();
+    std::fs::write(
+        d.join("old.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: api}\nspec: {clusterIP: None, selector: {app: api}}\n",
+    )
+    .unwrap();
+    let out = meshc(&["diff", "old.yaml", "new"], &d);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("~ Service api/api: spec.clusterIP"), "{text}");
+    assert!(text.contains("+ Deployment api/api-stable"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0330]"));
+    // A build compared with its own output: nothing changes.
+    assert!(meshc(&["build", "-o", "out", "new"], &d).status.success());
+    let same = meshc(&["diff", "out", "new"], &d);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    assert!(String::from_utf8_lossy(&same.stdout).starts_with("0 added, 0 removed, 0 changed"));
+}

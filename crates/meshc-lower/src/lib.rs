@@ -8,6 +8,7 @@
 //! returned as JSON values in apply order, and written as YAML by the `meshc` crate only.
 
 pub mod compute;
+pub mod diff;
 pub mod istio;
 pub mod model;
 

@@ -135,6 +135,8 @@ pub mod codes {
     pub const AMBIGUOUS_DEP: &str = "E0313";
     pub const DUPLICATE_OBJECT: &str = "E0314";
     pub const RESERVED_NAMESPACE: &str = "E0315";
+    pub const IMMUTABLE_FIELD: &str = "E0330";
+    pub const REPLACED_DEPLOYMENT: &str = "W0331";
     pub const BAD_SHAPE: &str = "E0320";
 
     /// (code, summary) for every code, in order.
@@ -204,6 +206,11 @@ pub mod codes {
         ),
         (DUPLICATE_OBJECT, "two generated objects with one name"),
         (RESERVED_NAMESPACE, "service placed in a reserved namespace"),
+        (IMMUTABLE_FIELD, "`meshc diff`: an immutable field changes"),
+        (
+            REPLACED_DEPLOYMENT,
+            "`meshc diff`: a Deployment is replaced by one with a new name",
+        ),
         (
             BAD_SHAPE,
             "value does not have the shape of the stdlib schema",

@@ -123,6 +123,50 @@ impl Compilation {
     }
 }
 
+/// Renders diagnostics as text (codespan-reporting), with source excerpts from `sources`.
+pub fn render_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    render::text(sources, diagnostics)
+}
+
+/// Reads Kubernetes objects from text: JSON (an object, an array, or a `List`) or
+/// multi-document YAML. The one place meshc reads YAML.
+pub fn read_manifests(text: &str) -> Result<Vec<serde_json::Value>, String> {
+    use serde::Deserialize;
+    let trimmed = text.trim_start();
+    let docs: Vec<serde_json::Value> = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        vec![serde_json::from_str(text).map_err(|e| e.to_string())?]
+    } else {
+        let mut docs = Vec::new();
+        for d in yaml_serde::Deserializer::from_str(text) {
+            let v = serde_json::Value::deserialize(d).map_err(|e| e.to_string())?;
+            if !v.is_null() {
+                docs.push(v);
+            }
+        }
+        docs
+    };
+    let mut out = Vec::new();
+    for d in docs {
+        match d {
+            serde_json::Value::Array(items) => out.extend(items),
+            serde_json::Value::Object(ref m)
+                if m.get("kind").and_then(|k| k.as_str()) == Some("List") =>
+            {
+                out.extend(
+                    m.get("items")
+                        .and_then(|i| i.as_array())
+                        .cloned()
+                        .unwrap_or_default(),
+                )
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+pub use meshc_lower::diff::{diff, show as show_object, DiffReport};
+
 /// Serializes any value as YAML, the one place meshc writes YAML.
 pub fn to_yaml<T: serde::Serialize>(v: &T) -> String {
     yaml_serde::to_string(v).expect("values always serialize to YAML")

@@ -1,0 +1,171 @@
+//! `meshc diff OLD NEW`: compares two sets of objects (a previous output, or hand-written
+//! manifests, against a new build) and finds the changes Kubernetes refuses to apply in place:
+//! a Deployment's selector, a Service's clusterIP (headless ↔ ClusterIP), with the migration
+//! that gets there without downtime.
+
+use meshc_syntax::{codes, Diagnostic};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The identity of an object: kind, namespace, name.
+pub type Key = (String, String, String);
+
+#[derive(Debug, Default)]
+pub struct DiffReport {
+    pub added: Vec<Key>,
+    pub removed: Vec<Key>,
+    /// Changed objects, each with the paths of the fields that differ.
+    pub changed: Vec<(Key, Vec<String>)>,
+    pub unchanged: usize,
+    /// Immutable-field changes and the migrations they need.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn key(o: &Value) -> Option<Key> {
+    let s = |v: &Value| v.as_str().map(String::from);
+    Some((
+        s(&o["kind"])?,
+        s(&o["metadata"]["namespace"]).unwrap_or_default(),
+        s(&o["metadata"]["name"])?,
+    ))
+}
+
+pub fn show(k: &Key) -> String {
+    if k.1.is_empty() {
+        format!("{} {}", k.0, k.2)
+    } else {
+        format!("{} {}/{}", k.0, k.1, k.2)
+    }
+}
+
+/// The paths at which two values differ (at most `limit`).
+fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, limit: usize) {
+    if out.len() >= limit || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                differences(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    &p,
+                    out,
+                    limit,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{path}[{i}]"), out, limit);
+            }
+        }
+        _ => out.push(path.to_string()),
+    }
+}
+
+fn immutable(k: &Key, what: &str, old: &Value, new: &Value, migration: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::IMMUTABLE_FIELD,
+        format!(
+            "{} changes its {what}, which Kubernetes does not change in place",
+            show(k)
+        ),
+    )
+    .note(format!("old: {}", old))
+    .note(format!("new: {}", new))
+    .help(migration.to_string())
+}
+
+/// Compares the objects of `old` with those of `new`.
+pub fn diff(old: &[Value], new: &[Value]) -> DiffReport {
+    let index = |objs: &[Value]| -> BTreeMap<Key, Value> {
+        objs.iter()
+            .filter_map(|o| key(o).map(|k| (k, o.clone())))
+            .collect()
+    };
+    let (a, b) = (index(old), index(new));
+    let mut r = DiffReport::default();
+    for (k, o) in &a {
+        match b.get(k) {
+            None => r.removed.push(k.clone()),
+            Some(n) => {
+                let mut paths = Vec::new();
+                differences(&o["spec"], &n["spec"], "spec", &mut paths, 12);
+                differences(
+                    &o["metadata"]["labels"],
+                    &n["metadata"]["labels"],
+                    "metadata.labels",
+                    &mut paths,
+                    12,
+                );
+                differences(
+                    &o["metadata"]["annotations"],
+                    &n["metadata"]["annotations"],
+                    "metadata.annotations",
+                    &mut paths,
+                    12,
+                );
+                if paths.is_empty() {
+                    r.unchanged += 1;
+                    continue;
+                }
+                match k.0.as_str() {
+                    "Deployment" if o["spec"]["selector"] != n["spec"]["selector"] => r.diagnostics.push(immutable(
+                        k,
+                        "selector",
+                        &o["spec"]["selector"],
+                        &n["spec"]["selector"],
+                        "create the Deployment under a new name with the new labels (meshc names them `<service>-<version>`), let the Service serve both (its selector is `app` only), point the HPA at the new one, then delete the old one",
+                    )),
+                    "Service" => {
+                        let ip = |v: &Value| {
+                            Value::from(if v["spec"]["clusterIP"].as_str() == Some("None") { "None (headless)" } else { "a cluster IP (ClusterIP)" })
+                        };
+                        if ip(o) != ip(n) {
+                            r.diagnostics.push(immutable(
+                                k,
+                                "clusterIP (headless ↔ ClusterIP)",
+                                &ip(o),
+                                &ip(n),
+                                "a headless Service cannot become a ClusterIP one in place: create the ClusterIP Service, move the callers to it (their clients must stop resolving pod IPs), then delete the headless one, or delete and recreate it in a maintenance window",
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+                r.changed.push((k.clone(), paths));
+            }
+        }
+    }
+    r.added = b.keys().filter(|k| !a.contains_key(*k)).cloned().collect();
+    // A Deployment replaced by one with a new name for the same app: say in which order.
+    for rk in r.removed.iter().filter(|k| k.0 == "Deployment") {
+        let app = &a[rk]["spec"]["template"]["metadata"]["labels"]["app"];
+        let new: Vec<String> = r
+            .added
+            .iter()
+            .filter(|k| {
+                k.0 == "Deployment"
+                    && k.1 == rk.1
+                    && !app.is_null()
+                    && &b[*k]["spec"]["template"]["metadata"]["labels"]["app"] == app
+            })
+            .map(|k| format!("`{}`", k.2))
+            .collect();
+        if !new.is_empty() {
+            r.diagnostics.push(
+                Diagnostic::warning(codes::REPLACED_DEPLOYMENT, format!("{} is replaced by the Deployments {}", show(rk), new.join(", ")))
+                    .help("apply the new objects first and wait until the new Deployment is ready (the Service serves both), then delete the old Deployment and its HPA")
+                    .note("deleting first would leave the service without pods"),
+            );
+        }
+    }
+    r
+}
