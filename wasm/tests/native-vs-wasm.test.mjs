@@ -39,3 +39,21 @@ test("errors: the same diagnostics natively and in wasm", () => {
   assert.equal(check.status, 1);
   assert.deepEqual(out.diagnostics, JSON.parse(check.stderr));
 });
+
+test("deep and pathological input gives diagnostics in wasm, never a trap", () => {
+  const deep = {
+    structs: "a: " + "{b: ".repeat(99) + "1" + "}".repeat(99),
+    parens: "a: " + "(".repeat(99) + "1" + ")".repeat(99),
+    lists: "a: " + "[".repeat(99) + "]".repeat(99),
+    tooDeep: "a: " + "[".repeat(150) + "]".repeat(150),
+    chain: Array.from({ length: 2000 }, (_, i) => `a${i}: a${i + 1}`).join("\n") + "\na2000: 1",
+    clauses: "r: [" + "for x in [1] ".repeat(1000) + "{1}]",
+    garbage: "service { ]] \u0000 \"unterminated",
+  };
+  for (const [name, src] of Object.entries(deep)) {
+    const out = wasm.compile({ "a.msh": src });
+    assert.equal(typeof out.ok, "boolean", name);
+  }
+  // The module is still healthy afterwards.
+  assert.equal(wasm.compile({ "a.msh": "x: 1\n" }).value, "x: 1\n");
+});

@@ -433,6 +433,10 @@ impl<'a> Evaluator<'a> {
             self.vx(v).xs = Phase::Done;
             return;
         }
+        grow(|| self.expand_body(v));
+    }
+
+    fn expand_body(&mut self, v: VertexId) {
         self.depth += 1;
         self.vx(v).xs = Phase::Busy;
         self.active.push(v);
@@ -1178,7 +1182,7 @@ impl<'a> Evaluator<'a> {
             return Err(d);
         }
         self.depth += 1;
-        let r = self.clause(cl, i, env, out);
+        let r = grow(|| self.clause(cl, i, env, out));
         self.depth -= 1;
         r
     }
@@ -1526,6 +1530,10 @@ impl<'a> Evaluator<'a> {
     /// The value of a vertex: the unification of its scalar conjuncts, or the vertex itself for
     /// a struct or list.
     pub(crate) fn value(&mut self, v: VertexId) -> Val {
+        grow(|| self.value_inner(v))
+    }
+
+    fn value_inner(&mut self, v: VertexId) -> Val {
         let v0 = self.res(v);
         if let Some(val) = &self.vs[v0 as usize].value {
             return val.clone();
@@ -1845,7 +1853,7 @@ impl<'a> Evaluator<'a> {
             return Val::bottom(d);
         }
         self.depth += 1;
-        let r = self.eval_expr_inner(e, env);
+        let r = grow(|| self.eval_expr_inner(e, env));
         self.depth -= 1;
         r
     }
@@ -2180,7 +2188,7 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         self.depth += 1;
-        let r = self.export_inner(v);
+        let r = grow(|| self.export_inner(v));
         self.depth -= 1;
         r
     }
@@ -2346,6 +2354,11 @@ impl<'a> Evaluator<'a> {
         }
         self.report(d.help(help));
     }
+}
+
+/// Runs `f` with at least 128 KiB of stack left, growing the stack when it runs short.
+fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
 }
 
 fn clause_span(c: &Clause) -> Span {

@@ -735,6 +735,10 @@ impl Builder<'_> {
 
     /// Converts any expression-level pair. `depth` counts the nesting so far.
     fn expr(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.expr_inner(p, depth))
+    }
+
+    fn expr_inner(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
         let span = self.span(&p);
         if depth > MAX_EXPR_DEPTH {
             return self.too_deep(span);
@@ -744,9 +748,12 @@ impl Builder<'_> {
                 self.expr(p.into_inner().next().expect("inner"), depth)
             }
             Rule::disj => {
+                let parts: Vec<Pair<Rule>> = p.into_inner().collect();
+                // A single operand passes through; only a real disjunction is a level deeper.
+                let d = if parts.len() == 1 { depth } else { depth + 1 };
                 let mut alts = Vec::new();
-                for a in p.into_inner() {
-                    let (e, default) = self.maybe_default(a, depth + 1);
+                for a in parts {
+                    let (e, default) = self.maybe_default(a, d);
                     alts.push((e, default));
                 }
                 if alts.len() == 1 && !alts[0].1 {
@@ -848,7 +855,11 @@ impl Builder<'_> {
 
     fn left_assoc(&mut self, p: Pair<Rule>, depth: usize, op: impl Fn(&str) -> BinOp) -> Expr {
         let mut it = p.into_inner();
-        let mut acc = self.expr(it.next().expect("lhs"), depth + 1);
+        let alone = it.len() == 1;
+        let mut acc = self.expr(
+            it.next().expect("lhs"),
+            if alone { depth } else { depth + 1 },
+        );
         let mut d = depth;
         for rhs in it {
             d += 1;
@@ -867,7 +878,11 @@ impl Builder<'_> {
 
     fn left_assoc_ops(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
         let mut it = p.into_inner();
-        let mut acc = self.expr(it.next().expect("lhs"), depth + 1);
+        let alone = it.len() == 1;
+        let mut acc = self.expr(
+            it.next().expect("lhs"),
+            if alone { depth } else { depth + 1 },
+        );
         let mut d = depth;
         while let Some(op) = it.next() {
             d += 1;
@@ -905,7 +920,7 @@ impl Builder<'_> {
         if depth + ops.len() > MAX_EXPR_DEPTH {
             return self.too_deep(span);
         }
-        let mut e = self.expr(operand[0].clone(), depth + ops.len() + 1);
+        let mut e = self.expr(operand[0].clone(), depth + ops.len());
         for op in ops.iter().rev() {
             let ospan = self.span(op).to(e.span);
             let kind = match op.as_str() {
@@ -942,7 +957,11 @@ impl Builder<'_> {
 
     fn postfix(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
         let mut it = p.into_inner();
-        let mut e = self.expr(it.next().expect("operand"), depth + 1);
+        let alone = it.len() == 1;
+        let mut e = self.expr(
+            it.next().expect("operand"),
+            if alone { depth } else { depth + 1 },
+        );
         let mut d = depth;
         for post in it {
             d += 1;

@@ -235,3 +235,19 @@ fn huge_disjunctions_are_a_clear_error() {
     let alts: Vec<String> = (0..1_000).map(|i| i.to_string()).collect();
     assert!(has_code(&format!("a: {}\n", alts.join(" | ")), "E0215"));
 }
+
+/// Input nested just under the limits evaluates (no stack overflow), on a test thread's
+/// default stack.
+#[test]
+fn nesting_under_the_limits_evaluates() {
+    let n = 99;
+    for src in [
+        format!("a: {}1{}\n", "{b: ".repeat(n), "}".repeat(n)),
+        format!("a: {}1{}\n", "(".repeat(n), ")".repeat(n)),
+        format!("a: {}{}\n", "[".repeat(n), "]".repeat(n)),
+        format!("a: {}\n", vec!["1"; 150].join(" + ")),
+    ] {
+        let out = one(src.clone());
+        assert_ne!(out, "error", "{}", &src[..40]);
+    }
+}
