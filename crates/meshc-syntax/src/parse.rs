@@ -1174,3 +1174,26 @@ pub fn check_dns_label(name: &str) -> Result<(), &'static str> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_mark_and_crlf_are_whitespace() {
+        let (f, d) = parse_file(0, "\u{FEFF}package a\r\nx: 1\r\ny: \"two\"\r\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(f.body.decls.len(), 2);
+    }
+
+    #[test]
+    fn unquoted_service_names_may_have_hyphens() {
+        let (f, d) = parse_file(
+            0,
+            "service redis-cart { port: 6379 }\nservice Bad_Name {}\n",
+        );
+        assert!(f.has_service);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, codes::BAD_SERVICE_NAME);
+    }
+}
