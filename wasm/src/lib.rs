@@ -86,7 +86,7 @@ struct GraphNode {
 pub fn compile_to_json(files: Vec<(String, String)>) -> String {
     let sources: meshc::Sources = files.into_iter().collect();
     let c = meshc::compile(&sources, &meshc::Options::default());
-    let objects = c
+    let objects: Vec<Obj> = c
         .objects
         .iter()
         .map(|o| Obj {
@@ -99,6 +99,12 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
             json: serde_json::to_string(&o.value).expect("objects serialize"),
         })
         .collect();
+    // The stream `meshc build` prints, from the YAML already written for each object.
+    let manifests: String = if c.ok() {
+        objects.iter().map(|o| format!("---\n{}", o.yaml)).collect()
+    } else {
+        String::new()
+    };
     let mut nodes: Vec<GraphNode> = Vec::new();
     if let Some(services) = c
         .value
@@ -142,7 +148,7 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
         ok: c.ok(),
         errors: c.errors(),
         warnings: c.warnings(),
-        manifests: c.manifests_yaml().unwrap_or_default(),
+        manifests,
         objects,
         diagnostics: c.diagnostics_json(),
         rendered: c.render_diagnostics(),

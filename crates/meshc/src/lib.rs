@@ -39,6 +39,7 @@ pub use render::{DiagnosticJson, LabelJson};
 use meshc_eval::{Package, Program};
 use meshc_syntax::ast::File;
 use meshc_syntax::{parse_file, FileId};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Source files by path (relative, `/`-separated). A `BTreeMap`, so the order in which files
@@ -190,19 +191,24 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         e.dedup();
         e
     };
-    let mut parsed: Vec<File> = Vec::new();
+    // The standard library always holds the first file ids; its files are parsed once per
+    // process (`stdlib::parsed`), user files here.
+    map.add(stdlib::PRELUDE_PATH, stdlib::PRELUDE);
+    let (mesh_path, mesh_text) = stdlib::module("mesh").expect("the mesh module");
+    map.add(mesh_path, mesh_text);
+    let mut parsed: Vec<Cow<'static, File>> = Vec::new();
     // Package table: (key, file indices in `parsed`).
     let mut packages: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut stdlib_ids: HashSet<FileId> = HashSet::new();
+    let stdlib_ids: HashSet<FileId> = [stdlib::PRELUDE_ID, stdlib::MESH_ID].into_iter().collect();
     let parse_into = |path: &str,
                       text: &str,
                       map: &mut SourceMap,
-                      parsed: &mut Vec<File>,
+                      parsed: &mut Vec<Cow<'static, File>>,
                       diags: &mut Vec<Diagnostic>| {
         let id = map.add(path, text);
         let (f, d) = parse_file(id, text);
         diags.extend(d);
-        parsed.push(f);
+        parsed.push(Cow::Owned(f));
         parsed.len() - 1
     };
     let mut main_files = Vec::new();
@@ -223,15 +229,8 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     }
     let uses_service = main_files.iter().any(|&i| parsed[i].has_service);
     if uses_service {
-        let i = parse_into(
-            stdlib::PRELUDE_PATH,
-            stdlib::PRELUDE,
-            &mut map,
-            &mut parsed,
-            &mut diags,
-        );
-        stdlib_ids.insert(parsed[i].id);
-        main_files.push(i);
+        parsed.push(Cow::Borrowed(stdlib::parsed(stdlib::PRELUDE_ID)));
+        main_files.push(parsed.len() - 1);
     }
     packages.push((".".into(), main_files));
 
@@ -262,11 +261,9 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
                         let mut files = Vec::new();
                         if let Some(name) = key.strip_prefix("std:") {
                             match stdlib::module(name) {
-                                Some((path, text)) => {
-                                    let i =
-                                        parse_into(path, text, &mut map, &mut parsed, &mut diags);
-                                    stdlib_ids.insert(parsed[i].id);
-                                    files.push(i);
+                                Some(_) => {
+                                    parsed.push(Cow::Borrowed(stdlib::parsed(stdlib::MESH_ID)));
+                                    files.push(parsed.len() - 1);
                                 }
                                 None => {
                                     diags.push(
@@ -360,7 +357,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         packages: packages
             .iter()
             .map(|(_, files)| Package {
-                files: files.iter().map(|&i| &parsed[i]).collect(),
+                files: files.iter().map(|&i| &*parsed[i]).collect(),
             })
             .collect(),
         imports,

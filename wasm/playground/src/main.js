@@ -137,7 +137,8 @@ function render() {
     lastGraph = graphKey;
     drawGraph($("graph"), result.graph);
   }
-  $("value").textContent = result.value ?? result.rendered;
+  const value = result.value ?? result.rendered;
+  if ($("value").textContent !== value) $("value").textContent = value;
 }
 
 /** Compiles and redraws; returns the milliseconds it took. */
