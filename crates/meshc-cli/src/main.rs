@@ -109,7 +109,7 @@ fn load(paths: &[String]) -> Result<(Sources, Options), String> {
     let mut options = Options::default();
     if paths.len() == 1 && Path::new(&paths[0]).is_dir() {
         let root = PathBuf::from(&paths[0]);
-        read_tree(&root, &root, &mut sources, 0)?;
+        read_tree(&root, &root, &mut sources)?;
         return Ok((sources, options));
     }
     let root = paths
@@ -145,7 +145,7 @@ fn load(paths: &[String]) -> Result<(Sources, Options), String> {
     {
         let p = entry.path();
         if p.is_dir() && !skip_dir(&p) {
-            read_tree(&rootdir, &p, &mut sources, 1)?;
+            read_tree(&rootdir, &p, &mut sources)?;
         }
     }
     Ok((sources, options))
@@ -170,26 +170,43 @@ fn relative(root: &Path, p: &Path) -> Option<String> {
     )
 }
 
-fn read_tree(root: &Path, dir: &Path, out: &mut Sources, depth: usize) -> Result<(), String> {
-    if depth > 16 {
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            if !skip_dir(&p) {
-                read_tree(root, &p, out, depth + 1)?;
-            }
-        } else if p.extension().and_then(|e| e.to_str()) == Some("msh") {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            out.insert(relative(root, &p).ok_or("path outside root")?, text);
+/// The files below `dir` (sorted, at most 16 levels deep, skipping hidden directories,
+/// node_modules and target) whose extension is one of `exts`.
+fn files_under(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &Path, exts: &[&str], depth: usize, out: &mut Vec<PathBuf>) -> Result<(), String> {
+        if depth > 16 {
+            return Ok(());
         }
+        for e in std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .flatten()
+        {
+            let p = e.path();
+            if p.is_dir() {
+                if !skip_dir(&p) {
+                    walk(&p, exts, depth + 1, out)?;
+                }
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x))
+            {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, exts, 0, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn read_tree(root: &Path, dir: &Path, out: &mut Sources) -> Result<(), String> {
+    for p in files_under(dir, &["msh"])? {
+        let text =
+            std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        out.insert(relative(root, &p).ok_or("path outside root")?, text);
     }
     Ok(())
 }
@@ -292,29 +309,11 @@ fn diff_side(path: &str) -> Result<Vec<serde_json::Value>, String> {
         }
         return Ok(c.objects.iter().map(|o| o.value.clone()).collect());
     }
-    let mut files = Vec::new();
-    if p.is_dir() {
-        let mut stack = vec![p.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d)
-                .map_err(|e| format!("cannot read {}: {e}", d.display()))?
-                .flatten()
-            {
-                let q = e.path();
-                if q.is_dir() {
-                    stack.push(q);
-                } else if matches!(
-                    q.extension().and_then(|x| x.to_str()),
-                    Some("yaml" | "yml" | "json")
-                ) {
-                    files.push(q);
-                }
-            }
-        }
-        files.sort();
+    let files = if p.is_dir() {
+        files_under(p, &["yaml", "yml", "json"])?
     } else {
-        files.push(p.to_path_buf());
-    }
+        vec![p.to_path_buf()]
+    };
     let mut out = Vec::new();
     for f in files {
         let text =
