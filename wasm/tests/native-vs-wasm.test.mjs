@@ -57,3 +57,32 @@ test("deep and pathological input gives diagnostics in wasm, never a trap", () =
   // The module is still healthy afterwards.
   assert.equal(wasm.compile({ "a.msh": "x: 1\n" }).value, "x: 1\n");
 });
+
+/** The `.msh` sections of a `.txtar` case. */
+function caseFiles(text) {
+  const files = {};
+  let name = null;
+  for (const line of text.split(/(?<=\n)/)) {
+    const m = line.match(/^-- (.+) --\n?$/);
+    if (m) name = m[1];
+    else if (name && name.endsWith(".msh")) files[name] = (files[name] ?? "") + line;
+  }
+  return files;
+}
+
+test("every build case: native and wasm manifests agree byte for byte", () => {
+  const dir = join(root, "tests/cases/build");
+  const tmp = join(root, "target/tmp-wasm-cases");
+  let n = 0;
+  for (const f of readdirSync(dir).sort()) {
+    const files = caseFiles(readFileSync(join(dir, f), "utf8"));
+    const caseDir = join(tmp, f.replace(/\.txtar$/, ""));
+    execFileSync("mkdir", ["-p", caseDir]);
+    for (const [name, text] of Object.entries(files)) execFileSync("sh", ["-c", `cat > '${join(caseDir, name)}'`], { input: text });
+    const out = wasm.compile(files);
+    const native = spawnSync(meshc, ["build", caseDir], { encoding: "utf8" });
+    assert.equal(out.manifests, native.stdout, f);
+    n++;
+  }
+  assert.ok(n >= 18);
+});
