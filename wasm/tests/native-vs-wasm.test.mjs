@@ -23,7 +23,7 @@ for (const dir of readdirSync(join(root, "examples")).sort()) {
     assert.equal(out.manifests, execFileSync(meshc, ["build", path], { encoding: "utf8" }));
     assert.equal(out.value, execFileSync(meshc, ["eval", path], { encoding: "utf8" }));
     const check = spawnSync(meshc, ["check", "--format", "json", path], { encoding: "utf8" });
-    assert.deepEqual(out.diagnostics, JSON.parse(check.stderr));
+    assert.deepEqual(out.diagnostics, JSON.parse(check.stdout));
   });
 }
 

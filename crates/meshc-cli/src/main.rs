@@ -19,6 +19,7 @@ usage:
                     YAML (or a JSON List) on stdout, or one file per object in DIR
   meshc check [--format text|json] PATH...
                     check a package: types, schemas, guardrails; print the diagnostics
+                    (text on stderr, or JSON on stdout)
   meshc eval  [--format yaml|json] PATH...
                     print the evaluated value
   meshc diff OLD NEW
@@ -211,10 +212,16 @@ fn read_tree(root: &Path, dir: &Path, out: &mut Sources) -> Result<(), String> {
     Ok(())
 }
 
-fn print_diagnostics(c: &Compilation, format: &str) {
+/// Prints the diagnostics: as text on stderr, or as JSON — on stdout for `check`, whose
+/// output they are, on stderr for `build` and `eval`, whose stdout holds their result.
+fn print_diagnostics(c: &Compilation, format: &str, json_on_stdout: bool) {
     if format == "json" {
         let j = serde_json::to_string_pretty(&c.diagnostics_json()).expect("json");
-        eprintln!("{j}");
+        if json_on_stdout {
+            println!("{j}");
+        } else {
+            eprintln!("{j}");
+        }
     } else if !c.diagnostics.is_empty() {
         eprint!("{}", c.render_diagnostics());
         let (e, w) = (c.errors(), c.warnings());
@@ -400,7 +407,7 @@ fn main() -> ExitCode {
             } else {
                 args.diagnostics.as_str()
             };
-            print_diagnostics(&c, diag_format);
+            print_diagnostics(&c, diag_format, args.cmd == "check");
             if !c.ok() {
                 return ExitCode::from(1);
             }
