@@ -37,7 +37,7 @@ test("errors: the same diagnostics natively and in wasm", () => {
   execFileSync("sh", ["-c", `cat > ${tmp}/a.msh`], { input: src });
   const check = spawnSync(meshc, ["check", "--format", "json", `${tmp}/a.msh`], { encoding: "utf8" });
   assert.equal(check.status, 1);
-  assert.deepEqual(out.diagnostics, JSON.parse(check.stderr));
+  assert.deepEqual(out.diagnostics, JSON.parse(check.stdout));
 });
 
 test("deep and pathological input gives diagnostics in wasm, never a trap", () => {
