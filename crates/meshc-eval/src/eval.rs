@@ -36,6 +36,10 @@ pub const MAX_ALTS: usize = 256;
 enum Src<'a> {
     Expr(&'a Expr),
     Struct(&'a StructLit),
+    /// What a comprehension yielded into a struct. It belongs to the vertex it was computed
+    /// for: a reference to that vertex copies its conjuncts but not these (the comprehension
+    /// runs again where the reference lands, against the fields there).
+    Yield(&'a StructLit),
     File(&'a File),
 }
 
@@ -43,14 +47,14 @@ impl Src<'_> {
     fn key(&self) -> usize {
         match self {
             Src::Expr(e) => *e as *const Expr as usize,
-            Src::Struct(s) => *s as *const StructLit as usize,
+            Src::Struct(s) | Src::Yield(s) => *s as *const StructLit as usize,
             Src::File(f) => *f as *const File as usize,
         }
     }
     fn span(&self) -> Span {
         match self {
             Src::Expr(e) => e.span,
-            Src::Struct(s) => s.span,
+            Src::Struct(s) | Src::Yield(s) => s.span,
             Src::File(f) => f.body.span,
         }
     }
@@ -478,7 +482,7 @@ impl<'a> Evaluator<'a> {
     fn expand_conj(&mut self, v: VertexId, c: Conj<'a>) {
         match c.src {
             Src::File(f) => self.expand_decls(v, &f.body, c.env, c.close),
-            Src::Struct(lit) => {
+            Src::Struct(lit) | Src::Yield(lit) => {
                 let env = self.push_env(c.env, Frame::Struct { lit, vertex: v });
                 self.expand_decls(v, lit, env, c.close)
             }
@@ -561,6 +565,9 @@ impl<'a> Evaluator<'a> {
             let conjs = self.vs[w as usize].conjs.clone();
             let vals = self.vs[w as usize].ref_vals.clone();
             for wc in conjs {
+                if matches!(wc.src, Src::Yield(_)) {
+                    continue;
+                }
                 let nc = Conj {
                     close: if def { close } else { wc.close.or(close) },
                     ..wc
@@ -1158,7 +1165,7 @@ impl<'a> Evaluator<'a> {
             self.add_conj(
                 v,
                 Conj {
-                    src: Src::Struct(&c.body),
+                    src: Src::Yield(&c.body),
                     env: e,
                     close,
                 },
@@ -2116,8 +2123,20 @@ impl<'a> Evaluator<'a> {
             } else {
                 r
             };
-            let v = self.eval_expr(other, env);
-            let is_bottom = v.is_bottom();
+            // A field that is only optional (`x?: int`) and was never set is absent, as a
+            // selection of it (`s.x`) already is.
+            let absent_optional = match &other.kind {
+                ExprKind::Ident(name) => match self.lookup(name, other.span, env) {
+                    Ok(Target::Vertex(a)) => {
+                        let a = self.res(a);
+                        let av = &self.vs[a as usize];
+                        av.optional && !av.regular && !av.required && !is_def(name)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            let is_bottom = absent_optional || self.eval_expr(other, env).is_bottom();
             return Val::new(
                 K::Bool(if op == BinOp::Eq {
                     is_bottom
