@@ -3,7 +3,6 @@
 
 use crate::model::{Mesh, Service};
 use meshc_syntax::lit::{Duration, Quantity};
-use meshc_syntax::{codes, Diagnostic};
 use std::collections::BTreeMap;
 
 const NANO: i128 = 1_000_000_000;
@@ -186,9 +185,10 @@ fn secs(d: Duration) -> i64 {
     (round_up(d.0, NANO) / NANO) as i64
 }
 
-/// Native sidecars when Istio turns them on by itself: Istio ≥ 1.28 with kubelets ≥ 1.33.
+/// Native sidecars when Istio turns them on by itself: its automatic mode, the default from
+/// Istio 1.27 (istio/istio#56428), enables them on kubelets 1.33 or later.
 pub fn native_sidecars(mesh: &Mesh) -> bool {
-    mesh.istio >= (1, 28) && mesh.kubernetes >= (1, 33)
+    mesh.istio >= (1, 27) && mesh.kubernetes >= (1, 33)
 }
 
 pub fn lifecycle(s: &Service, mesh: &Mesh) -> Lifecycle {
@@ -240,25 +240,6 @@ pub fn lifecycle(s: &Service, mesh: &Mesh) -> Lifecycle {
         proxy_drain,
         sleeps: Duration(s.drain_delay.0 + s.drain_time.0),
     }
-}
-
-/// E0306 when the grace period does not cover the sleeps.
-pub fn grace_error(s: &Service, l: &Lifecycle) -> Option<Diagnostic> {
-    (s.grace.0 < l.sleeps.0).then(|| {
-        Diagnostic::error(
-            codes::SHORT_GRACE,
-            format!(
-                "the grace period of `{}` ({}) is shorter than its shutdown sleeps ({} + {} = {})",
-                s.name,
-                s.grace.canonical(),
-                s.drain_delay.canonical(),
-                s.drain_time.canonical(),
-                l.sleeps.canonical()
-            ),
-        )
-        .primary(s.grace_span, "terminationGracePeriod")
-        .help("Kubernetes kills the pod when the grace period ends: connections still draining get 5xx. Leave it to its default (the sleeps plus `margin`) or raise it")
-    })
 }
 
 /// The pod's `proxy.istio.io/config`: always an explicit concurrency (without it Envoy runs a

@@ -116,6 +116,8 @@ pub struct OutlierDetection {
 pub struct VirtualServiceSpec {
     pub hosts: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub http: Vec<HttpRoute>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tcp: Vec<TcpRoute>,
@@ -124,6 +126,8 @@ pub struct VirtualServiceSpec {
 #[derive(Serialize, Debug, Clone)]
 pub struct HttpRoute {
     pub name: String,
+    #[serde(rename = "match", skip_serializing_if = "Vec::is_empty")]
+    pub match_: Vec<HttpMatch>,
     pub route: Vec<RouteDestination>,
     pub retries: HttpRetry,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -218,4 +222,46 @@ pub struct ServiceEntryPort {
     pub number: i64,
     pub name: String,
     pub protocol: String,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct HttpMatch {
+    pub uri: StringMatch,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct StringMatch {
+    pub prefix: String,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct GatewaySpec {
+    pub selector: BTreeMap<String, String>,
+    pub servers: Vec<Server>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Server {
+    pub port: GatewayPort,
+    pub hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTls>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct GatewayPort {
+    pub number: i64,
+    pub name: String,
+    pub protocol: String,
+}
+
+#[derive(Serialize, Debug, Clone, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerTls {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub https_redirect: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
 }

@@ -2,7 +2,7 @@
 //! the spans of their values (for diagnostics). The stdlib schemas guarantee the shape; a
 //! package that bypasses them gets `E0320` for what is missing.
 
-use meshc_eval::Node;
+use meshc_eval::{Node, NodeKind};
 use meshc_syntax::lit::{Duration, Quantity};
 use meshc_syntax::{codes, Diagnostic, Span};
 use std::collections::BTreeMap;
@@ -21,6 +21,113 @@ pub struct Mesh {
     pub outbound: String,
     /// (CPU, memory) per 1000 requests per second through a proxy, when overridden.
     pub proxy_cost: Option<(Quantity, Quantity)>,
+    /// NetworkPolicies on.
+    pub network_policy: bool,
+    pub dns_namespace: String,
+    pub dns_labels: BTreeMap<String, String>,
+    /// The namespace allowed to scrape the proxies' metrics.
+    pub monitoring: Option<String>,
+    pub ingress: Ingress,
+}
+
+/// `mesh.ingress`: how exposed services are reached from outside.
+#[derive(Clone, Debug)]
+pub struct Ingress {
+    /// Kubernetes Gateway API (`gateway-api`) rather than Istio's Gateway (`istio`).
+    pub gateway_api: bool,
+    pub namespace: String,
+    pub selector: BTreeMap<String, String>,
+    pub service_account: String,
+    pub class_name: String,
+}
+
+/// A value of an environment variable.
+#[derive(Clone, Debug)]
+pub enum EnvValue {
+    Text(String),
+    Secret { name: String, key: String, optional: Option<bool> },
+    ConfigMap { name: String, key: String, optional: Option<bool> },
+    Field(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: String,
+    /// `None` when the source is malformed (reported by the lowering).
+    pub value: Option<EnvValue>,
+    /// What is wrong with a source, when `value` is `None`.
+    pub problem: Option<String>,
+    pub span: Span,
+}
+
+/// One probe handler.
+#[derive(Clone, Debug)]
+pub enum Handler {
+    Http { path: String, port: Option<(i64, Span)>, scheme: String, headers: Vec<(String, String)> },
+    Grpc { port: Option<(i64, Span)>, service: Option<String> },
+    Tcp { port: Option<(i64, Span)> },
+    Exec { command: Vec<String> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Probe {
+    /// Every handler written (exactly one is valid).
+    pub handlers: Vec<(Handler, Span)>,
+    pub initial_delay: Option<(Duration, Span)>,
+    pub period: Option<(Duration, Span)>,
+    pub timeout: Option<(Duration, Span)>,
+    pub success_threshold: Option<i64>,
+    pub failure_threshold: Option<i64>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Probes {
+    pub readiness: Option<Probe>,
+    pub liveness: Option<Probe>,
+    pub startup: Option<Probe>,
+}
+
+#[derive(Clone, Debug)]
+pub enum VolumeSource {
+    EmptyDir { size_limit: Option<Quantity>, memory: bool },
+    ConfigMap(String),
+    Secret(String),
+    Claim(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Volume {
+    pub name: String,
+    pub mount: String,
+    pub mount_span: Span,
+    pub read_only: Option<bool>,
+    pub sub_path: Option<String>,
+    /// Every source written (exactly one is valid).
+    pub sources: Vec<VolumeSource>,
+    pub span: Span,
+}
+
+/// `security`: the pod's and the container's security context.
+#[derive(Clone, Debug)]
+pub struct Security {
+    pub run_as_non_root: (bool, Span),
+    pub run_as_user: (i64, Span),
+    pub run_as_group: (i64, Span),
+    pub fs_group: i64,
+    pub read_only_root: (bool, Span),
+    pub allow_privilege_escalation: (bool, Span),
+    pub capabilities: Vec<(String, Span)>,
+    pub seccomp: (String, Span),
+    pub automount_token: (bool, Span),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expose {
+    pub hosts: Vec<String>,
+    pub path: String,
+    pub tls: Option<String>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -65,8 +172,11 @@ pub struct ConnectionPool {
     pub max_requests_per_connection: Option<i64>,
 }
 
+/// A service (`service NAME`) or a worker (`worker NAME`, `worker` set: no Service, no inbound
+/// traffic; the service-only fields keep neutral values and are not used).
 #[derive(Clone, Debug)]
 pub struct Service {
+    pub worker: bool,
     pub name: String,
     pub namespace: String,
     pub image: String,
@@ -77,9 +187,20 @@ pub struct Service {
     pub memory: Quantity,
     pub cpu_limit: Option<Quantity>,
     pub memory_limit: Option<Quantity>,
+    /// Autoscaling bounds and target; with `replicas`, both bounds are the fixed count.
     pub min: i64,
     pub max: i64,
     pub cpu_target: f64,
+    pub replicas: Option<(i64, Span)>,
+    /// The span of an `autoscale` block (present unless `replicas` is set).
+    pub autoscale_span: Option<Span>,
+    pub command: Option<Vec<String>>,
+    pub args: Option<Vec<String>>,
+    pub probes: Probes,
+    pub volumes: Vec<Volume>,
+    pub annotations: Vec<(String, String, Span)>,
+    pub security: Security,
+    pub expose: Option<Expose>,
     pub deps: Vec<(String, Span)>,
     pub callers: Vec<(String, Span)>,
     pub public: Option<bool>,
@@ -103,7 +224,7 @@ pub struct Service {
     pub circuit_breaker: Option<CircuitBreaker>,
     pub connection_pool: Option<ConnectionPool>,
     pub labels: BTreeMap<String, String>,
-    pub env: Vec<(String, String)>,
+    pub env: Vec<EnvVar>,
     /// Guardrail codes silenced for this service, with their reasons.
     pub allow: BTreeMap<String, String>,
     pub span: Span,
@@ -241,6 +362,17 @@ pub fn read_mesh(n: Option<&Node>, diags: &mut Vec<Diagnostic>) -> Mesh {
         revision: None,
         outbound: "REGISTRY_ONLY".into(),
         proxy_cost: None,
+        network_policy: true,
+        dns_namespace: "kube-system".into(),
+        dns_labels: BTreeMap::from([("k8s-app".to_string(), "kube-dns".to_string())]),
+        monitoring: None,
+        ingress: Ingress {
+            gateway_api: false,
+            namespace: "istio-system".into(),
+            selector: BTreeMap::from([("istio".to_string(), "ingressgateway".to_string())]),
+            service_account: "istio-ingressgateway-service-account".into(),
+            class_name: "istio".into(),
+        },
     };
     let Some(n) = n else { return default };
     let mut r = Reader::new(diags, "mesh".into(), n.span);
@@ -264,15 +396,35 @@ pub fn read_mesh(n: Option<&Node>, diags: &mut Vec<Diagnostic>) -> Mesh {
             .opt_str(n, "outboundTrafficPolicy")
             .unwrap_or(default.outbound),
         proxy_cost: cost,
+        network_policy: r.node(n, "networkPolicy").and_then(Node::as_bool).unwrap_or(true),
+        dns_namespace: r.opt_str(n, "dns.namespace").unwrap_or(default.dns_namespace),
+        dns_labels: match r.node(n, "dns.labels") {
+            Some(_) => r.string_map(n, "dns.labels"),
+            None => default.dns_labels,
+        },
+        monitoring: r.opt_str(n, "monitoring.namespace"),
+        ingress: Ingress {
+            gateway_api: r.opt_str(n, "ingress.api").as_deref() == Some("gateway-api"),
+            namespace: r.opt_str(n, "ingress.namespace").unwrap_or(default.ingress.namespace),
+            selector: match r.node(n, "ingress.selector") {
+                Some(_) => r.string_map(n, "ingress.selector"),
+                None => default.ingress.selector,
+            },
+            service_account: r
+                .opt_str(n, "ingress.serviceAccount")
+                .unwrap_or(default.ingress.service_account),
+            class_name: r.opt_str(n, "ingress.className").unwrap_or(default.ingress.class_name),
+        },
     };
     r.finish();
     mesh
 }
 
-pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Service {
-    let mut r = Reader::new(diags, format!("services.{label}"), n.span);
+pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnostic>) -> Service {
+    let map = if worker { "workers" } else { "services" };
+    let mut r = Reader::new(diags, format!("{map}.{label}"), n.span);
     let image = r.str(n, "image");
-    let versions = match n.get("versions").and_then(Node::as_map) {
+    let versions = match n.get("versions").and_then(Node::as_map).filter(|_| !worker) {
         Some(m) if !m.is_empty() => m
             .iter()
             .map(|(name, v)| ServiceVersion {
@@ -351,29 +503,55 @@ pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Servi
         .node(n, "retries.retryOn")
         .map(|g| g.span)
         .unwrap_or(n.span);
+    let svc = !worker;
+    let autoscale = n.get("autoscale");
+    let replicas = n.get("replicas").and_then(|x| x.as_int().map(|i| (i, x.span)));
+    let (min, max) = match (replicas, autoscale) {
+        (_, Some(a)) => (r.int(a, "min"), r.int(a, "max")),
+        (Some((k, _)), None) => (k, k),
+        (None, None) => (2, 10),
+    };
     let service = Service {
+        worker,
         name: r.str(n, "name"),
         namespace: r.str(n, "namespace"),
-        protocol: r.str(n, "protocol"),
-        port: r.int(n, "port"),
-        target_port: r.int(n, "targetPort"),
+        protocol: if svc { r.str(n, "protocol") } else { String::new() },
+        port: if svc { r.int(n, "port") } else { 0 },
+        target_port: if svc { r.int(n, "targetPort") } else { 0 },
         cpu: r.quantity(n, "resources.cpu"),
         memory: r.quantity(n, "resources.memory"),
         cpu_limit: r.opt_quantity(n, "resources.cpuLimit"),
         memory_limit: r.opt_quantity(n, "resources.memoryLimit"),
-        min: r.int(n, "autoscale.min"),
-        max: r.int(n, "autoscale.max"),
-        cpu_target: r
-            .node(n, "autoscale.cpu")
+        min,
+        max,
+        cpu_target: autoscale
+            .and_then(|a| a.get("cpu"))
             .and_then(Node::as_percent)
             .unwrap_or(70.0),
+        replicas,
+        autoscale_span: autoscale.map(|a| a.span),
+        command: n.get("command").map(|_| r.strings(n, "command").into_iter().map(|x| x.0).collect()),
+        args: n.get("args").map(|_| r.strings(n, "args").into_iter().map(|x| x.0).collect()),
+        probes: read_probes(n.get("probes")),
+        volumes: read_volumes(n.get("volumes")),
+        annotations: n
+            .get("annotations")
+            .and_then(Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string(), v.span)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        security: read_security(&mut r, n),
+        expose: if svc { read_expose(n.get("expose")) } else { None },
         deps: r.strings(n, "deps"),
-        callers: r.strings(n, "callers"),
-        public: r.node(n, "public").and_then(Node::as_bool),
+        callers: if svc { r.strings(n, "callers") } else { Vec::new() },
+        public: if svc { r.node(n, "public").and_then(Node::as_bool) } else { None },
         versions,
-        idempotent: r.bool(n, "idempotent"),
-        attempts: r.int(n, "retries.attempts"),
-        retry_on: r.str(n, "retries.retryOn"),
+        idempotent: svc && r.bool(n, "idempotent"),
+        attempts: if svc { r.int(n, "retries.attempts") } else { 0 },
+        retry_on: if svc { r.str(n, "retries.retryOn") } else { String::new() },
         retry_on_span,
         per_try_timeout: r.opt_duration(n, "retries.perTryTimeout"),
         timeout: r.opt_duration(n, "timeout"),
@@ -385,15 +563,190 @@ pub fn read_service(label: &str, n: &Node, diags: &mut Vec<Diagnostic>) -> Servi
         grace_span,
         hook: r.str(n, "lifecycle.hook"),
         hook_span,
-        load_balancer: r.str(n, "loadBalancer"),
+        load_balancer: if svc { r.str(n, "loadBalancer") } else { String::new() },
         circuit_breaker,
         connection_pool,
         labels: r.string_map(n, "labels"),
-        env: r.string_map(n, "env").into_iter().collect(),
+        env: read_env(n.get("env")),
         allow: r.string_map(n, "allow"),
         image,
         span: n.span,
     };
     r.finish();
     service
+}
+
+fn spanned<T>(n: Option<&Node>, f: impl Fn(&Node) -> Option<T>) -> Option<(T, Span)> {
+    n.and_then(|x| f(x).map(|v| (v, x.span)))
+}
+
+fn text_list(n: Option<&Node>) -> Vec<String> {
+    n.and_then(Node::as_list)
+        .map(|l| l.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+fn read_env(n: Option<&Node>) -> Vec<EnvVar> {
+    let Some(m) = n.and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    m.iter()
+        .map(|(name, v)| {
+            let (value, problem) = match &v.kind {
+                NodeKind::Str(s) => (Some(EnvValue::Text(s.clone())), None),
+                NodeKind::Int(i) => (Some(EnvValue::Text(i.to_string())), None),
+                NodeKind::Float(f) => (Some(EnvValue::Text(f.to_string())), None),
+                NodeKind::Bool(b) => (Some(EnvValue::Text(b.to_string())), None),
+                NodeKind::Map(src) => env_source(src),
+                _ => (None, Some("a string, a number, a bool or a source".to_string())),
+            };
+            EnvVar { name: name.clone(), value, problem, span: v.span }
+        })
+        .collect()
+}
+
+fn env_source(m: &indexmap::IndexMap<String, Node>) -> (Option<EnvValue>, Option<String>) {
+    let get = |k: &str| m.get(k).and_then(Node::as_str).map(String::from);
+    let optional = m.get("optional").and_then(Node::as_bool);
+    let kinds: Vec<&str> = ["secret", "configMap", "field"]
+        .into_iter()
+        .filter(|k| m.contains_key(*k))
+        .collect();
+    if kinds.len() != 1 {
+        let why = if kinds.is_empty() {
+            "it names no source: give one of `secret`, `configMap` or `field`".to_string()
+        } else {
+            format!("it names {} sources (`{}`): give exactly one", kinds.len(), kinds.join("`, `"))
+        };
+        return (None, Some(why));
+    }
+    let key = get("key");
+    match (kinds[0], key) {
+        ("secret", Some(key)) => (Some(EnvValue::Secret { name: get("secret").unwrap_or_default(), key, optional }), None),
+        ("configMap", Some(key)) => (Some(EnvValue::ConfigMap { name: get("configMap").unwrap_or_default(), key, optional }), None),
+        ("field", None) => (Some(EnvValue::Field(get("field").unwrap_or_default())), None),
+        ("field", Some(_)) => (None, Some("a `field` source takes no `key`".to_string())),
+        (k, None) => (None, Some(format!("a `{k}` source needs the `key` to read"))),
+        _ => (None, Some("unknown source".to_string())),
+    }
+}
+
+fn read_probes(n: Option<&Node>) -> Probes {
+    let probe = |k: &str| n.and_then(|n| n.get(k)).map(read_probe);
+    Probes { readiness: probe("readiness"), liveness: probe("liveness"), startup: probe("startup") }
+}
+
+fn read_probe(n: &Node) -> Probe {
+    let port = |h: &Node| spanned(h.get("port"), Node::as_int);
+    let mut handlers = Vec::new();
+    if let Some(h) = n.get("http") {
+        let headers = h
+            .get("headers")
+            .and_then(Node::as_map)
+            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+            .unwrap_or_default();
+        handlers.push((
+            Handler::Http {
+                path: h.get("path").and_then(Node::as_str).unwrap_or("/").to_string(),
+                port: port(h),
+                scheme: h.get("scheme").and_then(Node::as_str).unwrap_or("HTTP").to_string(),
+                headers,
+            },
+            h.span,
+        ));
+    }
+    if let Some(h) = n.get("grpc") {
+        handlers.push((
+            Handler::Grpc { port: port(h), service: h.get("service").and_then(Node::as_str).map(String::from) },
+            h.span,
+        ));
+    }
+    if let Some(h) = n.get("tcp") {
+        handlers.push((Handler::Tcp { port: port(h) }, h.span));
+    }
+    if let Some(h) = n.get("exec") {
+        handlers.push((Handler::Exec { command: text_list(h.get("command")) }, h.span));
+    }
+    Probe {
+        handlers,
+        initial_delay: spanned(n.get("initialDelay"), Node::as_duration),
+        period: spanned(n.get("period"), Node::as_duration),
+        timeout: spanned(n.get("timeout"), Node::as_duration),
+        success_threshold: n.get("successThreshold").and_then(Node::as_int),
+        failure_threshold: n.get("failureThreshold").and_then(Node::as_int),
+        span: n.span,
+    }
+}
+
+fn read_volumes(n: Option<&Node>) -> Vec<Volume> {
+    let Some(m) = n.and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    m.iter()
+        .map(|(name, v)| {
+            let text = |k: &str| v.get(k).and_then(Node::as_str).map(String::from);
+            let mut sources = Vec::new();
+            if let Some(e) = v.get("emptyDir") {
+                sources.push(VolumeSource::EmptyDir {
+                    size_limit: e.get("sizeLimit").and_then(Node::as_quantity),
+                    memory: e.get("medium").and_then(Node::as_str) == Some("Memory"),
+                });
+            }
+            if let Some(c) = text("configMap") {
+                sources.push(VolumeSource::ConfigMap(c));
+            }
+            if let Some(c) = text("secret") {
+                sources.push(VolumeSource::Secret(c));
+            }
+            if let Some(c) = text("claim") {
+                sources.push(VolumeSource::Claim(c));
+            }
+            let mount = v.get("mount");
+            Volume {
+                name: name.clone(),
+                mount: mount.and_then(Node::as_str).unwrap_or("").to_string(),
+                mount_span: mount.map(|m| m.span).unwrap_or(v.span),
+                read_only: v.get("readOnly").and_then(Node::as_bool),
+                sub_path: text("subPath"),
+                sources,
+                span: v.span,
+            }
+        })
+        .collect()
+}
+
+fn read_security(r: &mut Reader<'_>, n: &Node) -> Security {
+    let b = |r: &mut Reader<'_>, k: &str, d: bool| {
+        let x = r.node(n, k);
+        (x.and_then(Node::as_bool).unwrap_or(d), x.map(|x| x.span).unwrap_or(n.span))
+    };
+    let i = |r: &mut Reader<'_>, k: &str, d: i64| {
+        let x = r.node(n, k);
+        (x.and_then(Node::as_int).unwrap_or(d), x.map(|x| x.span).unwrap_or(n.span))
+    };
+    let seccomp = r.node(n, "security.seccompProfile");
+    Security {
+        run_as_non_root: b(r, "security.runAsNonRoot", true),
+        run_as_user: i(r, "security.runAsUser", 10001),
+        run_as_group: i(r, "security.runAsGroup", 10001),
+        fs_group: i(r, "security.fsGroup", 10001).0,
+        read_only_root: b(r, "security.readOnlyRootFilesystem", true),
+        allow_privilege_escalation: b(r, "security.allowPrivilegeEscalation", false),
+        capabilities: r.strings(n, "security.capabilities"),
+        seccomp: (
+            seccomp.and_then(Node::as_str).unwrap_or("RuntimeDefault").to_string(),
+            seccomp.map(|x| x.span).unwrap_or(n.span),
+        ),
+        automount_token: b(r, "security.automountServiceAccountToken", false),
+    }
+}
+
+fn read_expose(n: Option<&Node>) -> Option<Expose> {
+    let n = n?;
+    Some(Expose {
+        hosts: text_list(n.get("hosts")),
+        path: n.get("path").and_then(Node::as_str).unwrap_or("/").to_string(),
+        tls: n.get("tls").and_then(Node::as_str).map(String::from),
+        span: n.span,
+    })
 }

@@ -135,6 +135,16 @@ pub mod codes {
     pub const AMBIGUOUS_DEP: &str = "E0313";
     pub const DUPLICATE_OBJECT: &str = "E0314";
     pub const RESERVED_NAMESPACE: &str = "E0315";
+    pub const PROBE: &str = "E0316";
+    pub const DEFAULT_PROBE: &str = "W0317";
+    pub const REPLICAS_AND_AUTOSCALE: &str = "E0318";
+    pub const VOLUME: &str = "E0319";
+    pub const ENV: &str = "E0321";
+    pub const SECURITY_RELAXED: &str = "W0322";
+    pub const ZERO_REPLICAS: &str = "E0323";
+    pub const EXPOSE: &str = "E0324";
+    pub const BAD_SECURITY: &str = "E0325";
+    pub const MANAGED_ANNOTATION: &str = "E0326";
     pub const IMMUTABLE_FIELD: &str = "E0330";
     pub const REPLACED_DEPLOYMENT: &str = "W0331";
     pub const BAD_SHAPE: &str = "E0320";
@@ -206,6 +216,16 @@ pub mod codes {
         ),
         (DUPLICATE_OBJECT, "two generated objects with one name"),
         (RESERVED_NAMESPACE, "service placed in a reserved namespace"),
+        (PROBE, "probe with no handler or several, another port, or partial seconds"),
+        (DEFAULT_PROBE, "HTTP service without probes: probed by TCP"),
+        (REPLICAS_AND_AUTOSCALE, "`replicas` and `autoscale` together"),
+        (VOLUME, "volume with no source or several, or two mounts at one path"),
+        (ENV, "invalid environment variable name or source"),
+        (SECURITY_RELAXED, "security context relaxed from the defaults"),
+        (ZERO_REPLICAS, "`replicas: 0` without a reason"),
+        (EXPOSE, "`expose` on a service the ingress cannot route"),
+        (BAD_SECURITY, "security context that cannot run under the mesh"),
+        (MANAGED_ANNOTATION, "pod annotation that meshc computes"),
         (IMMUTABLE_FIELD, "`meshc diff`: an immutable field changes"),
         (
             REPLACED_DEPLOYMENT,

@@ -153,7 +153,7 @@ fn split_chunks(text: &str) -> Vec<(usize, usize)> {
         if line_start && i > 0 {
             let rest = &text[i..];
             let starts_decl = c.is_ascii_alphabetic() || c == b'#' || c == b'"' || c == b'_';
-            let keyword = ["service ", "check ", "package ", "import ", "let ", "#"]
+            let keyword = ["service ", "worker ", "check ", "package ", "import ", "let ", "#"]
                 .iter()
                 .any(|k| rest.starts_with(k))
                 || looks_like_field(rest);
@@ -474,6 +474,12 @@ impl Builder<'_> {
                     self.misplaced(span, "`service` declarations");
                 }
                 let mut it = d.into_inner();
+                let kw = it.next().expect("keyword").as_str();
+                let (what, map) = if kw == "worker" {
+                    ("worker", "workers")
+                } else {
+                    ("service", "services")
+                };
                 let name_pair = it.next().expect("name");
                 let name_span = self.span(&name_pair);
                 let inner = name_pair.into_inner().next().expect("name");
@@ -483,9 +489,9 @@ impl Builder<'_> {
                 };
                 if let Err(why) = check_dns_label(&name) {
                     self.diags.push(
-                        Diagnostic::error(codes::BAD_SERVICE_NAME, format!("service name `{name}` is not a DNS label: {why}"))
+                        Diagnostic::error(codes::BAD_SERVICE_NAME, format!("{what} name `{name}` is not a DNS label: {why}"))
                             .primary(name_span, "not a DNS label")
-                            .help("a service name is 1 to 63 characters of a-z, 0-9 and `-`, starting with a letter and ending with a letter or digit")
+                            .help("a name is 1 to 63 characters of a-z, 0-9 and `-`, starting with a letter and ending with a letter or digit")
                             .note("Kubernetes names the Service, Deployment and ServiceAccount after it"),
                     );
                 }
@@ -504,7 +510,7 @@ impl Builder<'_> {
                     from_service: true,
                 };
                 let services_label = Label {
-                    kind: LabelKind::Name("services".into()),
+                    kind: LabelKind::Name(map.into()),
                     opt: Opt::Regular,
                     span: name_span,
                 };
