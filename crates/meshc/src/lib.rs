@@ -370,11 +370,17 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         .filter(|d| d.code == codes::BAD_SERVICE_NAME)
         .filter_map(|d| d.primary_span())
         .collect();
-    diags.extend(evaluation.diagnostics.into_iter().filter(|d| {
-        d.primary_span()
-            .map(|s| !bad_names.contains(&s))
-            .unwrap_or(true)
-    }));
+    diags.extend(
+        evaluation
+            .diagnostics
+            .into_iter()
+            .filter(|d| {
+                d.primary_span()
+                    .map(|s| !bad_names.contains(&s))
+                    .unwrap_or(true)
+            })
+            .map(worker_hint),
+    );
     let (mut objects, mut edges) = (Vec::new(), Vec::new());
     if let Some(v) = evaluation
         .value
@@ -394,6 +400,21 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         diagnostics: diags,
         objects,
         edges,
+    }
+}
+
+/// A field that only a service has, written in a worker, says why it is refused.
+fn worker_hint(d: Diagnostic) -> Diagnostic {
+    const SERVICE_ONLY: &[&str] = &[
+        "expose", "port", "targetPort", "protocol", "versions", "callers", "public",
+        "retries", "timeout", "idempotent", "loadBalancer", "circuitBreaker", "connectionPool",
+    ];
+    if d.code != codes::NOT_ALLOWED || !d.message.ends_with("#Worker`") {
+        return d;
+    }
+    match SERVICE_ONLY.iter().find(|f| d.message.starts_with(&format!("field `{f}` "))) {
+        Some(f) => d.help(format!("a worker has no Service and takes no calls: `{f}` belongs to a `service`")),
+        None => d,
     }
 }
 
