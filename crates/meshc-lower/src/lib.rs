@@ -78,7 +78,8 @@ pub fn lower(root: &Node) -> Lowered {
     if out.diagnostics.iter().any(Diagnostic::is_error) {
         return out;
     }
-    services.sort_by(|a, b| (&a.name, &a.namespace, a.worker).cmp(&(&b.name, &b.namespace, b.worker)));
+    services
+        .sort_by(|a, b| (&a.name, &a.namespace, a.worker).cmp(&(&b.name, &b.namespace, b.worker)));
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in services.iter().enumerate() {
         if !s.worker {
@@ -104,7 +105,11 @@ pub fn lower(root: &Node) -> Lowered {
                 Dep::External { host, port } => (format!("{host}:{port}"), true),
                 Dep::Wide(h) => (h.clone(), false),
             };
-            out.edges.push(Edge { from: cx.id(i), to, external });
+            out.edges.push(Edge {
+                from: cx.id(i),
+                to,
+                external,
+            });
         }
     }
 
@@ -178,7 +183,11 @@ pub(crate) fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-pub(crate) fn meta(name: &str, namespace: Option<&str>, mut l: BTreeMap<String, String>) -> ObjectMeta {
+pub(crate) fn meta(
+    name: &str,
+    namespace: Option<&str>,
+    mut l: BTreeMap<String, String>,
+) -> ObjectMeta {
     l.insert(MANAGED_BY.into(), "meshc".into());
     ObjectMeta {
         name: Some(name.into()),

@@ -45,8 +45,16 @@ pub struct Ingress {
 #[derive(Clone, Debug)]
 pub enum EnvValue {
     Text(String),
-    Secret { name: String, key: String, optional: Option<bool> },
-    ConfigMap { name: String, key: String, optional: Option<bool> },
+    Secret {
+        name: String,
+        key: String,
+        optional: Option<bool>,
+    },
+    ConfigMap {
+        name: String,
+        key: String,
+        optional: Option<bool>,
+    },
     Field(String),
 }
 
@@ -63,10 +71,22 @@ pub struct EnvVar {
 /// One probe handler.
 #[derive(Clone, Debug)]
 pub enum Handler {
-    Http { path: String, port: Option<(i64, Span)>, scheme: String, headers: Vec<(String, String)> },
-    Grpc { port: Option<(i64, Span)>, service: Option<String> },
-    Tcp { port: Option<(i64, Span)> },
-    Exec { command: Vec<String> },
+    Http {
+        path: String,
+        port: Option<(i64, Span)>,
+        scheme: String,
+        headers: Vec<(String, String)>,
+    },
+    Grpc {
+        port: Option<(i64, Span)>,
+        service: Option<String>,
+    },
+    Tcp {
+        port: Option<(i64, Span)>,
+    },
+    Exec {
+        command: Vec<String>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -90,7 +110,10 @@ pub struct Probes {
 
 #[derive(Clone, Debug)]
 pub enum VolumeSource {
-    EmptyDir { size_limit: Option<Quantity>, memory: bool },
+    EmptyDir {
+        size_limit: Option<Quantity>,
+        memory: bool,
+    },
     ConfigMap(String),
     Secret(String),
     Claim(String),
@@ -396,8 +419,13 @@ pub fn read_mesh(n: Option<&Node>, diags: &mut Vec<Diagnostic>) -> Mesh {
             .opt_str(n, "outboundTrafficPolicy")
             .unwrap_or(default.outbound),
         proxy_cost: cost,
-        network_policy: r.node(n, "networkPolicy").and_then(Node::as_bool).unwrap_or(true),
-        dns_namespace: r.opt_str(n, "dns.namespace").unwrap_or(default.dns_namespace),
+        network_policy: r
+            .node(n, "networkPolicy")
+            .and_then(Node::as_bool)
+            .unwrap_or(true),
+        dns_namespace: r
+            .opt_str(n, "dns.namespace")
+            .unwrap_or(default.dns_namespace),
         dns_labels: match r.node(n, "dns.labels") {
             Some(_) => r.string_map(n, "dns.labels"),
             None => default.dns_labels,
@@ -405,7 +433,9 @@ pub fn read_mesh(n: Option<&Node>, diags: &mut Vec<Diagnostic>) -> Mesh {
         monitoring: r.opt_str(n, "monitoring.namespace"),
         ingress: Ingress {
             gateway_api: r.opt_str(n, "ingress.api").as_deref() == Some("gateway-api"),
-            namespace: r.opt_str(n, "ingress.namespace").unwrap_or(default.ingress.namespace),
+            namespace: r
+                .opt_str(n, "ingress.namespace")
+                .unwrap_or(default.ingress.namespace),
             selector: match r.node(n, "ingress.selector") {
                 Some(_) => r.string_map(n, "ingress.selector"),
                 None => default.ingress.selector,
@@ -413,7 +443,9 @@ pub fn read_mesh(n: Option<&Node>, diags: &mut Vec<Diagnostic>) -> Mesh {
             service_account: r
                 .opt_str(n, "ingress.serviceAccount")
                 .unwrap_or(default.ingress.service_account),
-            class_name: r.opt_str(n, "ingress.className").unwrap_or(default.ingress.class_name),
+            class_name: r
+                .opt_str(n, "ingress.className")
+                .unwrap_or(default.ingress.class_name),
         },
     };
     r.finish();
@@ -505,7 +537,9 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
         .unwrap_or(n.span);
     let svc = !worker;
     let autoscale = n.get("autoscale");
-    let replicas = n.get("replicas").and_then(|x| x.as_int().map(|i| (i, x.span)));
+    let replicas = n
+        .get("replicas")
+        .and_then(|x| x.as_int().map(|i| (i, x.span)));
     let (min, max) = match (replicas, autoscale) {
         (_, Some(a)) => (r.int(a, "min"), r.int(a, "max")),
         (Some((k, _)), None) => (k, k),
@@ -515,7 +549,11 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
         worker,
         name: r.str(n, "name"),
         namespace: r.str(n, "namespace"),
-        protocol: if svc { r.str(n, "protocol") } else { String::new() },
+        protocol: if svc {
+            r.str(n, "protocol")
+        } else {
+            String::new()
+        },
         port: if svc { r.int(n, "port") } else { 0 },
         target_port: if svc { r.int(n, "targetPort") } else { 0 },
         cpu: r.quantity(n, "resources.cpu"),
@@ -530,8 +568,12 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
             .unwrap_or(70.0),
         replicas,
         autoscale_span: autoscale.map(|a| a.span),
-        command: n.get("command").map(|_| r.strings(n, "command").into_iter().map(|x| x.0).collect()),
-        args: n.get("args").map(|_| r.strings(n, "args").into_iter().map(|x| x.0).collect()),
+        command: n
+            .get("command")
+            .map(|_| r.strings(n, "command").into_iter().map(|x| x.0).collect()),
+        args: n
+            .get("args")
+            .map(|_| r.strings(n, "args").into_iter().map(|x| x.0).collect()),
         probes: read_probes(n.get("probes")),
         volumes: read_volumes(n.get("volumes")),
         annotations: n
@@ -544,14 +586,30 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
             })
             .unwrap_or_default(),
         security: read_security(&mut r, n),
-        expose: if svc { read_expose(n.get("expose")) } else { None },
+        expose: if svc {
+            read_expose(n.get("expose"))
+        } else {
+            None
+        },
         deps: r.strings(n, "deps"),
-        callers: if svc { r.strings(n, "callers") } else { Vec::new() },
-        public: if svc { r.node(n, "public").and_then(Node::as_bool) } else { None },
+        callers: if svc {
+            r.strings(n, "callers")
+        } else {
+            Vec::new()
+        },
+        public: if svc {
+            r.node(n, "public").and_then(Node::as_bool)
+        } else {
+            None
+        },
         versions,
         idempotent: svc && r.bool(n, "idempotent"),
         attempts: if svc { r.int(n, "retries.attempts") } else { 0 },
-        retry_on: if svc { r.str(n, "retries.retryOn") } else { String::new() },
+        retry_on: if svc {
+            r.str(n, "retries.retryOn")
+        } else {
+            String::new()
+        },
         retry_on_span,
         per_try_timeout: r.opt_duration(n, "retries.perTryTimeout"),
         timeout: r.opt_duration(n, "timeout"),
@@ -563,7 +621,11 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
         grace_span,
         hook: r.str(n, "lifecycle.hook"),
         hook_span,
-        load_balancer: if svc { r.str(n, "loadBalancer") } else { String::new() },
+        load_balancer: if svc {
+            r.str(n, "loadBalancer")
+        } else {
+            String::new()
+        },
         circuit_breaker,
         connection_pool,
         labels: r.string_map(n, "labels"),
@@ -582,7 +644,11 @@ fn spanned<T>(n: Option<&Node>, f: impl Fn(&Node) -> Option<T>) -> Option<(T, Sp
 
 fn text_list(n: Option<&Node>) -> Vec<String> {
     n.and_then(Node::as_list)
-        .map(|l| l.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -598,9 +664,17 @@ fn read_env(n: Option<&Node>) -> Vec<EnvVar> {
                 NodeKind::Float(f) => (Some(EnvValue::Text(f.to_string())), None),
                 NodeKind::Bool(b) => (Some(EnvValue::Text(b.to_string())), None),
                 NodeKind::Map(src) => env_source(src),
-                _ => (None, Some("a string, a number, a bool or a source".to_string())),
+                _ => (
+                    None,
+                    Some("a string, a number, a bool or a source".to_string()),
+                ),
             };
-            EnvVar { name: name.clone(), value, problem, span: v.span }
+            EnvVar {
+                name: name.clone(),
+                value,
+                problem,
+                span: v.span,
+            }
         })
         .collect()
 }
@@ -616,24 +690,52 @@ fn env_source(m: &indexmap::IndexMap<String, Node>) -> (Option<EnvValue>, Option
         let why = if kinds.is_empty() {
             "it names no source: give one of `secret`, `configMap` or `field`".to_string()
         } else {
-            format!("it names {} sources (`{}`): give exactly one", kinds.len(), kinds.join("`, `"))
+            format!(
+                "it names {} sources (`{}`): give exactly one",
+                kinds.len(),
+                kinds.join("`, `")
+            )
         };
         return (None, Some(why));
     }
     let key = get("key");
     match (kinds[0], key) {
-        ("secret", Some(key)) => (Some(EnvValue::Secret { name: get("secret").unwrap_or_default(), key, optional }), None),
-        ("configMap", Some(key)) => (Some(EnvValue::ConfigMap { name: get("configMap").unwrap_or_default(), key, optional }), None),
-        ("field", None) => (Some(EnvValue::Field(get("field").unwrap_or_default())), None),
+        ("secret", Some(key)) => (
+            Some(EnvValue::Secret {
+                name: get("secret").unwrap_or_default(),
+                key,
+                optional,
+            }),
+            None,
+        ),
+        ("configMap", Some(key)) => (
+            Some(EnvValue::ConfigMap {
+                name: get("configMap").unwrap_or_default(),
+                key,
+                optional,
+            }),
+            None,
+        ),
+        ("field", None) => (
+            Some(EnvValue::Field(get("field").unwrap_or_default())),
+            None,
+        ),
         ("field", Some(_)) => (None, Some("a `field` source takes no `key`".to_string())),
-        (k, None) => (None, Some(format!("a `{k}` source needs the `key` to read"))),
+        (k, None) => (
+            None,
+            Some(format!("a `{k}` source needs the `key` to read")),
+        ),
         _ => (None, Some("unknown source".to_string())),
     }
 }
 
 fn read_probes(n: Option<&Node>) -> Probes {
     let probe = |k: &str| n.and_then(|n| n.get(k)).map(read_probe);
-    Probes { readiness: probe("readiness"), liveness: probe("liveness"), startup: probe("startup") }
+    Probes {
+        readiness: probe("readiness"),
+        liveness: probe("liveness"),
+        startup: probe("startup"),
+    }
 }
 
 fn read_probe(n: &Node) -> Probe {
@@ -643,13 +745,25 @@ fn read_probe(n: &Node) -> Probe {
         let headers = h
             .get("headers")
             .and_then(Node::as_map)
-            .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
         handlers.push((
             Handler::Http {
-                path: h.get("path").and_then(Node::as_str).unwrap_or("/").to_string(),
+                path: h
+                    .get("path")
+                    .and_then(Node::as_str)
+                    .unwrap_or("/")
+                    .to_string(),
                 port: port(h),
-                scheme: h.get("scheme").and_then(Node::as_str).unwrap_or("HTTP").to_string(),
+                scheme: h
+                    .get("scheme")
+                    .and_then(Node::as_str)
+                    .unwrap_or("HTTP")
+                    .to_string(),
                 headers,
             },
             h.span,
@@ -657,7 +771,10 @@ fn read_probe(n: &Node) -> Probe {
     }
     if let Some(h) = n.get("grpc") {
         handlers.push((
-            Handler::Grpc { port: port(h), service: h.get("service").and_then(Node::as_str).map(String::from) },
+            Handler::Grpc {
+                port: port(h),
+                service: h.get("service").and_then(Node::as_str).map(String::from),
+            },
             h.span,
         ));
     }
@@ -665,7 +782,12 @@ fn read_probe(n: &Node) -> Probe {
         handlers.push((Handler::Tcp { port: port(h) }, h.span));
     }
     if let Some(h) = n.get("exec") {
-        handlers.push((Handler::Exec { command: text_list(h.get("command")) }, h.span));
+        handlers.push((
+            Handler::Exec {
+                command: text_list(h.get("command")),
+            },
+            h.span,
+        ));
     }
     Probe {
         handlers,
@@ -718,11 +840,17 @@ fn read_volumes(n: Option<&Node>) -> Vec<Volume> {
 fn read_security(r: &mut Reader<'_>, n: &Node) -> Security {
     let b = |r: &mut Reader<'_>, k: &str, d: bool| {
         let x = r.node(n, k);
-        (x.and_then(Node::as_bool).unwrap_or(d), x.map(|x| x.span).unwrap_or(n.span))
+        (
+            x.and_then(Node::as_bool).unwrap_or(d),
+            x.map(|x| x.span).unwrap_or(n.span),
+        )
     };
     let i = |r: &mut Reader<'_>, k: &str, d: i64| {
         let x = r.node(n, k);
-        (x.and_then(Node::as_int).unwrap_or(d), x.map(|x| x.span).unwrap_or(n.span))
+        (
+            x.and_then(Node::as_int).unwrap_or(d),
+            x.map(|x| x.span).unwrap_or(n.span),
+        )
     };
     let seccomp = r.node(n, "security.seccompProfile");
     Security {
@@ -734,7 +862,10 @@ fn read_security(r: &mut Reader<'_>, n: &Node) -> Security {
         allow_privilege_escalation: b(r, "security.allowPrivilegeEscalation", false),
         capabilities: r.strings(n, "security.capabilities"),
         seccomp: (
-            seccomp.and_then(Node::as_str).unwrap_or("RuntimeDefault").to_string(),
+            seccomp
+                .and_then(Node::as_str)
+                .unwrap_or("RuntimeDefault")
+                .to_string(),
             seccomp.map(|x| x.span).unwrap_or(n.span),
         ),
         automount_token: b(r, "security.automountServiceAccountToken", false),
@@ -745,7 +876,11 @@ fn read_expose(n: Option<&Node>) -> Option<Expose> {
     let n = n?;
     Some(Expose {
         hosts: text_list(n.get("hosts")),
-        path: n.get("path").and_then(Node::as_str).unwrap_or("/").to_string(),
+        path: n
+            .get("path")
+            .and_then(Node::as_str)
+            .unwrap_or("/")
+            .to_string(),
         tls: n.get("tls").and_then(Node::as_str).map(String::from),
         span: n.span,
     })

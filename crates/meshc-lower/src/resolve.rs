@@ -1,7 +1,9 @@
 //! Dependency resolution: each entry of `deps` becomes a service of the mesh, an external host
 //! or a namespace-wide scope. Bare names resolve in the caller's namespace first.
 
-use crate::guardrails::{e0301_unresolved_dep, e0302_self_dep, e0313_ambiguous_dep, w0307_wide_egress};
+use crate::guardrails::{
+    e0301_unresolved_dep, e0302_self_dep, e0313_ambiguous_dep, w0307_wide_egress,
+};
 use crate::Ctx;
 use meshc_syntax::Span;
 
@@ -10,7 +12,10 @@ use meshc_syntax::Span;
 pub enum Dep {
     Service(usize),
     /// An external host (`api.stripe.com`, or a domain `*.googleapis.com`) and its port.
-    External { host: String, port: i64 },
+    External {
+        host: String,
+        port: i64,
+    },
     /// `ns/*` or `*/*`: a whole namespace (or mesh) as egress.
     Wide(String),
 }
@@ -24,7 +29,8 @@ pub fn valid_host(host: &str) -> bool {
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }
 
@@ -53,7 +59,8 @@ impl Ctx<'_> {
                         port,
                     }),
                     _ => {
-                        self.findings.push(e0301_unresolved_dep::bad_external(d, *span));
+                        self.findings
+                            .push(e0301_unresolved_dep::bad_external(d, *span));
                         None
                     }
                 }
@@ -79,7 +86,8 @@ impl Ctx<'_> {
                         .find(|&j| self.services[j].namespace == s.namespace)
                         .or_else(|| {
                             let names: Vec<String> = many.iter().map(|&j| self.id(j)).collect();
-                            self.findings.push(e0313_ambiguous_dep::diagnostic(d, &names, *span));
+                            self.findings
+                                .push(e0313_ambiguous_dep::diagnostic(d, &names, *span));
                             Some(many[0])
                         }),
                 };
@@ -97,10 +105,7 @@ impl Ctx<'_> {
                         known.sort();
                         let all = self.services;
                         let names = all.iter().filter(|x| !x.worker).map(|x| x.name.as_str());
-                        let worker = self
-                            .services
-                            .iter()
-                            .any(|x| x.worker && x.name == name);
+                        let worker = self.services.iter().any(|x| x.worker && x.name == name);
                         self.findings.push(e0301_unresolved_dep::unresolved(
                             s, d, name, names, &known, worker, *span,
                         ));

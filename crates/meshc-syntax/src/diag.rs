@@ -216,15 +216,30 @@ pub mod codes {
         ),
         (DUPLICATE_OBJECT, "two generated objects with one name"),
         (RESERVED_NAMESPACE, "service placed in a reserved namespace"),
-        (PROBE, "probe with no handler or several, another port, or partial seconds"),
+        (
+            PROBE,
+            "probe with no handler or several, another port, or partial seconds",
+        ),
         (DEFAULT_PROBE, "HTTP service without probes: probed by TCP"),
-        (REPLICAS_AND_AUTOSCALE, "`replicas` and `autoscale` together"),
-        (VOLUME, "volume with no source or several, or two mounts at one path"),
+        (
+            REPLICAS_AND_AUTOSCALE,
+            "`replicas` and `autoscale` together",
+        ),
+        (
+            VOLUME,
+            "volume with no source or several, or two mounts at one path",
+        ),
         (ENV, "invalid environment variable name or source"),
-        (SECURITY_RELAXED, "security context relaxed from the defaults"),
+        (
+            SECURITY_RELAXED,
+            "security context relaxed from the defaults",
+        ),
         (ZERO_REPLICAS, "`replicas: 0` without a reason"),
         (EXPOSE, "`expose` on a service the ingress cannot route"),
-        (BAD_SECURITY, "security context that cannot run under the mesh"),
+        (
+            BAD_SECURITY,
+            "security context that cannot run under the mesh",
+        ),
         (MANAGED_ANNOTATION, "pod annotation that meshc computes"),
         (IMMUTABLE_FIELD, "`meshc diff`: an immutable field changes"),
         (

@@ -153,9 +153,11 @@ fn split_chunks(text: &str) -> Vec<(usize, usize)> {
         if line_start && i > 0 {
             let rest = &text[i..];
             let starts_decl = c.is_ascii_alphabetic() || c == b'#' || c == b'"' || c == b'_';
-            let keyword = ["service ", "worker ", "check ", "package ", "import ", "let ", "#"]
-                .iter()
-                .any(|k| rest.starts_with(k))
+            let keyword = [
+                "service ", "worker ", "check ", "package ", "import ", "let ", "#",
+            ]
+            .iter()
+            .any(|k| rest.starts_with(k))
                 || looks_like_field(rest);
             if (depth <= 0 && starts_decl) || keyword {
                 starts.push(i);

@@ -406,14 +406,30 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
 /// A field that only a service has, written in a worker, says why it is refused.
 fn worker_hint(d: Diagnostic) -> Diagnostic {
     const SERVICE_ONLY: &[&str] = &[
-        "expose", "port", "targetPort", "protocol", "versions", "callers", "public",
-        "retries", "timeout", "idempotent", "loadBalancer", "circuitBreaker", "connectionPool",
+        "expose",
+        "port",
+        "targetPort",
+        "protocol",
+        "versions",
+        "callers",
+        "public",
+        "retries",
+        "timeout",
+        "idempotent",
+        "loadBalancer",
+        "circuitBreaker",
+        "connectionPool",
     ];
     if d.code != codes::NOT_ALLOWED || !d.message.ends_with("#Worker`") {
         return d;
     }
-    match SERVICE_ONLY.iter().find(|f| d.message.starts_with(&format!("field `{f}` "))) {
-        Some(f) => d.help(format!("a worker has no Service and takes no calls: `{f}` belongs to a `service`")),
+    match SERVICE_ONLY
+        .iter()
+        .find(|f| d.message.starts_with(&format!("field `{f}` ")))
+    {
+        Some(f) => d.help(format!(
+            "a worker has no Service and takes no calls: `{f}` belongs to a `service`"
+        )),
         None => d,
     }
 }

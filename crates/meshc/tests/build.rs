@@ -493,7 +493,9 @@ fn all_objects_validate_against_the_upstream_schemas() {
 #[test]
 fn checkov_passes_on_every_example() {
     if std::env::var("MESHC_VALIDATE").as_deref() != Ok("1") {
-        println!("checkov skipped: run scripts/test (or set MESHC_VALIDATE=1 with checkov installed)");
+        println!(
+            "checkov skipped: run scripts/test (or set MESHC_VALIDATE=1 with checkov installed)"
+        );
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -505,30 +507,56 @@ fn checkov_passes_on_every_example() {
         let mut sources = Sources::new();
         for f in std::fs::read_dir(e.path()).unwrap().flatten() {
             if f.path().extension().and_then(|x| x.to_str()) == Some("msh") {
-                sources.insert(f.file_name().to_string_lossy().into(), std::fs::read_to_string(f.path()).unwrap());
+                sources.insert(
+                    f.file_name().to_string_lossy().into(),
+                    std::fs::read_to_string(f.path()).unwrap(),
+                );
             }
         }
         let c = compile(&sources, &Options::default());
         assert!(c.ok(), "{}", c.render_diagnostics());
         let name = e.file_name().to_string_lossy().into_owned();
-        std::fs::write(dir.join(format!("{name}.yaml")), c.manifests_yaml().unwrap_or_default()).unwrap();
+        std::fs::write(
+            dir.join(format!("{name}.yaml")),
+            c.manifests_yaml().unwrap_or_default(),
+        )
+        .unwrap();
         n += 1;
     }
     assert!(n >= 6);
     let out = std::process::Command::new("checkov")
-        .args(["--framework", "kubernetes", "--compact", "--quiet", "--skip-download"])
+        .args([
+            "--framework",
+            "kubernetes",
+            "--compact",
+            "--quiet",
+            "--skip-download",
+        ])
         .args(["--skip-check", "CKV_K8S_15,CKV_K8S_43", "-o", "json", "-d"])
         .arg(&dir)
         .output()
         .expect("checkov runs (scripts/test installs it)");
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("checkov's report: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
-    let summary = if report.is_array() { report[0]["summary"].clone() } else { report["summary"].clone() };
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov's report: {e}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let summary = if report.is_array() {
+        report[0]["summary"].clone()
+    } else {
+        report["summary"].clone()
+    };
     let passed = summary["passed"].as_i64().unwrap_or(0);
     let failed = summary["failed"].as_i64().unwrap_or(-1);
     println!("checkov: {passed} passed, {failed} failed");
     assert!(passed > 1000, "checkov ran too few checks: {summary}");
-    assert_eq!(failed, 0, "checkov findings:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        failed,
+        0,
+        "checkov findings:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 fn validate_all(root: &Path, files: &[&Path]) -> Result<(), String> {

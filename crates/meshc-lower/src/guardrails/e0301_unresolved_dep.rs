@@ -22,12 +22,17 @@ pub(crate) fn unresolved<'n>(
 ) -> Diagnostic {
     let mut diag = Diagnostic::error(
         codes::UNRESOLVED_DEP,
-        format!("dependency `{d}` of `{}` is not a service of this mesh", s.name),
+        format!(
+            "dependency `{d}` of `{}` is not a service of this mesh",
+            s.name
+        ),
     )
     .primary(span, "resolves to nothing")
     .note("traffic to an undeclared service would bypass the mesh (or fail under REGISTRY_ONLY)");
     if is_worker {
-        diag = diag.help(format!("`{name}` is a worker: it has no Service and takes no calls"));
+        diag = diag.help(format!(
+            "`{name}` is a worker: it has no Service and takes no calls"
+        ));
     } else if let Some(m) = meshc_eval::did_you_mean(name, names) {
         diag = diag.help(format!("did you mean `{m}`?"));
     }

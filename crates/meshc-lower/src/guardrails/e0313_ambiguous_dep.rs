@@ -7,7 +7,13 @@
 use meshc_syntax::{codes, Diagnostic, Span};
 
 pub(crate) fn diagnostic(d: &str, names: &[String], span: Span) -> Diagnostic {
-    Diagnostic::error(codes::AMBIGUOUS_DEP, format!("`{d}` names {}", names.join(" and ")))
-        .primary(span, "ambiguous dependency")
-        .help(format!("write it as `namespace/name`, for example `{}`", names[0]))
+    Diagnostic::error(
+        codes::AMBIGUOUS_DEP,
+        format!("`{d}` names {}", names.join(" and ")),
+    )
+    .primary(span, "ambiguous dependency")
+    .help(format!(
+        "write it as `namespace/name`, for example `{}`",
+        names[0]
+    ))
 }

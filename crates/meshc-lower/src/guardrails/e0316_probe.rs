@@ -22,13 +22,19 @@ const NANO: i128 = 1_000_000_000;
 /// Whole seconds of a duration that fit an int32 field, or an error.
 pub(crate) fn seconds(d: Duration, what: &str, span: Span) -> Result<i32, Diagnostic> {
     if d.0 % NANO != 0 {
-        return Err(Diagnostic::error(codes::PROBE, format!("{what} is {}, not a whole number of seconds", d.canonical()))
-            .primary(span, "not whole seconds")
-            .help("Kubernetes counts probe timings in seconds: round it"));
+        return Err(Diagnostic::error(
+            codes::PROBE,
+            format!("{what} is {}, not a whole number of seconds", d.canonical()),
+        )
+        .primary(span, "not whole seconds")
+        .help("Kubernetes counts probe timings in seconds: round it"));
     }
     i32::try_from(d.0 / NANO).map_err(|_| {
-        Diagnostic::error(codes::PROBE, format!("{what} is {}, more than a probe can wait", d.canonical()))
-            .primary(span, "too long")
+        Diagnostic::error(
+            codes::PROBE,
+            format!("{what} is {}, more than a probe can wait", d.canonical()),
+        )
+        .primary(span, "too long")
     })
 }
 
@@ -51,7 +57,9 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service, kind: &str, p: &Probe) -> boo
     }
     for (h, hspan) in &p.handlers {
         let port = match h {
-            Handler::Http { port, .. } | Handler::Grpc { port, .. } | Handler::Tcp { port } => *port,
+            Handler::Http { port, .. } | Handler::Grpc { port, .. } | Handler::Tcp { port } => {
+                *port
+            }
             Handler::Exec { .. } => None,
         };
         if let Some((n, span)) = port {
@@ -64,9 +72,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service, kind: &str, p: &Probe) -> boo
             }
         } else if s.worker && !matches!(h, Handler::Exec { .. }) {
             cx.findings.push(
-                Diagnostic::error(codes::PROBE, format!("the {kind} probe of worker `{}` names no port", s.name))
-                    .primary(*hspan, "which port?")
-                    .help("a worker has no Service port: give `port`, or use an `exec` probe"),
+                Diagnostic::error(
+                    codes::PROBE,
+                    format!("the {kind} probe of worker `{}` names no port", s.name),
+                )
+                .primary(*hspan, "which port?")
+                .help("a worker has no Service port: give `port`, or use an `exec` probe"),
             );
         }
         if matches!(h, Handler::Grpc { .. }) && cx.mesh.istio < (1, 13) {
@@ -77,7 +88,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service, kind: &str, p: &Probe) -> boo
             );
         }
     }
-    for (d, what) in [(p.initial_delay, "initialDelay"), (p.period, "period"), (p.timeout, "timeout")] {
+    for (d, what) in [
+        (p.initial_delay, "initialDelay"),
+        (p.period, "period"),
+        (p.timeout, "timeout"),
+    ] {
         if let Some((d, span)) = d {
             if let Err(e) = seconds(d, &format!("`{what}` of the {kind} probe"), span) {
                 cx.findings.push(e);

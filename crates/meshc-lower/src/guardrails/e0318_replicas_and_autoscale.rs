@@ -11,10 +11,13 @@ use meshc_syntax::{codes, Diagnostic};
 pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) {
     if let (Some((_, rspan)), Some(aspan)) = (s.replicas, s.autoscale_span) {
         cx.findings.push(
-            Diagnostic::error(codes::REPLICAS_AND_AUTOSCALE, format!("`{}` sets both `replicas` and `autoscale`", s.name))
-                .primary(aspan, "autoscaling")
-                .secondary(rspan, "a fixed count")
-                .help("keep `replicas` for a fixed number of pods (no HPA), or `autoscale` for an HPA"),
+            Diagnostic::error(
+                codes::REPLICAS_AND_AUTOSCALE,
+                format!("`{}` sets both `replicas` and `autoscale`", s.name),
+            )
+            .primary(aspan, "autoscaling")
+            .secondary(rspan, "a fixed count")
+            .help("keep `replicas` for a fixed number of pods (no HPA), or `autoscale` for an HPA"),
         );
     }
 }

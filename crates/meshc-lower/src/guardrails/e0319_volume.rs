@@ -39,9 +39,15 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) -> bool {
         let path = if path.is_empty() { "/" } else { path };
         if let Some(other) = paths.insert(path, &v.name) {
             cx.findings.push(
-                Diagnostic::error(codes::VOLUME, format!("`{}` mounts `{other}` and `{}` both at `{path}`", s.name, v.name))
-                    .primary(v.mount_span, "mounted again here")
-                    .help("each mount needs its own path"),
+                Diagnostic::error(
+                    codes::VOLUME,
+                    format!(
+                        "`{}` mounts `{other}` and `{}` both at `{path}`",
+                        s.name, v.name
+                    ),
+                )
+                .primary(v.mount_span, "mounted again here")
+                .help("each mount needs its own path"),
             );
         }
     }

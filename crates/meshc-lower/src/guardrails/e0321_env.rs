@@ -13,7 +13,8 @@ pub(crate) fn valid_name(n: &str) -> bool {
     let b = n.as_bytes();
     !b.is_empty()
         && !b[0].is_ascii_digit()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
 }
 
 pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) -> bool {

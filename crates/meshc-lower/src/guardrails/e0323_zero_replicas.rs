@@ -12,9 +12,15 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) {
     if let Some((0, span)) = s.replicas {
         cx.finding(
             s,
-            Diagnostic::error(codes::ZERO_REPLICAS, format!("`{}` runs no pod (`replicas: 0`) and gives no reason", s.name))
-                .primary(span, "no pods")
-                .help("say why with `allow: {E0323: \"why\"}`, or give it at least one replica"),
+            Diagnostic::error(
+                codes::ZERO_REPLICAS,
+                format!(
+                    "`{}` runs no pod (`replicas: 0`) and gives no reason",
+                    s.name
+                ),
+            )
+            .primary(span, "no pods")
+            .help("say why with `allow: {E0323: \"why\"}`, or give it at least one replica"),
         );
     }
 }

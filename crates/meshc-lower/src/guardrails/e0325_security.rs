@@ -12,7 +12,10 @@ use meshc_syntax::{codes, Diagnostic};
 pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) -> bool {
     let sec = &s.security;
     let before = cx.findings.len();
-    for (id, span, what) in [(sec.run_as_user.0, sec.run_as_user.1, "runAsUser"), (sec.run_as_group.0, sec.run_as_group.1, "runAsGroup")] {
+    for (id, span, what) in [
+        (sec.run_as_user.0, sec.run_as_user.1, "runAsUser"),
+        (sec.run_as_group.0, sec.run_as_group.1, "runAsGroup"),
+    ] {
         if id == 1337 {
             cx.findings.push(
                 Diagnostic::error(codes::BAD_SECURITY, format!("`{}` runs as {what} 1337, the Istio proxy's", s.name))

@@ -16,7 +16,10 @@ pub(crate) const MANAGED: &[(&str, &str)] = &[
     ("sidecar.istio.io/proxyMemory", "sidecar.memory"),
     ("sidecar.istio.io/proxyMemoryLimit", "sidecar.memoryLimit"),
     ("proxy.istio.io/config", "sidecar.concurrency and lifecycle"),
-    ("sidecar.istio.io/nativeSidecar", "mesh.kubernetes and mesh.istio"),
+    (
+        "sidecar.istio.io/nativeSidecar",
+        "mesh.kubernetes and mesh.istio",
+    ),
 ];
 
 pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) -> bool {
@@ -24,9 +27,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) -> bool {
     for (k, _, span) in &s.annotations {
         if let Some((_, field)) = MANAGED.iter().find(|(m, _)| m == k) {
             cx.findings.push(
-                Diagnostic::error(codes::MANAGED_ANNOTATION, format!("`{k}` is computed by meshc"))
-                    .primary(*span, "set by hand")
-                    .help(format!("set it through `{field}`")),
+                Diagnostic::error(
+                    codes::MANAGED_ANNOTATION,
+                    format!("`{k}` is computed by meshc"),
+                )
+                .primary(*span, "set by hand")
+                .help(format!("set it through `{field}`")),
             );
         }
     }

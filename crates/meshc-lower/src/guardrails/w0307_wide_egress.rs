@@ -9,8 +9,14 @@ use crate::model::Service;
 use meshc_syntax::{codes, Diagnostic, Span};
 
 pub(crate) fn diagnostic(s: &Service, d: &str, span: Span) -> Diagnostic {
-    Diagnostic::warning(codes::WIDE_EGRESS, format!("`{}` depends on `{d}`: its proxy receives the configuration of every service there", s.name))
-        .primary(span, "namespace-wide dependency")
-        .help("list the services it calls, so that its Sidecar keeps its proxy small")
-        .note("silence with `allow: {W0307: \"why\"}` in the service")
+    Diagnostic::warning(
+        codes::WIDE_EGRESS,
+        format!(
+            "`{}` depends on `{d}`: its proxy receives the configuration of every service there",
+            s.name
+        ),
+    )
+    .primary(span, "namespace-wide dependency")
+    .help("list the services it calls, so that its Sidecar keeps its proxy small")
+    .note("silence with `allow: {W0307: \"why\"}` in the service")
 }

@@ -10,7 +10,13 @@ use crate::model::{Mesh, Service};
 use meshc_syntax::lit::Quantity;
 use meshc_syntax::{codes, Diagnostic};
 
-pub(crate) fn diagnostic(s: &Service, mesh: &Mesh, p: &Proxy, target: i32, exact: f64) -> Diagnostic {
+pub(crate) fn diagnostic(
+    s: &Service,
+    mesh: &Mesh,
+    p: &Proxy,
+    target: i32,
+    exact: f64,
+) -> Diagnostic {
     Diagnostic::warning(
         codes::HPA_ADJUSTED,
         format!(

@@ -20,7 +20,10 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) {
         relaxed.push((sec.read_only_root.1, "readOnlyRootFilesystem: false"));
     }
     if sec.allow_privilege_escalation.0 {
-        relaxed.push((sec.allow_privilege_escalation.1, "allowPrivilegeEscalation: true"));
+        relaxed.push((
+            sec.allow_privilege_escalation.1,
+            "allowPrivilegeEscalation: true",
+        ));
     }
     for (_, span) in &sec.capabilities {
         relaxed.push((*span, "a capability added"));
@@ -35,10 +38,17 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) {
         return;
     };
     let what: Vec<&str> = relaxed.iter().map(|r| r.1).collect();
-    let mut d = Diagnostic::warning(codes::SECURITY_RELAXED, format!("the security context of `{}` is relaxed: {}", s.name, what.join(", ")))
-        .primary(first.0, first.1)
-        .help("keep the secure default where the image allows it")
-        .note("silence with `allow: {W0322: \"why\"}` in the workload");
+    let mut d = Diagnostic::warning(
+        codes::SECURITY_RELAXED,
+        format!(
+            "the security context of `{}` is relaxed: {}",
+            s.name,
+            what.join(", ")
+        ),
+    )
+    .primary(first.0, first.1)
+    .help("keep the secure default where the image allows it")
+    .note("silence with `allow: {W0322: \"why\"}` in the workload");
     for r in rest {
         d = d.secondary(r.0, r.1);
     }

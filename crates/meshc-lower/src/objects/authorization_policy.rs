@@ -15,7 +15,10 @@ use crate::{meta, push, Ctx, Object};
 pub(crate) fn ingress_identity(cx: &Ctx<'_>, namespace: &str) -> (String, String) {
     let ing = &cx.mesh.ingress;
     if ing.gateway_api {
-        (namespace.to_string(), format!("{}-{}", super::ingress::GATEWAY, ing.class_name))
+        (
+            namespace.to_string(),
+            format!("{}-{}", super::ingress::GATEWAY, ing.class_name),
+        )
     } else {
         (ing.namespace.clone(), ing.service_account.clone())
     }
@@ -27,7 +30,12 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let mut principals: Vec<String> = u
         .callers
         .iter()
-        .map(|&c| format!("{td}/ns/{}/sa/{}", cx.services[c].namespace, cx.services[c].name))
+        .map(|&c| {
+            format!(
+                "{td}/ns/{}/sa/{}",
+                cx.services[c].namespace, cx.services[c].name
+            )
+        })
         .collect();
     for (c, _) in &s.callers {
         if let Some((cns, sa)) = c.split_once('/') {
@@ -50,14 +58,20 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let rules = if principals.is_empty() {
         Vec::new()
     } else {
-        vec![Rule { from: vec![RuleFrom { source: Source { principals } }] }]
+        vec![Rule {
+            from: vec![RuleFrom {
+                source: Source { principals },
+            }],
+        }]
     };
     let ap = IstioObject {
         api_version: cx.security().into(),
         kind: "AuthorizationPolicy".into(),
         metadata: meta(&s.name, Some(&s.namespace), u.labels.clone()),
         spec: AuthorizationPolicySpec {
-            selector: Selector { match_labels: u.app.clone() },
+            selector: Selector {
+                match_labels: u.app.clone(),
+            },
             action: "ALLOW".into(),
             rules,
         },

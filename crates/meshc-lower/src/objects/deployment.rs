@@ -36,12 +36,21 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, pod: &Pod<'_>, out: &mut Vec
         pod_labels.extend(labels(&[("app", &s.name), ("version", &v.name)]));
         let mut dep_labels = u.labels.clone();
         dep_labels.insert("version".into(), v.name.clone());
-        let mut annotations: std::collections::BTreeMap<String, String> =
-            s.annotations.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+        let mut annotations: std::collections::BTreeMap<String, String> = s
+            .annotations
+            .iter()
+            .map(|(k, v, _)| (k.clone(), v.clone()))
+            .collect();
         annotations.extend(pod.proxy.annotations());
-        annotations.insert("proxy.istio.io/config".into(), compute::proxy_config(pod.proxy, pod.life));
+        annotations.insert(
+            "proxy.istio.io/config".into(),
+            compute::proxy_config(pod.proxy, pod.life),
+        );
         if cx.mesh.istio >= (1, 24) {
-            annotations.insert("sidecar.istio.io/nativeSidecar".into(), pod.life.native.to_string());
+            annotations.insert(
+                "sidecar.istio.io/nativeSidecar".into(),
+                pod.life.native.to_string(),
+            );
         }
         // A fixed count is split across versions by weight, like the HPA's bounds.
         let replicas = s.replicas.map(|(k, _)| {

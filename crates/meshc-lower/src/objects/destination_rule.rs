@@ -11,10 +11,15 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let subsets = s
         .versions
         .iter()
-        .map(|v| Subset { name: v.name.clone(), labels: labels(&[("version", &v.name)]) })
+        .map(|v| Subset {
+            name: v.name.clone(),
+            labels: labels(&[("version", &v.name)]),
+        })
         .collect();
     let traffic_policy = TrafficPolicy {
-        load_balancer: LoadBalancer { simple: s.load_balancer.clone() },
+        load_balancer: LoadBalancer {
+            simple: s.load_balancer.clone(),
+        },
         connection_pool: s.connection_pool.as_ref().map(|p| ConnectionPool {
             tcp: p.max_connections.map(|m| TcpPool { max_connections: m }),
             http: (p.http1_max_pending.is_some()
@@ -32,13 +37,19 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
             base_ejection_time: c.base_ejection.seconds_text(),
             max_ejection_percent: c.max_ejection_percent,
         }),
-        tls: (cx.mesh.mtls != "DISABLE").then(|| ClientTls { mode: "ISTIO_MUTUAL".into() }),
+        tls: (cx.mesh.mtls != "DISABLE").then(|| ClientTls {
+            mode: "ISTIO_MUTUAL".into(),
+        }),
     };
     let dr = IstioObject {
         api_version: cx.networking().into(),
         kind: "DestinationRule".into(),
         metadata: meta(&s.name, Some(&s.namespace), u.labels.clone()),
-        spec: DestinationRuleSpec { host: cx.fqdn(s), traffic_policy, subsets },
+        spec: DestinationRuleSpec {
+            host: cx.fqdn(s),
+            traffic_policy,
+            subsets,
+        },
     };
     push(out, Some(&s.name), &dr);
 }

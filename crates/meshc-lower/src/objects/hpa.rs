@@ -48,7 +48,10 @@ pub(crate) fn build(
             }
             MetricSpec {
                 type_: "Resource".into(),
-                resource: Some(ResourceMetricSource { name: "cpu".into(), target: target(t) }),
+                resource: Some(ResourceMetricSource {
+                    name: "cpu".into(),
+                    target: target(t),
+                }),
                 ..Default::default()
             }
         }

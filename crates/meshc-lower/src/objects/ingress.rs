@@ -51,16 +51,19 @@ pub(crate) fn gateway(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
         for s in &exposed {
             let e = s.expose.as_ref().expect("exposed");
             for (k, h) in e.hosts.iter().enumerate() {
-                let listener = |scheme: &str, port: i64, tls: Option<gw::ListenerTls>| gw::Listener {
-                    name: listener_name(&s.name, scheme, k),
-                    hostname: h.clone(),
-                    port,
-                    protocol: scheme.to_uppercase(),
-                    tls,
-                    allowed_routes: gw::AllowedRoutes {
-                        namespaces: gw::RouteNamespaces { from: "Same".into() },
-                    },
-                };
+                let listener =
+                    |scheme: &str, port: i64, tls: Option<gw::ListenerTls>| gw::Listener {
+                        name: listener_name(&s.name, scheme, k),
+                        hostname: h.clone(),
+                        port,
+                        protocol: scheme.to_uppercase(),
+                        tls,
+                        allowed_routes: gw::AllowedRoutes {
+                            namespaces: gw::RouteNamespaces {
+                                from: "Same".into(),
+                            },
+                        },
+                    };
                 listeners.push(listener("http", 80, None));
                 if let Some(secret) = &e.tls {
                     listeners.push(listener(
@@ -68,7 +71,9 @@ pub(crate) fn gateway(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
                         443,
                         Some(gw::ListenerTls {
                             mode: "Terminate".into(),
-                            certificate_refs: vec![gw::ObjectRef { name: secret.clone() }],
+                            certificate_refs: vec![gw::ObjectRef {
+                                name: secret.clone(),
+                            }],
                         }),
                     ));
                 }
@@ -78,7 +83,10 @@ pub(crate) fn gateway(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
             api_version: gateway_api_version(cx).into(),
             kind: "Gateway".into(),
             metadata: m,
-            spec: gw::GatewaySpec { gateway_class_name: cx.mesh.ingress.class_name.clone(), listeners },
+            spec: gw::GatewaySpec {
+                gateway_class_name: cx.mesh.ingress.class_name.clone(),
+                listeners,
+            },
         };
         push(out, None, &g);
     } else {
@@ -86,13 +94,24 @@ pub(crate) fn gateway(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
         for s in &exposed {
             let e = s.expose.as_ref().expect("exposed");
             servers.push(Server {
-                port: GatewayPort { number: 80, name: format!("http-{}", s.name), protocol: "HTTP".into() },
+                port: GatewayPort {
+                    number: 80,
+                    name: format!("http-{}", s.name),
+                    protocol: "HTTP".into(),
+                },
                 hosts: e.hosts.clone(),
-                tls: e.tls.as_ref().map(|_| ServerTls { https_redirect: Some(true), ..Default::default() }),
+                tls: e.tls.as_ref().map(|_| ServerTls {
+                    https_redirect: Some(true),
+                    ..Default::default()
+                }),
             });
             if let Some(secret) = &e.tls {
                 servers.push(Server {
-                    port: GatewayPort { number: 443, name: format!("https-{}", s.name), protocol: "HTTPS".into() },
+                    port: GatewayPort {
+                        number: 443,
+                        name: format!("https-{}", s.name),
+                        protocol: "HTTPS".into(),
+                    },
                     hosts: e.hosts.clone(),
                     tls: Some(ServerTls {
                         mode: Some("SIMPLE".into()),
@@ -106,7 +125,10 @@ pub(crate) fn gateway(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
             api_version: cx.networking().into(),
             kind: "Gateway".into(),
             metadata: m,
-            spec: GatewaySpec { selector: cx.mesh.ingress.selector.clone(), servers },
+            spec: GatewaySpec {
+                selector: cx.mesh.ingress.selector.clone(),
+                servers,
+            },
         };
         push(out, None, &g);
     }
@@ -121,42 +143,76 @@ pub(crate) fn routes(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
         let backends: Vec<gw::BackendRef> = if super::service::version_services(cx, u.i) {
             s.versions
                 .iter()
-                .map(|v| gw::BackendRef { name: format!("{}-{}", s.name, v.name), port: s.port, weight: v.weight })
+                .map(|v| gw::BackendRef {
+                    name: format!("{}-{}", s.name, v.name),
+                    port: s.port,
+                    weight: v.weight,
+                })
                 .collect()
         } else {
-            vec![gw::BackendRef { name: s.name.clone(), port: s.port, weight: 100 }]
+            vec![gw::BackendRef {
+                name: s.name.clone(),
+                port: s.port,
+                weight: 100,
+            }]
         };
         let matches = vec![gw::HttpRouteMatch {
-            path: gw::PathMatch { type_: "PathPrefix".into(), value: e.path.clone() },
+            path: gw::PathMatch {
+                type_: "PathPrefix".into(),
+                value: e.path.clone(),
+            },
         }];
         let sections = |scheme: &str| -> Vec<gw::ParentRef> {
             (0..e.hosts.len())
-                .map(|k| gw::ParentRef { name: GATEWAY.into(), section_name: Some(listener_name(&s.name, scheme, k)) })
+                .map(|k| gw::ParentRef {
+                    name: GATEWAY.into(),
+                    section_name: Some(listener_name(&s.name, scheme, k)),
+                })
                 .collect()
         };
-        let route = |name: &str, parent_refs: Vec<gw::ParentRef>, rule: gw::HttpRouteRule| IstioObject {
-            api_version: gateway_api_version(cx).into(),
-            kind: "HTTPRoute".into(),
-            metadata: meta(name, Some(&s.namespace), u.labels.clone()),
-            spec: gw::HttpRouteSpec { parent_refs, hostnames: e.hosts.clone(), rules: vec![rule] },
+        let route =
+            |name: &str, parent_refs: Vec<gw::ParentRef>, rule: gw::HttpRouteRule| IstioObject {
+                api_version: gateway_api_version(cx).into(),
+                kind: "HTTPRoute".into(),
+                metadata: meta(name, Some(&s.namespace), u.labels.clone()),
+                spec: gw::HttpRouteSpec {
+                    parent_refs,
+                    hostnames: e.hosts.clone(),
+                    rules: vec![rule],
+                },
+            };
+        let serve = gw::HttpRouteRule {
+            matches: matches.clone(),
+            filters: Vec::new(),
+            backend_refs: backends,
         };
-        let serve = gw::HttpRouteRule { matches: matches.clone(), filters: Vec::new(), backend_refs: backends };
         if e.tls.is_some() {
             push(out, Some(&s.name), &route(&name, sections("https"), serve));
             let redirect = gw::HttpRouteRule {
                 matches,
                 filters: vec![gw::HttpRouteFilter {
                     type_: "RequestRedirect".into(),
-                    request_redirect: gw::RequestRedirect { scheme: "https".into(), status_code: 301 },
+                    request_redirect: gw::RequestRedirect {
+                        scheme: "https".into(),
+                        status_code: 301,
+                    },
                 }],
                 backend_refs: Vec::new(),
             };
-            push(out, Some(&s.name), &route(&format!("{}-redirect", s.name), sections("http"), redirect));
+            push(
+                out,
+                Some(&s.name),
+                &route(&format!("{}-redirect", s.name), sections("http"), redirect),
+            );
         } else {
             push(out, Some(&s.name), &route(&name, sections("http"), serve));
         }
     } else {
-        let m = vec![HttpMatch { uri: StringMatch { prefix: e.path.clone() } }];
+        let m = vec![HttpMatch {
+            uri: StringMatch {
+                prefix: e.path.clone(),
+            },
+        }];
         let vs = IstioObject {
             api_version: cx.networking().into(),
             kind: "VirtualService".into(),

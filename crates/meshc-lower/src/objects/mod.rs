@@ -49,7 +49,13 @@ pub(crate) fn workload(
     let app = labels(&[("app", name)]);
     let mut svc_labels = s.labels.clone();
     svc_labels.extend(labels(&[("app", name), ("app.kubernetes.io/name", name)]));
-    let u = Unit { i, deps, callers, app, labels: svc_labels };
+    let u = Unit {
+        i,
+        deps,
+        callers,
+        app,
+        labels: svc_labels,
+    };
 
     if !s.worker {
         e0303_weights::check(cx, s);
@@ -81,7 +87,11 @@ pub(crate) fn workload(
     if !s.worker {
         service::build(cx, &u, out);
     }
-    let pod = pod::Pod { proxy: &proxy, life: &life, probes: &probes };
+    let pod = pod::Pod {
+        proxy: &proxy,
+        life: &life,
+        probes: &probes,
+    };
     deployment::build(cx, &u, &pod, out);
     pdb::build(cx, &u, out);
     sidecar::build(cx, &u, out);

@@ -13,12 +13,23 @@ pub(crate) fn build(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
         Some(rev) => l.insert("istio.io/rev".to_string(), rev.clone()),
         None => l.insert("istio-injection".to_string(), "enabled".to_string()),
     };
-    push(out, None, &Namespace { metadata: meta(ns, None, l), ..Default::default() });
+    push(
+        out,
+        None,
+        &Namespace {
+            metadata: meta(ns, None, l),
+            ..Default::default()
+        },
+    );
     let pa = IstioObject {
         api_version: cx.security().into(),
         kind: "PeerAuthentication".into(),
         metadata: meta("default", Some(ns), BTreeMap::new()),
-        spec: PeerAuthenticationSpec { mtls: MutualTls { mode: cx.mesh.mtls.clone() } },
+        spec: PeerAuthenticationSpec {
+            mtls: MutualTls {
+                mode: cx.mesh.mtls.clone(),
+            },
+        },
     };
     push(out, None, &pa);
 }

@@ -30,7 +30,10 @@ use std::collections::BTreeMap;
 const NS_LABEL: &str = "kubernetes.io/metadata.name";
 
 fn select(m: BTreeMap<String, String>) -> Option<LabelSelector> {
-    Some(LabelSelector { match_labels: Some(m), ..Default::default() })
+    Some(LabelSelector {
+        match_labels: Some(m),
+        ..Default::default()
+    })
 }
 
 /// Pods with `pods` labels in namespace `ns` (any namespace for `None`, any pod for an empty map).
@@ -80,7 +83,10 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
             from.push(if ing.gateway_api {
                 peer(
                     Some(&s.namespace),
-                    Some(labels(&[("gateway.networking.k8s.io/gateway-name", super::ingress::GATEWAY)])),
+                    Some(labels(&[(
+                        "gateway.networking.k8s.io/gateway-name",
+                        super::ingress::GATEWAY,
+                    )])),
                 )
             } else {
                 peer(Some(&ing.namespace), Some(ing.selector.clone()))
@@ -88,9 +94,15 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
         }
         from.dedup();
         if s.public == Some(true) {
-            ingress.push(NetworkPolicyIngressRule { from: None, ports: Some(app_port) });
+            ingress.push(NetworkPolicyIngressRule {
+                from: None,
+                ports: Some(app_port),
+            });
         } else if !from.is_empty() {
-            ingress.push(NetworkPolicyIngressRule { from: Some(from), ports: Some(app_port) });
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(from),
+                ports: Some(app_port),
+            });
         }
     }
     if let Some(m) = &cx.mesh.monitoring {
@@ -106,7 +118,10 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
             Dep::Service(j) => {
                 let t = &cx.services[*j];
                 NetworkPolicyEgressRule {
-                    to: Some(vec![peer(Some(&t.namespace), Some(labels(&[("app", &t.name)])))]),
+                    to: Some(vec![peer(
+                        Some(&t.namespace),
+                        Some(labels(&[("app", &t.name)])),
+                    )]),
                     ports: Some(vec![port(t.target_port, "TCP")]),
                 }
             }
@@ -122,7 +137,10 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
                     ["0.0.0.0/0", "::/0"]
                         .iter()
                         .map(|c| NetworkPolicyPeer {
-                            ip_block: Some(IPBlock { cidr: c.to_string(), except: None }),
+                            ip_block: Some(IPBlock {
+                                cidr: c.to_string(),
+                                except: None,
+                            }),
                             ..Default::default()
                         })
                         .collect(),
@@ -135,11 +153,17 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
         }
     }
     egress.push(NetworkPolicyEgressRule {
-        to: Some(vec![peer(Some(&cx.mesh.dns_namespace), Some(cx.mesh.dns_labels.clone()))]),
+        to: Some(vec![peer(
+            Some(&cx.mesh.dns_namespace),
+            Some(cx.mesh.dns_labels.clone()),
+        )]),
         ports: Some(vec![port(53, "UDP"), port(53, "TCP")]),
     });
     egress.push(NetworkPolicyEgressRule {
-        to: Some(vec![peer(Some("istio-system"), Some(labels(&[("app", "istiod")])))]),
+        to: Some(vec![peer(
+            Some("istio-system"),
+            Some(labels(&[("app", "istiod")])),
+        )]),
         ports: Some(vec![port(15012, "TCP")]),
     });
 

@@ -16,7 +16,10 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let pdb = PodDisruptionBudget {
         metadata: meta(&s.name, Some(&s.namespace), u.labels.clone()),
         spec: Some(PodDisruptionBudgetSpec {
-            selector: Some(LabelSelector { match_labels: Some(u.app.clone()), ..Default::default() }),
+            selector: Some(LabelSelector {
+                match_labels: Some(u.app.clone()),
+                ..Default::default()
+            }),
             min_available: Some(IntOrString::Int(1)),
             ..Default::default()
         }),

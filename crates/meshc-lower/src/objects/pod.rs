@@ -18,11 +18,11 @@ use crate::model::{EnvValue, Handler, Probe, Service, VolumeSource};
 use crate::{q, Ctx};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapKeySelector, ConfigMapVolumeSource, Container, ContainerPort,
-    EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction, GRPCAction, HTTPGetAction,
-    HTTPHeader, Lifecycle as K8sLifecycle, LifecycleHandler, ObjectFieldSelector,
-    PersistentVolumeClaimVolumeSource, PodSecurityContext, Probe as K8sProbe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecretVolumeSource,
-    SecurityContext, SleepAction, TCPSocketAction, Volume, VolumeMount,
+    EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction, GRPCAction, HTTPGetAction, HTTPHeader,
+    Lifecycle as K8sLifecycle, LifecycleHandler, ObjectFieldSelector,
+    PersistentVolumeClaimVolumeSource, PodSecurityContext, Probe as K8sProbe, ResourceRequirements,
+    SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext, SleepAction,
+    TCPSocketAction, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
@@ -52,11 +52,17 @@ pub(crate) fn probes(cx: &mut Ctx<'_>, s: &Service) -> Option<Probes> {
         let handler = |port: i32| -> K8sProbe {
             match s.protocol.as_str() {
                 "grpc" if grpc_rewritten => K8sProbe {
-                    grpc: Some(GRPCAction { port, service: None }),
+                    grpc: Some(GRPCAction {
+                        port,
+                        service: None,
+                    }),
                     ..Default::default()
                 },
                 _ => K8sProbe {
-                    tcp_socket: Some(TCPSocketAction { port: IntOrString::Int(port), host: None }),
+                    tcp_socket: Some(TCPSocketAction {
+                        port: IntOrString::Int(port),
+                        host: None,
+                    }),
                     ..Default::default()
                 },
             }
@@ -65,7 +71,11 @@ pub(crate) fn probes(cx: &mut Ctx<'_>, s: &Service) -> Option<Probes> {
             w0317_default_probe::check(cx, s);
         }
         let port = s.target_port as i32;
-        return Some(Probes { readiness: Some(handler(port)), liveness: Some(handler(port)), startup: None });
+        return Some(Probes {
+            readiness: Some(handler(port)),
+            liveness: Some(handler(port)),
+            startup: None,
+        });
     }
     let mut ok = true;
     let mut one = |cx: &mut Ctx<'_>, kind: &str, p: &Option<Probe>| -> Option<K8sProbe> {
@@ -86,7 +96,8 @@ pub(crate) fn probes(cx: &mut Ctx<'_>, s: &Service) -> Option<Probes> {
 
 fn probe(s: &Service, p: &Probe) -> K8sProbe {
     let port = |x: &Option<(i64, _)>| x.map(|(n, _)| n).unwrap_or(s.target_port) as i32;
-    let secs = |d: &Option<(meshc_syntax::lit::Duration, _)>| d.map(|(d, _)| (d.0 / 1_000_000_000) as i32);
+    let secs =
+        |d: &Option<(meshc_syntax::lit::Duration, _)>| d.map(|(d, _)| (d.0 / 1_000_000_000) as i32);
     let mut k = K8sProbe {
         initial_delay_seconds: secs(&p.initial_delay),
         period_seconds: secs(&p.period),
@@ -96,24 +107,45 @@ fn probe(s: &Service, p: &Probe) -> K8sProbe {
         ..Default::default()
     };
     match &p.handlers[0].0 {
-        Handler::Http { path, port: pt, scheme, headers } => {
+        Handler::Http {
+            path,
+            port: pt,
+            scheme,
+            headers,
+        } => {
             k.http_get = Some(HTTPGetAction {
                 path: Some(path.clone()),
                 port: IntOrString::Int(port(pt)),
                 scheme: Some(scheme.clone()),
                 http_headers: (!headers.is_empty()).then(|| {
-                    headers.iter().map(|(n, v)| HTTPHeader { name: n.clone(), value: v.clone() }).collect()
+                    headers
+                        .iter()
+                        .map(|(n, v)| HTTPHeader {
+                            name: n.clone(),
+                            value: v.clone(),
+                        })
+                        .collect()
                 }),
                 host: None,
             })
         }
         Handler::Grpc { port: pt, service } => {
-            k.grpc = Some(GRPCAction { port: port(pt), service: service.clone() })
+            k.grpc = Some(GRPCAction {
+                port: port(pt),
+                service: service.clone(),
+            })
         }
         Handler::Tcp { port: pt } => {
-            k.tcp_socket = Some(TCPSocketAction { port: IntOrString::Int(port(pt)), host: None })
+            k.tcp_socket = Some(TCPSocketAction {
+                port: IntOrString::Int(port(pt)),
+                host: None,
+            })
         }
-        Handler::Exec { command } => k.exec = Some(ExecAction { command: Some(command.clone()) }),
+        Handler::Exec { command } => {
+            k.exec = Some(ExecAction {
+                command: Some(command.clone()),
+            })
+        }
     }
     k
 }
@@ -126,7 +158,10 @@ pub(crate) fn pod_security(s: &Service) -> PodSecurityContext {
         run_as_user: Some(sec.run_as_user.0),
         run_as_group: Some(sec.run_as_group.0),
         fs_group: Some(sec.fs_group),
-        seccomp_profile: Some(SeccompProfile { type_: sec.seccomp.0.clone(), localhost_profile: None }),
+        seccomp_profile: Some(SeccompProfile {
+            type_: sec.seccomp.0.clone(),
+            localhost_profile: None,
+        }),
         ..Default::default()
     }
 }
@@ -145,7 +180,10 @@ fn container_security(s: &Service) -> SecurityContext {
         run_as_non_root: Some(sec.run_as_non_root.0),
         run_as_user: Some(sec.run_as_user.0),
         run_as_group: Some(sec.run_as_group.0),
-        seccomp_profile: Some(SeccompProfile { type_: sec.seccomp.0.clone(), localhost_profile: None }),
+        seccomp_profile: Some(SeccompProfile {
+            type_: sec.seccomp.0.clone(),
+            localhost_profile: None,
+        }),
         ..Default::default()
     }
 }
@@ -155,7 +193,10 @@ pub(crate) fn volumes(s: &Service) -> (Vec<Volume>, Vec<VolumeMount>) {
     let mut vols = Vec::new();
     let mut mounts = Vec::new();
     for v in &s.volumes {
-        let mut vol = Volume { name: v.name.clone(), ..Default::default() };
+        let mut vol = Volume {
+            name: v.name.clone(),
+            ..Default::default()
+        };
         let mut read_only = v.read_only;
         match &v.sources[0] {
             VolumeSource::EmptyDir { size_limit, memory } => {
@@ -166,11 +207,17 @@ pub(crate) fn volumes(s: &Service) -> (Vec<Volume>, Vec<VolumeMount>) {
             }
             VolumeSource::ConfigMap(n) => {
                 read_only = read_only.or(Some(true));
-                vol.config_map = Some(ConfigMapVolumeSource { name: n.clone(), ..Default::default() })
+                vol.config_map = Some(ConfigMapVolumeSource {
+                    name: n.clone(),
+                    ..Default::default()
+                })
             }
             VolumeSource::Secret(n) => {
                 read_only = read_only.or(Some(true));
-                vol.secret = Some(SecretVolumeSource { secret_name: Some(n.clone()), ..Default::default() })
+                vol.secret = Some(SecretVolumeSource {
+                    secret_name: Some(n.clone()),
+                    ..Default::default()
+                })
             }
             VolumeSource::Claim(n) => {
                 vol.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
@@ -188,15 +235,26 @@ pub(crate) fn volumes(s: &Service) -> (Vec<Volume>, Vec<VolumeMount>) {
             ..Default::default()
         });
     }
-    let tmp_mounted = s.volumes.iter().any(|v| v.mount.trim_end_matches('/') == "/tmp");
+    let tmp_mounted = s
+        .volumes
+        .iter()
+        .any(|v| v.mount.trim_end_matches('/') == "/tmp");
     if s.security.read_only_root.0 && !tmp_mounted {
-        let name = if s.volumes.iter().any(|v| v.name == "tmp") { "meshc-tmp" } else { "tmp" };
+        let name = if s.volumes.iter().any(|v| v.name == "tmp") {
+            "meshc-tmp"
+        } else {
+            "tmp"
+        };
         vols.push(Volume {
             name: name.into(),
             empty_dir: Some(EmptyDirVolumeSource::default()),
             ..Default::default()
         });
-        mounts.push(VolumeMount { name: name.into(), mount_path: "/tmp".into(), ..Default::default() });
+        mounts.push(VolumeMount {
+            name: name.into(),
+            mount_path: "/tmp".into(),
+            ..Default::default()
+        });
     }
     (vols, mounts)
 }
@@ -209,24 +267,46 @@ fn env(s: &Service) -> Option<Vec<EnvVar>> {
         s.env
             .iter()
             .map(|e| {
-                let mut v = EnvVar { name: e.name.clone(), ..Default::default() };
+                let mut v = EnvVar {
+                    name: e.name.clone(),
+                    ..Default::default()
+                };
                 match e.value.as_ref().expect("checked by E0321") {
                     EnvValue::Text(t) => v.value = Some(t.clone()),
-                    EnvValue::Secret { name, key, optional } => {
+                    EnvValue::Secret {
+                        name,
+                        key,
+                        optional,
+                    } => {
                         v.value_from = Some(EnvVarSource {
-                            secret_key_ref: Some(SecretKeySelector { name: name.clone(), key: key.clone(), optional: *optional }),
+                            secret_key_ref: Some(SecretKeySelector {
+                                name: name.clone(),
+                                key: key.clone(),
+                                optional: *optional,
+                            }),
                             ..Default::default()
                         })
                     }
-                    EnvValue::ConfigMap { name, key, optional } => {
+                    EnvValue::ConfigMap {
+                        name,
+                        key,
+                        optional,
+                    } => {
                         v.value_from = Some(EnvVarSource {
-                            config_map_key_ref: Some(ConfigMapKeySelector { name: name.clone(), key: key.clone(), optional: *optional }),
+                            config_map_key_ref: Some(ConfigMapKeySelector {
+                                name: name.clone(),
+                                key: key.clone(),
+                                optional: *optional,
+                            }),
                             ..Default::default()
                         })
                     }
                     EnvValue::Field(path) => {
                         v.value_from = Some(EnvVarSource {
-                            field_ref: Some(ObjectFieldSelector { field_path: path.clone(), api_version: None }),
+                            field_ref: Some(ObjectFieldSelector {
+                                field_path: path.clone(),
+                                api_version: None,
+                            }),
                             ..Default::default()
                         })
                     }
@@ -238,7 +318,12 @@ fn env(s: &Service) -> Option<Vec<EnvVar>> {
 }
 
 /// The application container of one version.
-pub(crate) fn container(s: &Service, image: &str, pod: &Pod<'_>, mounts: Vec<VolumeMount>) -> Container {
+pub(crate) fn container(
+    s: &Service,
+    image: &str,
+    pod: &Pod<'_>,
+    mounts: Vec<VolumeMount>,
+) -> Container {
     let mut limits = BTreeMap::new();
     if let Some(c) = s.cpu_limit {
         limits.insert("cpu".to_string(), q(c));
@@ -276,7 +361,9 @@ pub(crate) fn container(s: &Service, image: &str, pod: &Pod<'_>, mounts: Vec<Vol
         lifecycle: pod.life.pre_stop.as_ref().map(|p| K8sLifecycle {
             pre_stop: Some(match p {
                 compute::PreStop::Exec(cmd) => LifecycleHandler {
-                    exec: Some(ExecAction { command: Some(cmd.clone()) }),
+                    exec: Some(ExecAction {
+                        command: Some(cmd.clone()),
+                    }),
                     ..Default::default()
                 },
                 compute::PreStop::Sleep(secs) => LifecycleHandler {

@@ -12,30 +12,39 @@ use std::collections::BTreeMap;
 
 pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let s = &cx.services[u.i];
-    let svc = |name: &str, selector: BTreeMap<String, String>, l: BTreeMap<String, String>| K8sService {
-        metadata: meta(name, Some(&s.namespace), l),
-        spec: Some(ServiceSpec {
-            type_: Some("ClusterIP".into()),
-            selector: Some(selector),
-            ports: Some(vec![ServicePort {
-                name: Some(format!("{}-{}", s.protocol, s.port)),
-                port: s.port as i32,
-                target_port: Some(IntOrString::Int(s.target_port as i32)),
-                protocol: Some("TCP".into()),
-                app_protocol: Some(s.protocol.clone()),
+    let svc =
+        |name: &str, selector: BTreeMap<String, String>, l: BTreeMap<String, String>| K8sService {
+            metadata: meta(name, Some(&s.namespace), l),
+            spec: Some(ServiceSpec {
+                type_: Some("ClusterIP".into()),
+                selector: Some(selector),
+                ports: Some(vec![ServicePort {
+                    name: Some(format!("{}-{}", s.protocol, s.port)),
+                    port: s.port as i32,
+                    target_port: Some(IntOrString::Int(s.target_port as i32)),
+                    protocol: Some("TCP".into()),
+                    app_protocol: Some(s.protocol.clone()),
+                    ..Default::default()
+                }]),
                 ..Default::default()
-            }]),
+            }),
             ..Default::default()
-        }),
-        ..Default::default()
-    };
-    push(out, Some(&s.name), &svc(&s.name, u.app.clone(), u.labels.clone()));
+        };
+    push(
+        out,
+        Some(&s.name),
+        &svc(&s.name, u.app.clone(), u.labels.clone()),
+    );
     if version_services(cx, u.i) {
         for v in &s.versions {
             let mut l = u.labels.clone();
             l.insert("version".into(), v.name.clone());
             let sel = labels(&[("app", &s.name), ("version", &v.name)]);
-            push(out, Some(&s.name), &svc(&format!("{}-{}", s.name, v.name), sel, l));
+            push(
+                out,
+                Some(&s.name),
+                &svc(&format!("{}-{}", s.name, v.name), sel, l),
+            );
         }
     }
 }

@@ -11,7 +11,9 @@ use crate::{labels, meta, push, Ctx, Object};
 pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let s = &cx.services[u.i];
     for (d, _) in u.deps {
-        let Dep::External { host, port } = d else { continue };
+        let Dep::External { host, port } = d else {
+            continue;
+        };
         let proto = match port {
             443 => "TLS",
             80 => "HTTP",

@@ -16,7 +16,11 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
         let h = match d {
             Dep::Service(j) => {
                 let t = &cx.services[*j];
-                let nsp = if t.namespace == s.namespace { "." } else { t.namespace.as_str() };
+                let nsp = if t.namespace == s.namespace {
+                    "."
+                } else {
+                    t.namespace.as_str()
+                };
                 format!("{nsp}/{}", cx.fqdn(t))
             }
             Dep::External { host, .. } => format!("./{host}"),
@@ -32,9 +36,13 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
         kind: "Sidecar".into(),
         metadata: meta(&s.name, Some(&s.namespace), u.labels.clone()),
         spec: SidecarSpec {
-            workload_selector: WorkloadSelector { labels: u.app.clone() },
+            workload_selector: WorkloadSelector {
+                labels: u.app.clone(),
+            },
             egress: vec![EgressListener { hosts }],
-            outbound_traffic_policy: OutboundTrafficPolicy { mode: cx.mesh.outbound.clone() },
+            outbound_traffic_policy: OutboundTrafficPolicy {
+                mode: cx.mesh.outbound.clone(),
+            },
         },
     };
     push(out, Some(&s.name), &sidecar);

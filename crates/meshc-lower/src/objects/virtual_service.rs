@@ -24,7 +24,12 @@ pub(crate) fn destinations(cx: &Ctx<'_>, s: &Service, port: bool) -> Vec<RouteDe
 }
 
 /// The HTTP route of a service, with its retry policy and timeout.
-pub(crate) fn http_route(cx: &Ctx<'_>, s: &Service, name: &str, match_: Vec<HttpMatch>) -> HttpRoute {
+pub(crate) fn http_route(
+    cx: &Ctx<'_>,
+    s: &Service,
+    name: &str,
+    match_: Vec<HttpMatch>,
+) -> HttpRoute {
     HttpRoute {
         name: name.into(),
         match_,
@@ -32,7 +37,10 @@ pub(crate) fn http_route(cx: &Ctx<'_>, s: &Service, name: &str, match_: Vec<Http
         retries: HttpRetry {
             attempts: s.attempts,
             retry_on: (s.attempts > 0).then(|| s.retry_on.clone()),
-            per_try_timeout: s.per_try_timeout.filter(|_| s.attempts > 0).map(|d| d.seconds_text()),
+            per_try_timeout: s
+                .per_try_timeout
+                .filter(|_| s.attempts > 0)
+                .map(|d| d.seconds_text()),
         },
         timeout: s.timeout.map(|d| d.seconds_text()),
     }
@@ -46,7 +54,9 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
             hosts: vec![fqdn],
             gateways: Vec::new(),
             http: Vec::new(),
-            tcp: vec![TcpRoute { route: destinations(cx, s, true) }],
+            tcp: vec![TcpRoute {
+                route: destinations(cx, s, true),
+            }],
         }
     } else {
         VirtualServiceSpec {
