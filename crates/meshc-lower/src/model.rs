@@ -61,10 +61,8 @@ pub enum EnvValue {
 #[derive(Clone, Debug)]
 pub struct EnvVar {
     pub name: String,
-    /// `None` when the source is malformed (reported by the lowering).
-    pub value: Option<EnvValue>,
-    /// What is wrong with a source, when `value` is `None`.
-    pub problem: Option<String>,
+    /// The value, or what is wrong with its source (reported by the lowering, E0321).
+    pub value: Result<EnvValue, String>,
     pub span: Span,
 }
 
@@ -658,74 +656,57 @@ fn read_env(n: Option<&Node>) -> Vec<EnvVar> {
     };
     m.iter()
         .map(|(name, v)| {
-            let (value, problem) = match &v.kind {
-                NodeKind::Str(s) => (Some(EnvValue::Text(s.clone())), None),
-                NodeKind::Int(i) => (Some(EnvValue::Text(i.to_string())), None),
-                NodeKind::Float(f) => (Some(EnvValue::Text(f.to_string())), None),
-                NodeKind::Bool(b) => (Some(EnvValue::Text(b.to_string())), None),
+            let value = match &v.kind {
+                NodeKind::Str(s) => Ok(EnvValue::Text(s.clone())),
+                NodeKind::Int(i) => Ok(EnvValue::Text(i.to_string())),
+                NodeKind::Float(f) => Ok(EnvValue::Text(f.to_string())),
+                NodeKind::Bool(b) => Ok(EnvValue::Text(b.to_string())),
                 NodeKind::Map(src) => env_source(src),
-                _ => (
-                    None,
-                    Some("a string, a number, a bool or a source".to_string()),
-                ),
+                _ => Err("a string, a number, a bool or a source".to_string()),
             };
             EnvVar {
                 name: name.clone(),
                 value,
-                problem,
                 span: v.span,
             }
         })
         .collect()
 }
 
-fn env_source(m: &indexmap::IndexMap<String, Node>) -> (Option<EnvValue>, Option<String>) {
+fn env_source(m: &indexmap::IndexMap<String, Node>) -> Result<EnvValue, String> {
     let get = |k: &str| m.get(k).and_then(Node::as_str).map(String::from);
     let optional = m.get("optional").and_then(Node::as_bool);
     let kinds: Vec<&str> = ["secret", "configMap", "field"]
         .into_iter()
         .filter(|k| m.contains_key(*k))
         .collect();
-    if kinds.len() != 1 {
-        let why = if kinds.is_empty() {
-            "it names no source: give one of `secret`, `configMap` or `field`".to_string()
-        } else {
-            format!(
+    match kinds.as_slice() {
+        [] => {
+            return Err("it names no source: give one of `secret`, `configMap` or `field`".into())
+        }
+        [_] => {}
+        many => {
+            return Err(format!(
                 "it names {} sources (`{}`): give exactly one",
-                kinds.len(),
-                kinds.join("`, `")
-            )
-        };
-        return (None, Some(why));
+                many.len(),
+                many.join("`, `")
+            ))
+        }
     }
-    let key = get("key");
-    match (kinds[0], key) {
-        ("secret", Some(key)) => (
-            Some(EnvValue::Secret {
-                name: get("secret").unwrap_or_default(),
-                key,
-                optional,
-            }),
-            None,
-        ),
-        ("configMap", Some(key)) => (
-            Some(EnvValue::ConfigMap {
-                name: get("configMap").unwrap_or_default(),
-                key,
-                optional,
-            }),
-            None,
-        ),
-        ("field", None) => (
-            Some(EnvValue::Field(get("field").unwrap_or_default())),
-            None,
-        ),
-        ("field", Some(_)) => (None, Some("a `field` source takes no `key`".to_string())),
-        (k, None) => (
-            None,
-            Some(format!("a `{k}` source needs the `key` to read")),
-        ),
-        _ => (None, Some("unknown source".to_string())),
+    match (kinds[0], get("key")) {
+        ("secret", Some(key)) => Ok(EnvValue::Secret {
+            name: get("secret").unwrap_or_default(),
+            key,
+            optional,
+        }),
+        ("configMap", Some(key)) => Ok(EnvValue::ConfigMap {
+            name: get("configMap").unwrap_or_default(),
+            key,
+            optional,
+        }),
+        ("field", None) => Ok(EnvValue::Field(get("field").unwrap_or_default())),
+        ("field", Some(_)) => Err("a `field` source takes no `key`".into()),
+        (k, _) => Err(format!("a `{k}` source needs the `key` to read")),
     }
 }
 

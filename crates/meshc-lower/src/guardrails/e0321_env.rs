@@ -27,7 +27,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) -> bool {
                     .help("use letters, digits, `_`, `-` and `.`, not starting with a digit: `DB_PASSWORD`"),
             );
         }
-        if let Some(p) = &e.problem {
+        if let Err(p) = &e.value {
             cx.findings.push(
                 Diagnostic::error(codes::ENV, format!("invalid source for `{}`: {p}", e.name))
                     .primary(e.span, "this source")

@@ -96,8 +96,10 @@ pub(crate) fn probes(cx: &mut Ctx<'_>, s: &Service) -> Option<Probes> {
 
 fn probe(s: &Service, p: &Probe) -> K8sProbe {
     let port = |x: &Option<(i64, _)>| x.map(|(n, _)| n).unwrap_or(s.target_port) as i32;
-    let secs =
-        |d: &Option<(meshc_syntax::lit::Duration, _)>| d.map(|(d, _)| (d.0 / 1_000_000_000) as i32);
+    // Checked by E0316: whole seconds that fit the field.
+    let secs = |d: &Option<(meshc_syntax::lit::Duration, meshc_syntax::Span)>| {
+        d.and_then(|(d, span)| e0316_probe::seconds(d, "", span).ok())
+    };
     let mut k = K8sProbe {
         initial_delay_seconds: secs(&p.initial_delay),
         period_seconds: secs(&p.period),
