@@ -1780,16 +1780,19 @@ impl<'a> Evaluator<'a> {
     }
 
     fn unify_disj(&mut self, a: &Val, b: &Val) -> Val {
-        let alts_of = |v: &Val| -> Vec<Alt> {
+        let alts_of = |v: &Val| -> (Vec<Alt>, bool) {
             match &v.k {
-                K::Disj(alts) => alts.as_ref().clone(),
-                _ => vec![Alt {
-                    v: v.clone(),
-                    default: false,
-                }],
+                K::Disj(d) => (d.alts.clone(), d.marked),
+                _ => (
+                    vec![Alt {
+                        v: v.clone(),
+                        default: false,
+                    }],
+                    false,
+                ),
             }
         };
-        let (xa, xb) = (alts_of(a), alts_of(b));
+        let ((xa, a_has_def), (xb, b_has_def)) = (alts_of(a), alts_of(b));
         if xa.len() * xb.len() > MAX_ALTS * 4 {
             return Val::bottom(
                 Diagnostic::error(
@@ -1800,8 +1803,6 @@ impl<'a> Evaluator<'a> {
                 .secondary(a.span, "and this one"),
             );
         }
-        let a_has_def = xa.iter().any(|x| x.default);
-        let b_has_def = xb.iter().any(|x| x.default);
         let mut out: Vec<Alt> = Vec::new();
         let mut first_err: Option<Val> = None;
         for x in &xa {
@@ -1850,7 +1851,13 @@ impl<'a> Evaluator<'a> {
                 Val::bottom(d)
             }
             1 => out.pop().expect("one").v,
-            _ => Val::new(K::Disj(Rc::new(out)), a.span),
+            _ => Val::new(
+                K::Disj(Rc::new(Disj {
+                    alts: out,
+                    marked: a_has_def || b_has_def,
+                })),
+                a.span,
+            ),
         }
     }
 
@@ -1997,8 +2004,10 @@ impl<'a> Evaluator<'a> {
                     );
                 }
                 let mut out: Vec<Alt> = Vec::new();
+                let mut marked = false;
                 let mut poisoned: Option<Val> = None;
                 for (x, d) in flat {
+                    marked |= d;
                     let v = self.eval_expr(x, env);
                     if let K::Bottom(diag) = &v.k {
                         // A default that refers to a field in error: keep the error, so that
@@ -2011,7 +2020,8 @@ impl<'a> Evaluator<'a> {
                     }
                     match v.k {
                         K::Disj(inner) => {
-                            let has = inner.iter().any(|a| a.default);
+                            let has = inner.marked;
+                            marked |= has;
                             for a in inner.iter() {
                                 out.push(Alt {
                                     v: a.v.clone(),
@@ -2047,7 +2057,7 @@ impl<'a> Evaluator<'a> {
                         .primary(span, "here"),
                     ),
                     1 if !out[0].default => out.pop().expect("one").v,
-                    _ => Val::new(K::Disj(Rc::new(out)), span),
+                    _ => Val::new(K::Disj(Rc::new(Disj { alts: out, marked })), span),
                 }
             }
             ExprKind::Interp(parts) => {

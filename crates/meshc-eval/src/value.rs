@@ -89,11 +89,29 @@ pub enum K {
     Duration(Duration),
     Percent(f64),
     Cons(Rc<Cons>),
-    Disj(Rc<Vec<Alt>>),
+    Disj(Rc<Disj>),
     /// A struct or list: the vertex that holds its fields or elements.
     Vertex(VertexId),
     /// `warn("…")` / `error("…")` in a check.
     Finding(Severity, Rc<str>),
+}
+
+/// A disjunction: a value and its default, as in CUE's value/default pairs. With `marked`
+/// false no alternative was marked and the default is the whole disjunction; with `marked`
+/// true the default is the alternatives flagged `default` — none when unification
+/// eliminated every marked one (`(*1 | 2) & (1 | *2)` has no default, and keeps none when
+/// unified again).
+#[derive(Clone, Debug)]
+pub struct Disj {
+    pub alts: Vec<Alt>,
+    pub marked: bool,
+}
+
+impl std::ops::Deref for Disj {
+    type Target = Vec<Alt>;
+    fn deref(&self) -> &Vec<Alt> {
+        &self.alts
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -5,6 +5,12 @@ use meshc::{compile, Options, Sources};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
+/// The number of cases of each property: `n`, or `PROPTEST_CASES` when set (scripts/fuzz
+/// runs the properties long, from random seeds).
+fn cases(n: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(n)
+}
+
 /// The outcome of compiling, normalised: the value with map keys sorted, or "error".
 fn outcome(files: &[(&str, String)]) -> String {
     let mut sources = Sources::new();
@@ -77,7 +83,7 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(96), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn unification_is_commutative(a in value(), b in value()) {
