@@ -1756,7 +1756,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn apply_cons(&mut self, c: &Cons, cspan: Span, v: &Val) -> Val {
-        let fitted = match fit_kind(v, c.kinds) {
+        let fitted = match admit(v, c.kinds) {
             Some(f) => f,
             None => {
                 let d = Diagnostic::error(

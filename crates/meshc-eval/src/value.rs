@@ -31,8 +31,25 @@ impl Kinds {
     pub fn has(self, k: Kinds) -> bool {
         self.0 & k.0 != 0
     }
+    /// The kinds both sets admit. Numbers are one domain in msh: `int` admits the integral
+    /// numbers, `float` and `quantity` admit every number (an int or a float is a quantity,
+    /// as `cpu: 2`), so `int & quantity` is `int` and `float & quantity` admits any number.
+    /// The other kinds are disjoint.
     pub fn and(self, k: Kinds) -> Kinds {
-        Kinds(self.0 & k.0)
+        const NUM: u16 = Kinds::INT.0 | Kinds::FLOAT.0 | Kinds::QUANTITY.0;
+        let other = self.0 & k.0 & !NUM;
+        let level = |x: u16| match x & NUM {
+            0 => 0,
+            n if n == Kinds::INT.0 => 1,
+            _ => 2,
+        };
+        let num = match level(self.0).min(level(k.0)) {
+            0 => 0,
+            1 => Kinds::INT.0,
+            _ if self.0 & k.0 & NUM != 0 => self.0 & k.0 & NUM,
+            _ => (self.0 | k.0) & NUM,
+        };
+        Kinds(other | num)
     }
     pub fn name(self) -> String {
         if self == Kinds::ALL {
@@ -231,6 +248,30 @@ pub fn coerce(v: &Val, want: Kinds) -> Option<Val> {
         _ => return None,
     };
     Some(Val { k, span: v.span })
+}
+
+/// The concrete value `v` as a member of the kinds `allowed`, or None. A number keeps its
+/// form (an int stays an int under `quantity`, a quantity stays one under `int` when it is
+/// integral), so that unification does not depend on the order of its operands; the one
+/// conversion is a `Nm` quantity under `duration`, which is N minutes.
+pub fn admit(v: &Val, allowed: Kinds) -> Option<Val> {
+    if allowed.has(v.kinds()) {
+        return Some(v.clone());
+    }
+    let integral = match &v.k {
+        K::Int(_) => true,
+        K::Float(f) => f.fract() == 0.0,
+        K::Quantity(q) => q.nanos % 1_000_000_000 == 0,
+        _ => return None,
+    };
+    let any_number = Kinds(Kinds::FLOAT.0 | Kinds::QUANTITY.0);
+    if allowed.has(any_number) || (integral && allowed.has(Kinds::INT)) {
+        return Some(v.clone());
+    }
+    if allowed.has(Kinds::DURATION) {
+        return coerce(v, Kinds::DURATION);
+    }
+    None
 }
 
 /// Brings a concrete value into the kinds `allowed`, coercing where possible.
