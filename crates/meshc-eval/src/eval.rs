@@ -1646,7 +1646,10 @@ impl<'a> Evaluator<'a> {
             _ => v.to_string(),
         };
         let d = if ka == kb
-            || (a.is_concrete_scalar() && b.is_concrete_scalar() && common(a, b).is_some())
+            || (a.is_concrete_scalar()
+                && b.is_concrete_scalar()
+                && forms_unify(a, b)
+                && common(a, b).is_some())
         {
             Diagnostic::error(
                 codes::CONFLICT,
@@ -1738,10 +1741,16 @@ impl<'a> Evaluator<'a> {
                 if let (K::Finding(..), K::Finding(..)) = (&a.k, &b.k) {
                     return a.clone();
                 }
-                match common(a, b) {
+                match common(a, b).filter(|_| forms_unify(a, b)) {
                     Some((x, y)) if compare(&x, &y) == Some(std::cmp::Ordering::Equal) => {
                         // Keep the richer kind (a quantity over an int) and the later span.
-                        let keep_kind = if x.kinds() != a.kinds() { x } else { y };
+                        let mut keep_kind = if x.kinds() != a.kinds() { x } else { y };
+                        if let (K::Quantity(p), K::Quantity(q), K::Quantity(k)) =
+                            (&a.k, &b.k, &mut keep_kind.k)
+                        {
+                            // `Nm` stays ambiguous only where both sides are.
+                            k.minutes = p.minutes && q.minutes;
+                        }
                         let span = if self.user_file(b.span) || !self.user_file(a.span) {
                             b.span
                         } else {
@@ -1763,7 +1772,15 @@ impl<'a> Evaluator<'a> {
                     codes::KIND_MISMATCH,
                     format!("{v} is not of kind {}", c.kinds.name()),
                 )
-                .primary(v.span, format!("a {}", v.kinds().name()))
+                .primary(v.span, {
+                    let k = v.kinds().name();
+                    let an = if k.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                    format!("{an} {k}")
+                })
                 .secondary(
                     c.kind_span.unwrap_or(cspan),
                     format!("{} is required here", c.kinds.name()),
@@ -1818,10 +1835,12 @@ impl<'a> Evaluator<'a> {
                 let default = (x.default || !a_has_def)
                     && (y.default || !b_has_def)
                     && (a_has_def || b_has_def);
-                if let Some(o) = out
-                    .iter_mut()
-                    .find(|o| o.v.is_concrete_scalar() && r.is_concrete_scalar() && equal(&o.v, &r))
-                {
+                if let Some(o) = out.iter_mut().find(|o| {
+                    o.v.is_concrete_scalar()
+                        && r.is_concrete_scalar()
+                        && o.v.kinds() == r.kinds()
+                        && equal(&o.v, &r)
+                }) {
                     o.default |= default;
                     continue;
                 }

@@ -73,11 +73,10 @@ impl Node {
             _ => None,
         }
     }
-    /// An int, or a float or quantity with an integral value in range (`int` admits those).
+    /// An int, or a quantity with an integral value in range (`int` admits those).
     pub fn as_int(&self) -> Option<i64> {
         match &self.kind {
             NodeKind::Int(i) => Some(*i),
-            NodeKind::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Some(*f as i64),
             NodeKind::Quantity(q) if q.nanos % 1_000_000_000 == 0 => {
                 i64::try_from(q.nanos / 1_000_000_000).ok()
             }

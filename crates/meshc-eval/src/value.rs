@@ -31,25 +31,24 @@ impl Kinds {
     pub fn has(self, k: Kinds) -> bool {
         self.0 & k.0 != 0
     }
-    /// The kinds both sets admit. Numbers are one domain in msh: `int` admits the integral
-    /// numbers, `float` and `quantity` admit every number (an int or a float is a quantity,
-    /// as `cpu: 2`), so `int & quantity` is `int` and `float & quantity` admits any number.
-    /// The other kinds are disjoint.
+    /// The kinds both sets admit. `int` and `float` are distinct, as in CUE; `quantity`
+    /// admits every number (an int or a float is a quantity, as `cpu: 2`), so `int & quantity`
+    /// is `int` and `float & quantity` is `float`. The other kinds are disjoint.
     pub fn and(self, k: Kinds) -> Kinds {
-        const NUM: u16 = Kinds::INT.0 | Kinds::FLOAT.0 | Kinds::QUANTITY.0;
-        let other = self.0 & k.0 & !NUM;
-        let level = |x: u16| match x & NUM {
-            0 => 0,
-            n if n == Kinds::INT.0 => 1,
-            _ => 2,
-        };
-        let num = match level(self.0).min(level(k.0)) {
-            0 => 0,
-            1 => Kinds::INT.0,
-            _ if self.0 & k.0 & NUM != 0 => self.0 & k.0 & NUM,
-            _ => (self.0 | k.0) & NUM,
-        };
-        Kinds(other | num)
+        let both = Kinds(self.widened().0 & k.widened().0);
+        if both.has(Kinds::QUANTITY) {
+            Kinds(both.0 & !Kinds::NUMBER.0)
+        } else {
+            both
+        }
+    }
+    /// The set with the numbers a `quantity` admits made explicit.
+    fn widened(self) -> Kinds {
+        if self.has(Kinds::QUANTITY) {
+            Kinds(self.0 | Kinds::NUMBER.0)
+        } else {
+            self
+        }
     }
     pub fn name(self) -> String {
         if self == Kinds::ALL {
@@ -251,27 +250,41 @@ pub fn coerce(v: &Val, want: Kinds) -> Option<Val> {
 }
 
 /// The concrete value `v` as a member of the kinds `allowed`, or None. A number keeps its
-/// form (an int stays an int under `quantity`, a quantity stays one under `int` when it is
-/// integral), so that unification does not depend on the order of its operands; the one
-/// conversion is a `Nm` quantity under `duration`, which is N minutes.
+/// form: an int or a float stays one under `quantity`, and a quantity with an integral value
+/// is admitted by `int` (`2Gi & int`), so that unification does not depend on the order of
+/// its operands. `Nm` is settled by the first kind it meets: milli units under a number kind,
+/// N minutes under `duration`.
 pub fn admit(v: &Val, allowed: Kinds) -> Option<Val> {
-    if allowed.has(v.kinds()) {
-        return Some(v.clone());
-    }
-    let integral = match &v.k {
-        K::Int(_) => true,
-        K::Float(f) => f.fract() == 0.0,
-        K::Quantity(q) => q.nanos % 1_000_000_000 == 0,
-        _ => return None,
-    };
-    let any_number = Kinds(Kinds::FLOAT.0 | Kinds::QUANTITY.0);
-    if allowed.has(any_number) || (integral && allowed.has(Kinds::INT)) {
+    let wide = allowed.widened();
+    if let K::Quantity(q) = &v.k {
+        if wide.has(Kinds::QUANTITY) || (wide.has(Kinds::INT) && q.nanos % 1_000_000_000 == 0) {
+            // Under a number kind, `Nm` is settled: milli units, no longer minutes.
+            let q = Quantity {
+                minutes: false,
+                ..*q
+            };
+            return Some(Val::new(K::Quantity(q), v.span));
+        }
+    } else if wide.has(v.kinds()) {
         return Some(v.clone());
     }
     if allowed.has(Kinds::DURATION) {
-        return coerce(v, Kinds::DURATION);
+        coerce(v, Kinds::DURATION)
+    } else {
+        None
     }
-    None
+}
+
+/// Whether two concrete numbers of different forms may unify (when equal): an int with a
+/// quantity, a `Nm` quantity with a duration; never an int with a float, as in CUE, nor a
+/// float with a quantity (which would make `1.0 & 1Gi`-like chains depend on their order).
+pub fn forms_unify(a: &Val, b: &Val) -> bool {
+    let (ka, kb) = (a.kinds(), b.kinds());
+    if ka == kb {
+        return true;
+    }
+    let pair = Kinds(ka.0 | kb.0);
+    pair != Kinds::NUMBER && pair != Kinds(Kinds::FLOAT.0 | Kinds::QUANTITY.0)
 }
 
 /// Brings a concrete value into the kinds `allowed`, coercing where possible.

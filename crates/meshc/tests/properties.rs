@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 /// The number of cases of each property: `n`, or `PROPTEST_CASES` when set (scripts/fuzz
 /// runs the properties long, from random seeds).
 fn cases(n: u32) -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(n)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(n)
 }
 
 /// The outcome of compiling, normalised: the value with map keys sorted, or "error".
@@ -60,6 +63,12 @@ fn value() -> impl Strategy<Value = String> {
         Just("true".to_string()),
         Just("500m".to_string()),
         Just("quantity".to_string()),
+        Just("1.0".to_string()),
+        Just("1000m".to_string()),
+        Just("float".to_string()),
+        Just("number".to_string()),
+        Just("duration".to_string()),
+        Just("*1 | 1.0".to_string()),
         Just("*1 | 2".to_string()),
         Just("1 | *2 | 3".to_string()),
         Just("\"a\" | \"b\"".to_string()),
