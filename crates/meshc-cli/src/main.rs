@@ -2,6 +2,7 @@
 //! `meshc::compile`, prints values and diagnostics, and sets the exit code
 //! (0: success, 1: errors in the input, 2: usage or I/O problem).
 
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use meshc::{compile, Compilation, Options, Sources};
 
 #[global_allocator]
@@ -10,99 +11,150 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-meshc: compile msh service definitions
-
-usage:
-  meshc build [-o DIR] [--format yaml|json] PATH...
-                    write every Kubernetes and Istio object of the services: multi-document
-                    YAML (or a JSON List) on stdout, or one file per object in DIR
-  meshc check [--format text|json] PATH...
-                    check a package: types, schemas, guardrails; print the diagnostics
-                    (text on stderr, or JSON on stdout)
-  meshc eval  [--format yaml|json] PATH...
-                    print the evaluated value
-  meshc diff OLD NEW
-                    compare two sets of objects (manifest files or directories of them, or
-                    an msh package, which is built); report what is added, removed and changed,
-                    and the immutable fields (a Deployment's selector, headless ↔ ClusterIP)
-                    that need a migration (exit 1 when there is one)
-  meshc help        this text
-
---diagnostics text|json  how build and eval print diagnostics (on stderr; default text).
-
-PATH is a directory (its .msh files form the package; subdirectories may be imported
-with import \"./dir\") or one or more .msh files compiled together.
-Exit status: 0 success, 1 errors in the input, 2 usage or I/O problem.
-";
-
-struct Args {
-    cmd: String,
-    paths: Vec<String>,
-    /// The output format of the command.
-    format: Option<String>,
-    /// How diagnostics are printed.
-    diagnostics: String,
-    out_dir: Option<String>,
+/// The command line, parsed by clap: `meshc COMMAND --help` describes each command.
+#[derive(Parser)]
+#[command(
+    name = "meshc",
+    version,
+    about = "Compile msh service definitions into Kubernetes and Istio objects",
+    long_about = "Compile msh service definitions into Kubernetes and Istio objects.\n\n\
+        A PATH is a directory (its .msh files form the package; its subdirectories may be \
+        imported with `import \"./dir\"`) or one or more .msh files compiled together.",
+    after_help = "Exit status: 0 success, 1 errors in the input, 2 usage or I/O problem.\n\
+        Documentation: docs/ in the repository (language.md, lowering.md, diagnostics.md).",
+    arg_required_else_help = true,
+    propagate_version = true
+)]
+struct Cli {
+    /// Colour the diagnostics: auto colours a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    #[command(subcommand)]
+    command: Cmd,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut it = std::env::args().skip(1);
-    let cmd = it.next().ok_or("no command given")?;
-    let mut a = Args {
-        cmd,
-        paths: Vec::new(),
-        format: None,
-        diagnostics: "text".into(),
-        out_dir: None,
-    };
-    while let Some(x) = it.next() {
-        let (flag, inline) = match x.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (x.clone(), None),
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write every Kubernetes and Istio object of the services
+    #[command(
+        long_about = "Write every Kubernetes and Istio object of the services: multi-document \
+        YAML (or a JSON List) on stdout, or one file per object in DIR (-o), replaced whole and \
+        atomically. Nothing is written when there is an error."
+    )]
+    Build {
+        /// A directory, or .msh files
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+        /// Write one file per object into DIR instead of stdout
+        #[arg(short, long = "output", value_name = "DIR")]
+        output: Option<String>,
+        /// The format of the objects
+        #[arg(long, value_enum, default_value_t = DataFormat::Yaml)]
+        format: DataFormat,
+        /// How diagnostics are printed (on stderr)
+        #[arg(long, value_enum, default_value_t = DiagFormat::Text)]
+        diagnostics: DiagFormat,
+    },
+    /// Check a package (types, schemas, guardrails) and print the diagnostics
+    #[command(
+        long_about = "Check a package: types, schemas, guardrails. Prints the diagnostics: as \
+        text on stderr, or as JSON on stdout (--format json)."
+    )]
+    Check {
+        /// A directory, or .msh files
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+        /// The format of the diagnostics
+        #[arg(long, value_enum, default_value_t = DiagFormat::Text)]
+        format: DiagFormat,
+    },
+    /// Print the evaluated value of a package
+    Eval {
+        /// A directory, or .msh files
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+        /// The format of the value
+        #[arg(long, value_enum, default_value_t = DataFormat::Yaml)]
+        format: DataFormat,
+        /// How diagnostics are printed (on stderr)
+        #[arg(long, value_enum, default_value_t = DiagFormat::Text)]
+        diagnostics: DiagFormat,
+    },
+    /// Compare two sets of objects and the migrations their changes need
+    #[command(
+        long_about = "Compare two sets of objects: manifest files or directories of them, or an \
+        msh package (built). Reports what is added, removed and changed (with the old and new \
+        values), and the immutable fields (a Deployment's selector, headless <-> ClusterIP) that \
+        need a migration: exit 1 when there is one."
+    )]
+    Diff {
+        /// The objects before: manifests, or an msh package
+        old: String,
+        /// The objects after: manifests, or an msh package
+        new: String,
+    },
+    /// Print a completion script for a shell
+    #[command(long_about = "Print a completion script for a shell, e.g. \
+        `meshc completions bash > ~/.local/share/bash-completion/completions/meshc`.")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DataFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiagFormat {
+    Text,
+    Json,
+}
+
+/// How diagnostics are shown: paths as the user gave them, colour or not.
+struct Show {
+    color: bool,
+    /// The package root as given on the command line ("" for the current directory).
+    root: String,
+}
+
+impl Show {
+    fn new(when: ColorWhen, root: String) -> Show {
+        use std::io::IsTerminal;
+        let color = match when {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
         };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or(format!("{name} needs a value"))
-        };
-        match flag.as_str() {
-            "--format" => a.format = Some(value("--format")?),
-            "--diagnostics" => a.diagnostics = value("--diagnostics")?,
-            "-o" | "--output" => a.out_dir = Some(value("-o")?),
-            s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
-            _ => a.paths.push(x),
+        Show { color, root }
+    }
+    fn render(&self) -> meshc::Render {
+        meshc::Render {
+            color: self.color,
+            path_prefix: self.root.clone(),
         }
     }
-    let formats: &[&str] = match a.cmd.as_str() {
-        "check" => &["text", "json"],
-        _ => &["yaml", "json"],
-    };
-    if let Some(f) = &a.format {
-        if !formats.contains(&f.as_str()) {
-            return Err(format!(
-                "--format of `{}` is {}, not {f}",
-                a.cmd,
-                formats.join(" or ")
-            ));
-        }
-    }
-    if !matches!(a.diagnostics.as_str(), "text" | "json") {
-        return Err(format!(
-            "--diagnostics must be text or json, not {}",
-            a.diagnostics
-        ));
-    }
-    if a.out_dir.is_some() && a.cmd != "build" {
-        return Err("-o DIR is for `meshc build`".into());
-    }
-    Ok(a)
 }
 
 /// Reads the package: a directory (every .msh below it, the top level being the main
 /// package), or files (the main package; their directory is the root for imports).
-fn load(paths: &[String]) -> Result<(Sources, Options), String> {
+/// Also returns the package root as the user gave it, which diagnostics put before the
+/// files' names.
+fn load(paths: &[String]) -> Result<(Sources, Options, String), String> {
     if paths.is_empty() {
         return Err("no input: give a directory or .msh files".into());
     }
@@ -111,7 +163,10 @@ fn load(paths: &[String]) -> Result<(Sources, Options), String> {
     if paths.len() == 1 && Path::new(&paths[0]).is_dir() {
         let root = PathBuf::from(&paths[0]);
         read_tree(&root, &root, &mut sources)?;
-        return Ok((sources, options));
+        if sources.is_empty() {
+            return Err(format!("{} has no .msh files", paths[0]));
+        }
+        return Ok((sources, options, paths[0].clone()));
     }
     let root = paths
         .iter()
@@ -149,7 +204,7 @@ fn load(paths: &[String]) -> Result<(Sources, Options), String> {
             read_tree(&rootdir, &p, &mut sources)?;
         }
     }
-    Ok((sources, options))
+    Ok((sources, options, root.to_string_lossy().into_owned()))
 }
 
 fn skip_dir(p: &Path) -> bool {
@@ -214,16 +269,17 @@ fn read_tree(root: &Path, dir: &Path, out: &mut Sources) -> Result<(), String> {
 
 /// Prints the diagnostics: as text on stderr, or as JSON — on stdout for `check`, whose
 /// output they are, on stderr for `build` and `eval`, whose stdout holds their result.
-fn print_diagnostics(c: &Compilation, format: &str, json_on_stdout: bool) {
-    if format == "json" {
-        let j = serde_json::to_string_pretty(&c.diagnostics_json()).expect("json");
+fn print_diagnostics(c: &Compilation, format: DiagFormat, json_on_stdout: bool, show: &Show) {
+    if format == DiagFormat::Json {
+        let j =
+            serde_json::to_string_pretty(&c.diagnostics_json_with(&show.render())).expect("json");
         if json_on_stdout {
             println!("{j}");
         } else {
             eprintln!("{j}");
         }
     } else if !c.diagnostics.is_empty() {
-        eprint!("{}", c.render_diagnostics());
+        eprint!("{}", c.render_diagnostics_with(&show.render()));
         let (e, w) = (c.errors(), c.warnings());
         if e > 0 {
             eprintln!(
@@ -300,7 +356,7 @@ fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
 }
 
 /// The objects of one side of `meshc diff`: an msh package (built), or manifests.
-fn diff_side(path: &str) -> Result<Vec<serde_json::Value>, String> {
+fn diff_side(path: &str, color: ColorWhen) -> Result<Vec<serde_json::Value>, String> {
     let p = Path::new(path);
     let is_msh_dir = p.is_dir()
         && std::fs::read_dir(p)
@@ -308,10 +364,13 @@ fn diff_side(path: &str) -> Result<Vec<serde_json::Value>, String> {
             .flatten()
             .any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("msh"));
     if is_msh_dir || path.ends_with(".msh") {
-        let (sources, options) = load(&[path.to_string()])?;
+        let (sources, options, root) = load(&[path.to_string()])?;
         let c = compile(&sources, &options);
         if !c.ok() {
-            eprint!("{}", c.render_diagnostics());
+            eprint!(
+                "{}",
+                c.render_diagnostics_with(&Show::new(color, root).render())
+            );
             return Err(format!("{path} does not build"));
         }
         return Ok(c.objects.iter().map(|o| o.value.clone()).collect());
@@ -330,12 +389,8 @@ fn diff_side(path: &str) -> Result<Vec<serde_json::Value>, String> {
     Ok(out)
 }
 
-fn run_diff(paths: &[String]) -> ExitCode {
-    let [old, new] = paths else {
-        eprintln!("meshc: diff takes two paths: OLD NEW");
-        return ExitCode::from(2);
-    };
-    let (a, b) = match (diff_side(old), diff_side(new)) {
+fn run_diff(old: &str, new: &str, color: ColorWhen) -> ExitCode {
+    let (a, b) = match (diff_side(old, color), diff_side(new, color)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("meshc: {e}");
@@ -356,8 +411,11 @@ fn run_diff(paths: &[String]) -> ExitCode {
     for k in &r.removed {
         out += &format!("- {}\n", meshc::show_object(k));
     }
-    for (k, paths) in &r.changed {
-        out += &format!("~ {}: {}\n", meshc::show_object(k), paths.join(", "));
+    for (k, changes) in &r.changed {
+        out += &format!("~ {}\n", meshc::show_object(k));
+        for c in changes {
+            out += &format!("    {c}\n");
+        }
     }
     print!("{out}");
     if !r.diagnostics.is_empty() {
@@ -374,90 +432,108 @@ fn run_diff(paths: &[String]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("meshc: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
+            // --help and --version print on stdout and succeed; a usage error prints a short
+            // message pointing to --help and exits 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match args.cmd.as_str() {
-        "help" | "--help" | "-h" => {
-            print!("{USAGE}");
+    let color = cli.color;
+    match cli.command {
+        Cmd::Diff { old, new } => run_diff(&old, &new, color),
+        Cmd::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        "diff" => run_diff(&args.paths),
-        "check" | "eval" | "build" => {
-            let (sources, options) = match load(&args.paths) {
-                Ok(x) => x,
-                Err(e) => {
-                    eprintln!("meshc: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            // Deep (but legal) input recurses: give the compiler a generous stack.
-            let c = std::thread::Builder::new()
-                .stack_size(256 << 20)
-                .spawn(move || compile(&sources, &options))
-                .expect("spawn the compiler thread")
-                .join()
-                .expect("the compiler does not panic");
-            let diag_format = if args.cmd == "check" {
-                args.format.as_deref().unwrap_or("text")
+        Cmd::Check { paths, format } => compile_and(&paths, color, |c, show| {
+            print_diagnostics(c, format, true, show);
+            if c.ok() {
+                ExitCode::SUCCESS
             } else {
-                args.diagnostics.as_str()
-            };
-            print_diagnostics(&c, diag_format, args.cmd == "check");
+                ExitCode::from(1)
+            }
+        }),
+        Cmd::Eval {
+            paths,
+            format,
+            diagnostics,
+        } => compile_and(&paths, color, |c, show| {
+            print_diagnostics(c, diagnostics, false, show);
             if !c.ok() {
                 return ExitCode::from(1);
             }
-            let json = args.format.as_deref() == Some("json");
-            let text = match args.cmd.as_str() {
-                "eval" => {
-                    if json {
-                        c.value_json()
-                    } else {
-                        c.value_yaml()
-                    }
-                }
-                "build" => {
-                    if c.objects.is_empty() {
-                        eprintln!(
-                            "meshc: no services to build: declare one with `service NAME {{ … }}`"
-                        );
-                        return ExitCode::from(1);
-                    }
-                    if let Some(dir) = &args.out_dir {
-                        return match write_dir(Path::new(dir), &c) {
-                            Ok(n) => {
-                                eprintln!("meshc: wrote {n} objects to {dir}");
-                                ExitCode::SUCCESS
-                            }
-                            Err(e) => {
-                                eprintln!("meshc: {e}");
-                                ExitCode::from(2)
-                            }
-                        };
-                    }
-                    if json {
-                        c.manifests_json()
-                    } else {
-                        c.manifests_yaml()
-                    }
-                }
-                _ => None,
+            let text = match format {
+                DataFormat::Json => c.value_json(),
+                DataFormat::Yaml => c.value_yaml(),
             };
-            if let Some(text) = text {
-                let mut stdout = std::io::stdout().lock();
-                if stdout.write_all(text.as_bytes()).is_err() {
-                    return ExitCode::from(2);
-                }
+            write_stdout(text)
+        }),
+        Cmd::Build {
+            paths,
+            output,
+            format,
+            diagnostics,
+        } => compile_and(&paths, color, |c, show| {
+            print_diagnostics(c, diagnostics, false, show);
+            if !c.ok() {
+                return ExitCode::from(1);
             }
-            ExitCode::SUCCESS
+            if c.objects.is_empty() {
+                eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
+                return ExitCode::from(1);
+            }
+            if let Some(dir) = &output {
+                return match write_dir(Path::new(dir), c) {
+                    Ok(n) => {
+                        eprintln!("meshc: wrote {n} objects to {dir}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("meshc: {e}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
+            write_stdout(match format {
+                DataFormat::Json => c.manifests_json(),
+                DataFormat::Yaml => c.manifests_yaml(),
+            })
+        }),
+    }
+}
+
+/// Loads and compiles the package at `paths`, then hands the result to `then`.
+fn compile_and(
+    paths: &[String],
+    color: ColorWhen,
+    then: impl FnOnce(&Compilation, &Show) -> ExitCode,
+) -> ExitCode {
+    let (sources, options, root) = match load(paths) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("meshc: {e}");
+            return ExitCode::from(2);
         }
-        other => {
-            eprintln!("meshc: unknown command `{other}`\n\n{USAGE}");
-            ExitCode::from(2)
+    };
+    // Deep (but legal) input recurses: give the compiler a generous stack.
+    let c = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || compile(&sources, &options))
+        .expect("spawn the compiler thread")
+        .join()
+        .expect("the compiler does not panic");
+    then(&c, &Show::new(color, root))
+}
+
+fn write_stdout(text: Option<String>) -> ExitCode {
+    if let Some(text) = text {
+        let mut stdout = std::io::stdout().lock();
+        if stdout.write_all(text.as_bytes()).is_err() {
+            return ExitCode::from(2);
         }
     }
+    ExitCode::SUCCESS
 }

@@ -152,7 +152,11 @@ fn diff_reports_migrations_and_exits_1_on_an_immutable_change() {
     let out = meshc(&["diff", "old.yaml", "new"], &d);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("~ Service api/api: spec.clusterIP"), "{text}");
+    assert!(text.contains("~ Service api/api\n"), "{text}");
+    assert!(
+        text.contains("    spec.clusterIP: \"None\" → (none)\n"),
+        "the old and new values: {text}"
+    );
     assert!(text.contains("+ Deployment api/api-stable"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0330]"));
     // A build compared with its own output: nothing changes.
@@ -165,4 +169,87 @@ fn diff_reports_migrations_and_exits_1_on_an_immutable_change() {
         String::from_utf8_lossy(&same.stderr)
     );
     assert!(String::from_utf8_lossy(&same.stdout).starts_with("0 added, 0 removed, 0 changed"));
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_version_and_usage_errors() {
+    let d = scratch("usage");
+    let v = meshc(&["--version"], &d);
+    assert_eq!(v.status.code(), Some(0));
+    assert_eq!(
+        text(&v.stdout),
+        format!("meshc {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for cmd in ["build", "check", "eval", "diff", "completions"] {
+        let h = meshc(&[cmd, "--help"], &d);
+        assert_eq!(h.status.code(), Some(0), "{cmd} --help");
+        assert!(
+            text(&h.stdout).contains(&format!("Usage: meshc {cmd}")),
+            "{cmd}"
+        );
+    }
+    assert!(text(&meshc(&["build", "--help"], &d).stdout).contains("--output <DIR>"));
+    // A misspelt command or flag: a did-you-mean, a short message pointing to --help, exit 2.
+    let typo = meshc(&["bild", "x.msh"], &d);
+    assert_eq!(typo.status.code(), Some(2));
+    let err = text(&typo.stderr);
+    assert!(err.contains("'build'") && err.contains("--help"), "{err}");
+    assert!(err.lines().count() < 10, "a short usage error: {err}");
+    let flag = meshc(&["build", "--fromat", "json", "x.msh"], &d);
+    assert_eq!(flag.status.code(), Some(2));
+    assert!(text(&flag.stderr).contains("'--format'"));
+    let bad = meshc(&["build", "--format", "xml", "x.msh"], &d);
+    assert!(text(&bad.stderr).contains("[possible values: yaml, json]"));
+    // No arguments: the help, exit 2.
+    assert_eq!(meshc(&[], &d).status.code(), Some(2));
+}
+
+#[test]
+fn diagnostics_name_files_as_given_and_colour_on_request() {
+    let d = scratch("paths");
+    std::fs::create_dir_all(d.join("err/typo")).unwrap();
+    std::fs::write(d.join("err/typo/s.msh"), BAD).unwrap();
+    for args in [
+        &["check", "err/typo/s.msh"][..],
+        &["check", "err/typo"][..],
+        &["check", "err/typo/"][..],
+    ] {
+        let out = meshc(args, &d);
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(err.contains("┌─ err/typo/s.msh:3:"), "{args:?}: {err}");
+        assert!(!err.contains('\x1b'), "no colour when not a terminal");
+    }
+    let json = meshc(&["check", "--format", "json", "err/typo/s.msh"], &d);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v[0]["labels"][0]["file"], "err/typo/s.msh");
+    let colour = meshc(&["check", "--color", "always", "err/typo/s.msh"], &d);
+    assert!(text(&colour.stderr).contains("\x1b[1;31merror[E0201]"));
+}
+
+#[test]
+fn an_empty_directory_is_a_usage_error_naming_it() {
+    let d = scratch("empty");
+    std::fs::create_dir_all(d.join("nothing")).unwrap();
+    let out = meshc(&["check", "nothing"], &d);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nothing has no .msh files"));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let d = scratch("completions");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = meshc(&["completions", shell], &d);
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        assert!(
+            script.contains("meshc") && script.contains("build"),
+            "{shell}"
+        );
+    }
 }

@@ -9,6 +9,7 @@ use meshc_syntax::codes;
 use meshc_syntax::{Diagnostic, Severity, Span};
 use std::rc::Rc;
 
+/// The names of the builtin functions (`len(x)`, `join(xs, sep)`, `warn(msg)`, …).
 pub const NAMES: &[&str] = &[
     "len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "warn",
     "error",

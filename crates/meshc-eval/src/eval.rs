@@ -555,10 +555,19 @@ impl<'a> Evaluator<'a> {
         if wv.is_struct || wv.is_list {
             let def = ref_is_def(e);
             let close = if def {
-                Some(
-                    c.close
-                        .unwrap_or_else(|| self.new_close(ref_name(e), e.span)),
-                )
+                Some(c.close.unwrap_or_else(|| {
+                    // A definition used by the stdlib (the prelude's `m.#Service`) is named
+                    // as a user knows it, and shown where it is declared: the prelude's
+                    // import alias is not the user's.
+                    let (name, span) = if self.user_file(e.span) {
+                        (ref_name(e), e.span)
+                    } else {
+                        let n = ref_name(e);
+                        let short = n.rsplit('.').next().unwrap_or(&n).to_string();
+                        (short, self.vs[w as usize].decl_span.unwrap_or(e.span))
+                    };
+                    self.new_close(name, span)
+                }))
             } else {
                 c.close
             };
@@ -1768,7 +1777,7 @@ impl<'a> Evaluator<'a> {
         let fitted = match admit(v, c.kinds) {
             Some(f) => f,
             None => {
-                let d = Diagnostic::error(
+                let mut d = Diagnostic::error(
                     codes::KIND_MISMATCH,
                     format!("{v} is not of kind {}", c.kinds.name()),
                 )
@@ -1785,6 +1794,9 @@ impl<'a> Evaluator<'a> {
                     c.kind_span.unwrap_or(cspan),
                     format!("{} is required here", c.kinds.name()),
                 );
+                if let Some(h) = quoted_number_help(v, c.kinds) {
+                    d = d.help(h);
+                }
                 return Val::bottom(d);
             }
         };
@@ -1859,6 +1871,10 @@ impl<'a> Evaluator<'a> {
                 )
                 .primary(non_disj(a, b).span, "this value")
                 .secondary(disj_span(a, b), "the alternatives");
+                let wanted = if matches!(a.k, K::Disj(_)) { a } else { b };
+                if let Some(h) = quoted_number_help(non_disj(a, b), wanted.kinds()) {
+                    d = d.help(h);
+                }
                 if let Some(Val {
                     k: K::Bottom(e), ..
                 }) = first_err
@@ -2433,6 +2449,20 @@ fn example_for(k: Kinds) -> &'static str {
         .find(|(kind, _)| k.has(*kind))
         .map(|(_, e)| *e)
         .unwrap_or("…")
+}
+
+/// A string that holds a number, where a number is wanted (`cpu: "500m"`, `port: "5432"`):
+/// the help says to remove the quotes.
+fn quoted_number_help(v: &Val, wanted: Kinds) -> Option<String> {
+    let K::Str(s) = &v.k else { return None };
+    let numeric = Kinds(Kinds::NUMBER.0 | Kinds::QUANTITY.0 | Kinds::DURATION.0 | Kinds::PERCENT.0);
+    if wanted.has(Kinds::STRING) || !wanted.has(numeric) {
+        return None;
+    }
+    let t = s.trim();
+    let starts_numeric = t.starts_with(|c: char| c.is_ascii_digit());
+    (starts_numeric && meshc_syntax::lit::decode_number(t).is_ok())
+        .then(|| format!("remove the quotes: `{t}` is a number in msh, `\"{s}\"` a string"))
 }
 
 fn flatten_alts<'a>(

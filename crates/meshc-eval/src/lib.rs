@@ -3,12 +3,13 @@
 //! Takes parsed files grouped into packages ([`Program`]) and produces the package's value as
 //! plain data ([`Node`], every node with the span it came from) plus every diagnostic: conflicts,
 //! closedness, incomplete values, cycles, and the findings of `check` blocks. It does no I/O.
+#![warn(missing_docs)]
 
 mod arith;
 mod builtins;
 mod checks;
-pub mod eval;
-pub mod value;
+mod eval;
+mod value;
 
 use indexmap::IndexMap;
 use meshc_syntax::ast::{Decl, File};
@@ -18,10 +19,12 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use std::collections::{HashMap, HashSet};
 
 pub use builtins::NAMES as BUILTINS;
+pub use value::format_percent;
 
 /// A set of packages to evaluate. Package 0 is the main package.
 #[derive(Debug, Default)]
 pub struct Program<'a> {
+    /// The packages: the main one first, then the imported ones.
     pub packages: Vec<Package<'a>>,
     /// `(file, import name)` → index of the imported package.
     pub imports: HashMap<(FileId, String), usize>,
@@ -29,8 +32,10 @@ pub struct Program<'a> {
     pub stdlib_files: HashSet<FileId>,
 }
 
+/// One package: the parsed files that form it.
 #[derive(Debug, Default, Clone)]
 pub struct Package<'a> {
+    /// Its files, in a fixed order (the result does not depend on it).
     pub files: Vec<&'a File>,
 }
 
@@ -38,25 +43,39 @@ pub struct Package<'a> {
 /// gave it its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// The value.
     pub kind: NodeKind,
+    /// Where the value came from.
     pub span: Span,
 }
 
+/// The kinds of exported value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
+    /// `null`
     Null,
+    /// A bool.
     Bool(bool),
+    /// An int.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string.
     Str(String),
+    /// A quantity (`500m`, `256Mi`).
     Quantity(Quantity),
+    /// A duration (`30s`).
     Duration(Duration),
+    /// A percentage (`70%`, held as 70.0).
     Percent(f64),
+    /// A list.
     List(Vec<Node>),
+    /// A struct: its fields in order (hidden fields and definitions are not exported).
     Map(IndexMap<String, Node>),
 }
 
 impl Node {
+    /// The field `key` of a struct.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
             NodeKind::Map(m) => m.get(key),
@@ -67,6 +86,7 @@ impl Node {
     pub fn at(&self, path: &[&str]) -> Option<&Node> {
         path.iter().try_fold(self, |n, k| n.get(k))
     }
+    /// The string, for a string.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::Str(s) => Some(s),
@@ -83,6 +103,7 @@ impl Node {
             _ => None,
         }
     }
+    /// The bool, for a bool.
     pub fn as_bool(&self) -> Option<bool> {
         match &self.kind {
             NodeKind::Bool(b) => Some(*b),
@@ -97,6 +118,7 @@ impl Node {
             _ => None,
         }
     }
+    /// The quantity, for a quantity, an int or a float.
     pub fn as_quantity(&self) -> Option<Quantity> {
         match &self.kind {
             NodeKind::Quantity(q) => Some(*q),
@@ -105,24 +127,28 @@ impl Node {
             _ => None,
         }
     }
+    /// The duration, for a duration.
     pub fn as_duration(&self) -> Option<Duration> {
         match &self.kind {
             NodeKind::Duration(d) => Some(*d),
             _ => None,
         }
     }
+    /// The percentage (70.0 for `70%`), for a percent.
     pub fn as_percent(&self) -> Option<f64> {
         match &self.kind {
             NodeKind::Percent(p) => Some(*p),
             _ => None,
         }
     }
+    /// The fields, for a struct.
     pub fn as_map(&self) -> Option<&IndexMap<String, Node>> {
         match &self.kind {
             NodeKind::Map(m) => Some(m),
             _ => None,
         }
     }
+    /// The elements, for a list.
     pub fn as_list(&self) -> Option<&[Node]> {
         match &self.kind {
             NodeKind::List(l) => Some(l),

@@ -10,15 +10,55 @@ use std::collections::BTreeMap;
 /// The identity of an object: kind, namespace, name.
 pub type Key = (String, String, String);
 
+/// What `meshc diff` found between two sets of objects.
 #[derive(Debug, Default)]
 pub struct DiffReport {
+    /// Objects only in the new set, by identity.
     pub added: Vec<Key>,
+    /// Objects only in the old set.
     pub removed: Vec<Key>,
-    /// Changed objects, each with the paths of the fields that differ.
-    pub changed: Vec<(Key, Vec<String>)>,
+    /// Objects in both whose spec, labels or annotations differ, each with its changes
+    /// (at most 12 an object).
+    pub changed: Vec<(Key, Vec<Change>)>,
+    /// The number of objects in both that are the same.
     pub unchanged: usize,
     /// Immutable-field changes and the migrations they need.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One field that differs between an old and a new object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The field's path in the object: `spec.template.spec.containers[0].image`.
+    pub path: String,
+    /// The old value; None when the field is new.
+    pub old: Option<Value>,
+    /// The new value; None when the field is gone.
+    pub new: Option<Value>,
+}
+
+impl std::fmt::Display for Change {
+    /// `path: old → new`, a missing side shown as `(none)`; long values are shortened.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |v: &Option<Value>| match v {
+            None => "(none)".to_string(),
+            Some(v) => {
+                let t = v.to_string();
+                if t.chars().count() > 60 {
+                    format!("{}…", t.chars().take(59).collect::<String>())
+                } else {
+                    t
+                }
+            }
+        };
+        write!(
+            f,
+            "{}: {} → {}",
+            self.path,
+            show(&self.old),
+            show(&self.new)
+        )
+    }
 }
 
 fn key(o: &Value) -> Option<Key> {
@@ -30,6 +70,7 @@ fn key(o: &Value) -> Option<Key> {
     ))
 }
 
+/// An object's identity as text: `Kind namespace/name` (`Kind name` when cluster-scoped).
 pub fn show(k: &Key) -> String {
     if k.1.is_empty() {
         format!("{} {}", k.0, k.2)
@@ -38,8 +79,8 @@ pub fn show(k: &Key) -> String {
     }
 }
 
-/// The paths at which two values differ (at most `limit`).
-fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, limit: usize) {
+/// The fields at which two values differ (at most `limit`); a missing field is `Null` here.
+fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<Change>, limit: usize) {
     if out.len() >= limit || a == b {
         return;
     }
@@ -66,7 +107,11 @@ fn differences(a: &Value, b: &Value, path: &str, out: &mut Vec<String>, limit: u
                 differences(p, q, &format!("{path}[{i}]"), out, limit);
             }
         }
-        _ => out.push(path.to_string()),
+        _ => out.push(Change {
+            path: path.to_string(),
+            old: Some(a.clone()).filter(|v| !v.is_null()),
+            new: Some(b.clone()).filter(|v| !v.is_null()),
+        }),
     }
 }
 

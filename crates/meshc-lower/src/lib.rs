@@ -11,15 +11,16 @@
 //! documentation; [`compute`] holds the pure arithmetic. Kubernetes objects come from
 //! `k8s-openapi`, Istio objects from [`istio`]; objects are returned as JSON values in apply
 //! order, and written as YAML by the `meshc` crate only.
+#![warn(missing_docs)]
 
-pub mod compute;
+mod compute;
 pub mod diff;
-pub mod gateway_api;
+mod gateway_api;
 pub(crate) mod guardrails;
-pub mod istio;
-pub mod model;
+mod istio;
+mod model;
 pub(crate) mod objects;
-pub mod resolve;
+mod resolve;
 
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -34,28 +35,39 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// One generated object.
 #[derive(Clone, Debug)]
 pub struct Object {
+    /// `apiVersion`, e.g. `networking.istio.io/v1`.
     pub api_version: String,
+    /// `kind`, e.g. `VirtualService`.
     pub kind: String,
+    /// `metadata.name`.
     pub name: String,
+    /// `metadata.namespace`; None for cluster-scoped objects (Namespace).
     pub namespace: Option<String>,
     /// The service the object belongs to (`None` for namespace-wide objects).
     pub service: Option<String>,
+    /// The whole object, as JSON data.
     pub value: serde_json::Value,
 }
 
 /// A dependency edge of the mesh, for tools that draw the graph.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Edge {
+    /// `namespace/name` of the calling service or worker.
     pub from: String,
     /// `namespace/name` of a service of the mesh, or an external `host:port`.
     pub to: String,
+    /// Whether `to` is a host outside the mesh.
     pub external: bool,
 }
 
+/// What lowering produced: the objects in apply order, the graph, the diagnostics.
 #[derive(Debug, Default)]
 pub struct Lowered {
+    /// Every object, in apply order.
     pub objects: Vec<Object>,
+    /// Every dependency edge.
     pub edges: Vec<Edge>,
+    /// The guardrails' findings and lowering errors.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -165,7 +165,6 @@ pub struct Load {
     pub peak_rps: f64,
     pub requests_per_call: f64,
     pub pods: Option<i64>,
-    pub span: Span,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -200,7 +199,6 @@ pub struct Service {
     pub worker: bool,
     pub name: String,
     pub namespace: String,
-    pub image: String,
     pub protocol: String,
     pub port: i64,
     pub target_port: i64,
@@ -306,9 +304,6 @@ impl<'d> Reader<'d> {
                 0
             }
         }
-    }
-    pub fn opt_int(&mut self, n: &Node, path: &str) -> Option<i64> {
-        self.node(n, path).and_then(Node::as_int)
     }
     pub fn bool(&mut self, n: &Node, path: &str) -> bool {
         match self.node(n, path).and_then(Node::as_bool) {
@@ -484,7 +479,6 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
             .and_then(Node::as_f64)
             .unwrap_or(1.0),
         pods: l.get("pods").and_then(Node::as_int),
-        span: l.span,
     });
     let sidecar = SidecarCfg {
         cpu: r
@@ -629,7 +623,6 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
         labels: r.string_map(n, "labels"),
         env: read_env(n.get("env")),
         allow: r.string_map(n, "allow"),
-        image,
         span: n.span,
     };
     r.finish();

@@ -7,14 +7,19 @@
 use crate::lit::Lit;
 use crate::span::{FileId, Span};
 
+/// An expression and where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
+    /// What the expression is.
     pub kind: ExprKind,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// The kinds of expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
+    /// A literal: `42`, `"s"`, `500m`, `30s`, `70%`, `true`, `null`.
     Lit(Lit),
     /// `_`: any value.
     Top,
@@ -28,9 +33,11 @@ pub enum ExprKind {
     Index(Box<Expr>, Box<Expr>),
     /// `f(a, b)`: builtins only.
     Call(Ident, Vec<Expr>),
+    /// `-x`, `+x`, `!x`.
     Unary(UnOp, Box<Expr>),
     /// `>=1`, `!=""`, `=~"re"`: a constraint on the value it is unified with.
     Bound(BoundOp, Box<Expr>),
+    /// `a + b`, `a == b`, `a && b`, ….
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `a & b & …`
     Unify(Vec<Expr>),
@@ -38,41 +45,62 @@ pub enum ExprKind {
     Disj(Vec<(Expr, bool)>),
     /// `"a\(x)b"`
     Interp(Vec<StrPart>),
+    /// `{ … }`
     Struct(StructLit),
+    /// `[ … ]`
     List(ListLit),
 }
 
+/// A piece of an interpolated string.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StrPart {
+    /// Literal text, escapes decoded.
     Text(String),
+    /// `\(expr)`: the expression's concrete value, as text.
     Expr(Expr),
 }
 
+/// A name and where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
+    /// The name.
     pub name: String,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// A prefix operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnOp {
+    /// `-`
     Neg,
+    /// `+`
     Plus,
+    /// `!`
     Not,
 }
 
+/// The operator of a bound (`>=1`, `=~"re"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BoundOp {
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `!=`
     Ne,
+    /// `=~`: matches the regular expression.
     Match,
+    /// `!~`: does not match the regular expression.
     NotMatch,
 }
 
 impl BoundOp {
+    /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {
             BoundOp::Lt => "<",
@@ -86,25 +114,41 @@ impl BoundOp {
     }
 }
 
+/// A binary operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinOp {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/`
     Div,
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `=~`
     Match,
+    /// `!~`
     NotMatch,
+    /// `&&`
     And,
+    /// `||`
     Or,
 }
 
 impl BinOp {
+    /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {
             BinOp::Add => "+",
@@ -128,7 +172,9 @@ impl BinOp {
 /// `{ decl… }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct StructLit {
+    /// The declarations, in source order.
     pub decls: Vec<Decl>,
+    /// Where it was written.
     pub span: Span,
 }
 
@@ -139,6 +185,7 @@ impl StructLit {
             .iter()
             .any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(name)))
     }
+    /// The `let` declaration named `name` in this literal.
     pub fn let_decl(&self, name: &str) -> Option<&LetClause> {
         self.decls.iter().find_map(|d| match d {
             Decl::Let(l) if l.name.name == name => Some(l),
@@ -147,10 +194,14 @@ impl StructLit {
     }
 }
 
+/// A declaration in a struct.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decl {
+    /// `label: value`
     Field(Field),
+    /// `let name = value`
     Let(LetClause),
+    /// `for …`/`if …` clauses and a struct body.
     Comprehension(Comprehension),
     /// An expression standing alone in a struct: unified with the struct itself.
     Embed(Expr),
@@ -160,15 +211,20 @@ pub enum Decl {
     Check(Check),
 }
 
+/// A field declaration: `label: value`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The label (name, pattern or computed) and its optionality.
     pub label: Label,
+    /// The value.
     pub value: Expr,
+    /// Where it was written.
     pub span: Span,
     /// Set for the fields that `service NAME { … }` expands to.
     pub from_service: bool,
 }
 
+/// Whether a field is optional, required or regular.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Opt {
     /// `a?: T`: constrains `a` only if it is present.
@@ -179,14 +235,19 @@ pub enum Opt {
     Regular,
 }
 
+/// A field's label.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Label {
+    /// A name, a pattern or a computed label.
     pub kind: LabelKind,
+    /// `?`, `!` or neither.
     pub opt: Opt,
+    /// Where it was written.
     pub span: Span,
 }
 
 impl Label {
+    /// The name, for a named label.
     pub fn name(&self) -> Option<&str> {
         match &self.kind {
             LabelKind::Name(n) => Some(n),
@@ -195,6 +256,7 @@ impl Label {
     }
 }
 
+/// The kinds of label.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LabelKind {
     /// A field name (`port`, `"redis-cart"`) or a definition (`#Service`).
@@ -203,71 +265,105 @@ pub enum LabelKind {
     Dynamic(Box<Expr>),
     /// `[Alias=pattern]`: applies to every field whose label matches `pattern`.
     Pattern {
+        /// The name the matched label is bound to.
         alias: Option<Ident>,
+        /// The constraint a label must meet.
         pattern: Box<Expr>,
     },
 }
 
+/// `let name = value`: a name for a value, not a field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LetClause {
+    /// The name.
     pub name: Ident,
+    /// The value.
     pub value: Expr,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// A comprehension: clauses and the struct they produce for each binding.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comprehension {
+    /// The `for`, `if` and `let` clauses, in order.
     pub clauses: Vec<Clause>,
+    /// The struct produced for each binding.
     pub body: StructLit,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// A clause of a comprehension.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Clause {
+    /// `for key, value in source`
     For {
+        /// The name bound to each label or index, if given.
         key: Option<Ident>,
+        /// The name bound to each value.
         value: Ident,
+        /// The struct or list iterated.
         source: Expr,
+        /// Where it was written.
         span: Span,
     },
+    /// `if cond`
     If(Expr),
+    /// `let name = value`
     Let(LetClause),
 }
 
+/// `[ … ]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListLit {
+    /// The elements, in order.
     pub elems: Vec<ListElem>,
     /// `...T` at the end: more elements may follow, each unified with `T` (`_` when bare).
     pub tail: Option<Box<Expr>>,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// An element of a list literal.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ListElem {
+    /// A value.
     Expr(Expr),
+    /// A comprehension producing elements.
     Comprehension(Comprehension),
 }
 
+/// `check "title" { … }`: a guardrail written in msh.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
+    /// The title, shown in the diagnostics it reports.
     pub title: String,
+    /// The body: its `warn(…)`/`error(…)` findings are reported.
     pub body: StructLit,
+    /// Where it was written.
     pub span: Span,
 }
 
+/// `import name "path"`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Import {
     /// The name the package is known by in this file.
     pub name: Ident,
+    /// The path: `mesh` (the stdlib) or `./dir`.
     pub path: String,
+    /// Where it was written.
     pub span: Span,
 }
 
 /// One parsed file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct File {
+    /// The file's id in the source map.
     pub id: FileId,
+    /// The `package` clause, if any.
     pub package: Option<Ident>,
+    /// The imports, in order.
     pub imports: Vec<Import>,
     /// The top-level declarations, as a struct literal spanning the file.
     pub body: StructLit,

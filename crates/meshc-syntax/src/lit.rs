@@ -4,20 +4,30 @@
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
+/// A literal value as written in msh source.
 pub enum Lit {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer: `42`, `1_000`.
     Int(i64),
+    /// A number with a fraction or exponent: `1.5`, `1e3`.
     Float(f64),
+    /// A string, escapes decoded.
     Str(String),
+    /// A number with a unit suffix: `500m`, `256Mi`.
     Quantity(Quantity),
+    /// A duration: `250ms`, `1m30s`.
     Duration(Duration),
+    /// A percentage: `70%` (held as 70.0).
     Percent(f64),
 }
 
 /// A Kubernetes resource quantity, held exactly in billionths ("nano units").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Quantity {
+    /// The value in billionths of a unit.
     pub nanos: i128,
     /// Written with a binary suffix (`Ki`, `Mi`, …): printed back with one where exact.
     pub binary: bool,
@@ -32,6 +42,7 @@ pub struct Duration(pub i128);
 const NANO: i128 = 1_000_000_000;
 
 impl Quantity {
+    /// The quantity `i`, without a suffix.
     pub fn from_int(i: i64) -> Quantity {
         Quantity {
             nanos: i as i128 * NANO,
@@ -39,6 +50,7 @@ impl Quantity {
             minutes: false,
         }
     }
+    /// The quantity `f`, rounded to billionths; None when not finite or out of range.
     pub fn from_f64(f: f64) -> Option<Quantity> {
         let n = (f * NANO as f64).round();
         if !n.is_finite() || n.abs() > 1e36 {
@@ -50,6 +62,7 @@ impl Quantity {
             minutes: false,
         })
     }
+    /// The value as a float (may round).
     pub fn as_f64(self) -> f64 {
         self.nanos as f64 / NANO as f64
     }
@@ -142,6 +155,7 @@ impl Duration {
     pub fn seconds_text(self) -> String {
         format!("{}s", format_decimal(self.0, NANO))
     }
+    /// The duration in seconds, as a float (may round).
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / NANO as f64
     }

@@ -9,9 +9,13 @@ use crate::span::{FileId, Span};
 use pest::iterators::Pair;
 use pest::Parser;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../../grammar/msh.pest"]
-struct MshParser;
+/// The pest parser generated from the grammar, and its `Rule` enum (private to this module).
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../../grammar/msh.pest"]
+    pub(super) struct MshParser;
+}
+use grammar::{MshParser, Rule};
 
 /// Deepest bracket nesting accepted before parsing (protects the recursive descent).
 pub const MAX_NESTING: usize = 100;

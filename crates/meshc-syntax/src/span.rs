@@ -9,12 +9,16 @@ pub type FileId = u32;
 /// A byte range `start..end` in file `file`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub struct Span {
+    /// The file.
     pub file: FileId,
+    /// The first byte.
     pub start: u32,
+    /// One past the last byte.
     pub end: u32,
 }
 
 impl Span {
+    /// The span of bytes `start..end` of `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
@@ -33,6 +37,7 @@ impl Span {
             end: self.end.max(other.end),
         }
     }
+    /// The byte range, for indexing the file's text.
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -41,7 +46,9 @@ impl Span {
 /// One source file: its path (as the caller named it) and its text.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
+    /// The file's name: its path relative to the package root, or `<stdlib>/…`.
     pub name: String,
+    /// The file's text.
     pub text: String,
 }
 
@@ -52,9 +59,11 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map.
     pub fn new() -> Self {
         Self::default()
     }
+    /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         self.files.push(SourceFile {
             name: name.into(),
@@ -62,12 +71,15 @@ impl SourceMap {
         });
         (self.files.len() - 1) as FileId
     }
+    /// The file `id` (which must have been added).
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id as usize]
     }
+    /// Every file, in the order added (their ids).
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }
+    /// The source text a span covers (empty if out of range).
     pub fn text(&self, span: Span) -> &str {
         let t = &self.get(span.file).text;
         t.get(span.range()).unwrap_or("")

@@ -27,6 +27,7 @@
 //! [`Options::entry`], or, when it is empty, every `.msh` file at the top level of the map.
 //! `import "./lib"` reads the files of the directory `lib` beside the importing file;
 //! `import "mesh"` reads the standard library compiled into this crate.
+#![warn(missing_docs)]
 
 mod render;
 mod stdlib;
@@ -34,7 +35,7 @@ mod stdlib;
 pub use meshc_eval::{Node, NodeKind};
 pub use meshc_lower::{Edge, Object};
 pub use meshc_syntax::{codes, Diagnostic, Label, Severity, SourceMap, Span};
-pub use render::{DiagnosticJson, LabelJson};
+pub use render::{DiagnosticJson, LabelJson, Render};
 
 use meshc_eval::{Package, Program};
 use meshc_syntax::ast::File;
@@ -74,9 +75,11 @@ impl Compilation {
     pub fn ok(&self) -> bool {
         !self.diagnostics.iter().any(|d| d.is_error())
     }
+    /// The number of errors.
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
+    /// The number of warnings.
     pub fn warnings(&self) -> usize {
         self.diagnostics.len() - self.errors()
     }
@@ -113,20 +116,29 @@ impl Compilation {
     }
     /// Every diagnostic rendered for a terminal (no colour), with source excerpts.
     pub fn render_diagnostics(&self) -> String {
-        render::text(&self.sources, &self.diagnostics)
+        render::text(&self.sources, &self.diagnostics, &Render::default())
+    }
+    /// Every diagnostic rendered as `how` says: with colours, with the files named as the
+    /// user gave them.
+    pub fn render_diagnostics_with(&self, how: &Render) -> String {
+        render::text(&self.sources, &self.diagnostics, how)
     }
     /// Every diagnostic as JSON data, with byte offsets and line/column ranges.
     pub fn diagnostics_json(&self) -> Vec<DiagnosticJson> {
+        self.diagnostics_json_with(&Render::default())
+    }
+    /// Every diagnostic as JSON data, the files named with `how.path_prefix`.
+    pub fn diagnostics_json_with(&self, how: &Render) -> Vec<DiagnosticJson> {
         self.diagnostics
             .iter()
-            .map(|d| render::json(&self.sources, d))
+            .map(|d| render::json(&self.sources, d, how))
             .collect()
     }
 }
 
 /// Renders diagnostics as text (codespan-reporting), with source excerpts from `sources`.
 pub fn render_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-    render::text(sources, diagnostics)
+    render::text(sources, diagnostics, &Render::default())
 }
 
 /// Reads Kubernetes objects from text: JSON (an object, an array, or a `List`) or
@@ -166,7 +178,7 @@ pub fn read_manifests(text: &str) -> Result<Vec<serde_json::Value>, String> {
     Ok(out)
 }
 
-pub use meshc_lower::diff::{diff, show as show_object, DiffReport};
+pub use meshc_lower::diff::{diff, show as show_object, Change, DiffReport};
 
 /// Serializes any value as YAML, the one place meshc writes YAML.
 pub fn to_yaml<T: serde::Serialize>(v: &T) -> String {

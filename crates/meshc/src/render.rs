@@ -7,10 +7,89 @@ use codespan_reporting::term;
 use meshc_syntax::{Diagnostic, Severity, SourceMap};
 use serde::Serialize;
 
-pub fn text(map: &SourceMap, diags: &[Diagnostic]) -> String {
+/// How diagnostics are shown as text.
+#[derive(Clone, Debug, Default)]
+pub struct Render {
+    /// ANSI colours, for a terminal.
+    pub color: bool,
+    /// A directory put before every file name of the package, so that a diagnostic names the
+    /// file as the user gave it (`err/typo/s.msh`, not `s.msh`) and an editor can open it.
+    /// Empty: names relative to the package root. The stdlib's names (`<stdlib>/…`) are kept.
+    pub path_prefix: String,
+}
+
+impl Render {
+    /// The name a diagnostic shows for the package file `name`.
+    pub fn path(&self, name: &str) -> String {
+        let prefix = self.path_prefix.trim_end_matches('/');
+        if prefix.is_empty() || prefix == "." || name.starts_with('<') {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        }
+    }
+}
+
+/// ANSI styles for codespan-reporting, written into a byte buffer.
+struct Ansi(Vec<u8>);
+
+impl std::io::Write for Ansi {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Ansi {
+    fn sev(s: cs::Severity) -> &'static [u8] {
+        match s {
+            cs::Severity::Bug | cs::Severity::Error => b"\x1b[1;31m",
+            cs::Severity::Warning => b"\x1b[1;33m",
+            cs::Severity::Note | cs::Severity::Help => b"\x1b[1;32m",
+        }
+    }
+}
+
+impl term::WriteStyle for Ansi {
+    fn set_header(&mut self, severity: cs::Severity) -> std::io::Result<()> {
+        self.0.extend_from_slice(Ansi::sev(severity));
+        Ok(())
+    }
+    fn set_header_message(&mut self) -> std::io::Result<()> {
+        self.0.extend_from_slice(b"\x1b[1m");
+        Ok(())
+    }
+    fn set_line_number(&mut self) -> std::io::Result<()> {
+        self.0.extend_from_slice(b"\x1b[1;34m");
+        Ok(())
+    }
+    fn set_note_bullet(&mut self) -> std::io::Result<()> {
+        self.0.extend_from_slice(b"\x1b[1;34m");
+        Ok(())
+    }
+    fn set_source_border(&mut self) -> std::io::Result<()> {
+        self.0.extend_from_slice(b"\x1b[1;34m");
+        Ok(())
+    }
+    fn set_label(&mut self, severity: cs::Severity, style: cs::LabelStyle) -> std::io::Result<()> {
+        match style {
+            cs::LabelStyle::Primary => self.0.extend_from_slice(Ansi::sev(severity)),
+            cs::LabelStyle::Secondary => self.0.extend_from_slice(b"\x1b[1;34m"),
+        }
+        Ok(())
+    }
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.0.extend_from_slice(b"\x1b[0m");
+        Ok(())
+    }
+}
+
+pub fn text(map: &SourceMap, diags: &[Diagnostic], how: &Render) -> String {
     let mut files = SimpleFiles::new();
     for f in map.files() {
-        files.add(f.name.clone(), f.text.clone());
+        files.add(how.path(&f.name), f.text.clone());
     }
     let config = term::Config::default();
     let mut out = String::new();
@@ -39,7 +118,14 @@ pub fn text(map: &SourceMap, diags: &[Diagnostic]) -> String {
             .with_message(d.message.clone())
             .with_labels(labels)
             .with_notes(notes);
-        match term::emit_into_string(&config, &files, &cd) {
+        let shown = if how.color {
+            let mut w = Ansi(Vec::new());
+            term::emit_to_write_style(&mut w, &config, &files, &cd)
+                .map(|()| String::from_utf8_lossy(&w.0).into_owned())
+        } else {
+            term::emit_into_string(&config, &files, &cd)
+        };
+        match shown {
             Ok(s) => out.push_str(&s),
             Err(_) => out.push_str(&format!(
                 "{}[{}]: {}\n",
@@ -55,29 +141,44 @@ pub fn text(map: &SourceMap, diags: &[Diagnostic]) -> String {
 /// A diagnostic as JSON data.
 #[derive(Serialize, Debug, Clone)]
 pub struct DiagnosticJson {
+    /// `error` or `warning`.
     pub severity: Severity,
+    /// The stable code (`E0201`).
     pub code: &'static str,
+    /// The one-line message.
     pub message: String,
+    /// The labelled spans, the primary one first.
     pub labels: Vec<LabelJson>,
+    /// `help:` lines.
     pub help: Vec<String>,
+    /// `note:` lines.
     pub notes: Vec<String>,
 }
 
 /// A span as JSON data: file, byte offsets, and 1-based line/column (columns in characters).
 #[derive(Serialize, Debug, Clone)]
 pub struct LabelJson {
+    /// The file's name (with `Render::path_prefix` when given).
     pub file: String,
+    /// The first byte.
     pub start: u32,
+    /// One past the last byte.
     pub end: u32,
+    /// The first line (1-based).
     pub start_line: usize,
+    /// The first column (1-based, in characters).
     pub start_column: usize,
+    /// The last line.
     pub end_line: usize,
+    /// The column after the last character.
     pub end_column: usize,
+    /// The label's message.
     pub message: String,
+    /// Whether this is the primary label.
     pub primary: bool,
 }
 
-pub fn json(map: &SourceMap, d: &Diagnostic) -> DiagnosticJson {
+pub fn json(map: &SourceMap, d: &Diagnostic, how: &Render) -> DiagnosticJson {
     let labels = d
         .labels
         .iter()
@@ -85,7 +186,7 @@ pub fn json(map: &SourceMap, d: &Diagnostic) -> DiagnosticJson {
             let (sl, sc) = map.line_col(l.span.file, l.span.start);
             let (el, ec) = map.line_col(l.span.file, l.span.end);
             LabelJson {
-                file: map.get(l.span.file).name.clone(),
+                file: how.path(&map.get(l.span.file).name),
                 start: l.span.start,
                 end: l.span.end,
                 start_line: sl,

@@ -24,7 +24,7 @@ pub(crate) fn diagnostic(
             s.name,
             mesh.kubernetes.0,
             mesh.kubernetes.1,
-            meshc_eval::value::format_percent(s.cpu_target),
+            meshc_eval::format_percent(s.cpu_target),
             s.cpu.canonical(),
             Quantity { nanos: s.cpu.nanos + p.cpu.nanos, ..s.cpu }.canonical()
         ),
