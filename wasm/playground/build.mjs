@@ -34,6 +34,7 @@ buildSync({
 // The bundle imports ../pkg/meshc_wasm.js relative to src/; in dist it is ./pkg/.
 const app = readFileSync(join(dist, "app.js"), "utf8").replaceAll("../pkg/meshc_wasm.js", "./pkg/meshc_wasm.js");
 writeFileSync(join(dist, "app.js"), app);
-cpSync(join(here, "../pkg"), join(dist, "pkg"), { recursive: true });
+// The page needs the browser build only, not the package's Node build (node/).
+cpSync(join(here, "../pkg"), join(dist, "pkg"), { recursive: true, filter: (src) => !src.startsWith(join(here, "../pkg/node")) });
 for (const f of ["index.html", "style.css"]) cpSync(join(here, f), join(dist, f));
 console.log(`playground built in ${dist}`);

@@ -166,17 +166,23 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
 pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
 ) -> Result<JsValue, JsValue> {
+    if !files.is_object() || js_sys::Array::is_array(&files) {
+        return Err(js_sys::Error::new(
+            "compile takes an object mapping file paths to their text: compile({ \"mesh.msh\": source })",
+        )
+        .into());
+    }
     let mut pairs = Vec::new();
     for entry in js_sys::Object::entries(&js_sys::Object::from(files)).iter() {
         let entry = js_sys::Array::from(&entry);
         let path = entry
             .get(0)
             .as_string()
-            .ok_or("file names must be strings")?;
+            .ok_or_else(|| js_sys::Error::new("file names must be strings"))?;
         let text = entry
             .get(1)
             .as_string()
-            .ok_or("file contents must be strings")?;
+            .ok_or_else(|| js_sys::Error::new("file contents must be strings"))?;
         pairs.push((path, text));
     }
     js_sys::JSON::parse(&compile_to_json(pairs))

@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
 const require = createRequire(import.meta.url);
-const wasm = require(join(root, "wasm/pkg-node/meshc_wasm.js"));
+const wasm = require(join(root, "wasm/pkg/node/meshc_wasm.js"));
 const meshc = join(root, "target/debug/meshc");
 
 for (const dir of readdirSync(join(root, "examples")).sort()) {
@@ -19,10 +19,11 @@ for (const dir of readdirSync(join(root, "examples")).sort()) {
       if (f.endsWith(".msh")) files[f] = readFileSync(join(root, "examples", dir, f), "utf8");
     }
     const out = wasm.compile(files);
-    const path = join(root, "examples", dir);
-    assert.equal(out.manifests, execFileSync(meshc, ["build", path], { encoding: "utf8" }));
-    assert.equal(out.value, execFileSync(meshc, ["eval", path], { encoding: "utf8" }));
-    const check = spawnSync(meshc, ["check", "--format", "json", path], { encoding: "utf8" });
+    // Run in the example's directory: native diagnostics name files as given on the command line.
+    const cwd = join(root, "examples", dir);
+    assert.equal(out.manifests, execFileSync(meshc, ["build", "."], { cwd, encoding: "utf8" }));
+    assert.equal(out.value, execFileSync(meshc, ["eval", "."], { cwd, encoding: "utf8" }));
+    const check = spawnSync(meshc, ["check", "--format", "json", "."], { cwd, encoding: "utf8" });
     assert.deepEqual(out.diagnostics, JSON.parse(check.stdout));
   });
 }
@@ -35,7 +36,7 @@ test("errors: the same diagnostics natively and in wasm", () => {
   const tmp = join(root, "target/tmp-wasm-errors");
   execFileSync("mkdir", ["-p", tmp]);
   execFileSync("sh", ["-c", `cat > ${tmp}/a.msh`], { input: src });
-  const check = spawnSync(meshc, ["check", "--format", "json", `${tmp}/a.msh`], { encoding: "utf8" });
+  const check = spawnSync(meshc, ["check", "--format", "json", "a.msh"], { cwd: tmp, encoding: "utf8" });
   assert.equal(check.status, 1);
   assert.deepEqual(out.diagnostics, JSON.parse(check.stdout));
 });
