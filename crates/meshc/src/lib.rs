@@ -98,12 +98,7 @@ impl Compilation {
         if self.objects.is_empty() || !self.ok() {
             return None;
         }
-        Some(
-            self.objects
-                .iter()
-                .map(|o| format!("---\n{}", to_yaml(&o.value)))
-                .collect(),
-        )
+        Some(manifest_stream(self.objects.iter().map(|o| &o.value)))
     }
     /// The objects as one JSON `List`, which `kubectl apply -f` takes.
     pub fn manifests_json(&self) -> Option<String> {
@@ -134,6 +129,15 @@ impl Compilation {
             .map(|d| render::json(&self.sources, d, how))
             .collect()
     }
+}
+
+/// Objects as one multi-document YAML stream, each document opened by `---` (what
+/// `meshc build` prints and `kubectl apply -f -` reads); [`read_manifests`] reads it back.
+pub fn manifest_stream<'v>(objects: impl IntoIterator<Item = &'v serde_json::Value>) -> String {
+    objects
+        .into_iter()
+        .map(|o| format!("---\n{}", to_yaml(o)))
+        .collect()
 }
 
 /// Renders diagnostics as text (codespan-reporting), with source excerpts from `sources`.

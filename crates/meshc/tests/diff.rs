@@ -88,3 +88,18 @@ fn manifests_read_as_yaml_json_and_lists() {
     );
     assert!(read_manifests("kind: [unclosed").is_err());
 }
+
+#[test]
+fn the_manifest_stream_reads_back_as_the_same_objects() {
+    let mut sources = meshc::Sources::new();
+    sources.insert(
+        "a.msh".into(),
+        "service api {\n\timage: \"api:1\"\n\tpublic: true\n}\n".into(),
+    );
+    let c = meshc::compile(&sources, &meshc::Options::default());
+    let values: Vec<serde_json::Value> = c.objects.iter().map(|o| o.value.clone()).collect();
+    let stream = meshc::manifest_stream(&values);
+    assert_eq!(Some(stream.clone()), c.manifests_yaml());
+    assert_eq!(stream.matches("---\n").count(), values.len());
+    assert_eq!(meshc::read_manifests(&stream).unwrap(), values);
+}
