@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, cpSync, rmSync } f
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
+import { marked } from "marked";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -37,4 +38,17 @@ writeFileSync(join(dist, "app.js"), app);
 // The page needs the browser build only, not the package's Node build (node/).
 cpSync(join(here, "../pkg"), join(dist, "pkg"), { recursive: true, filter: (src) => !src.startsWith(join(here, "../pkg/node")) });
 for (const f of ["index.html", "style.css"]) cpSync(join(here, f), join(dist, f));
+// The project's documentation as pages (the header's Docs link), links between them kept.
+mkdirSync(join(dist, "docs"), { recursive: true });
+for (const f of readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).sort()) {
+  const md = readFileSync(join(root, "docs", f), "utf8");
+  const title = (md.match(/^# (.+)$/m) || [, f])[1];
+  const body = marked.parse(md).replace(/href="([^":]+)\.md(#[^"]*)?"/g, 'href="$1.html$2"');
+  const page = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} — meshc</title><style>body{font:15px/1.55 system-ui,sans-serif;max-width:900px;margin:0 auto;padding:16px;color:#1d2330}
+pre,code{font:13px ui-monospace,monospace;background:#f3f5f8}pre{padding:8px;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #d9dde3;padding:3px 6px;vertical-align:top}</style></head>
+<body><nav><a href="../index.html">playground</a> · ${readdirSync(join(root, "docs")).filter((d) => d.endsWith(".md")).sort().map((d) => `<a href="${d.replace(/\.md$/, ".html")}">${d.replace(/\.md$/, "")}</a>`).join(" · ")}</nav>
+${body}</body></html>\n`;
+  writeFileSync(join(dist, "docs", f.replace(/\.md$/, ".html")), page);
+}
 console.log(`playground built in ${dist}`);

@@ -26,7 +26,7 @@ export interface GeneratedObject {
   /** The object as JSON text (`JSON.parse` it for the data). */
   json: string;
 }
-export interface GraphNode { id: string; name: string; namespace: string | null; protocol: string | null; external: boolean; }
+export interface GraphNode { id: string; name: string; namespace: string | null; protocol: string | null; worker: boolean; external: boolean; }
 export interface GraphEdge { from: string; to: string; external: boolean; }
 export interface CompileResult {
   ok: boolean; errors: number; warnings: number;
@@ -79,6 +79,8 @@ struct GraphNode {
     name: String,
     namespace: Option<String>,
     protocol: Option<String>,
+    /// A worker: a workload with no Service (it calls, nothing calls it).
+    worker: bool,
     external: bool,
 }
 
@@ -106,13 +108,16 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
         String::new()
     };
     let mut nodes: Vec<GraphNode> = Vec::new();
-    if let Some(services) = c
-        .value
-        .as_ref()
-        .and_then(|v| v.get("services"))
-        .and_then(|s| s.as_map())
-    {
-        for s in services.values() {
+    for (map, worker) in [("services", false), ("workers", true)] {
+        let Some(workloads) = c
+            .value
+            .as_ref()
+            .and_then(|v| v.get(map))
+            .and_then(|s| s.as_map())
+        else {
+            continue;
+        };
+        for s in workloads.values() {
             let name = s
                 .get("name")
                 .and_then(|n| n.as_str())
@@ -128,6 +133,7 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
                 name,
                 namespace: Some(ns),
                 protocol: s.get("protocol").and_then(|n| n.as_str()).map(String::from),
+                worker,
                 external: false,
             });
         }
@@ -140,6 +146,7 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
                 name: e.to.clone(),
                 namespace: None,
                 protocol: None,
+                worker: false,
                 external: true,
             });
         }

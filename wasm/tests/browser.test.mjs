@@ -1,5 +1,8 @@
 // The playground in headless Chromium: type a change and see the YAML change; type an error and
-// see it underlined with its message; follow the shared link and get the same state back.
+// see it underlined with its message while the last good output stays, dimmed; follow the shared
+// link and get the same state back; browse the objects as a tree; read the graph; add, rename
+// and delete files; copy the link; open the docs; use it on a phone-sized screen.
+// UPDATE_SCREENSHOT=1 writes the README's screenshots into docs/ (check them by eye).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -35,8 +38,9 @@ after(async () => {
   server?.kill("SIGKILL");
 });
 
-async function open(url) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+async function open(url, viewport = { width: 1400, height: 820 }) {
+  const context = await browser.newContext({ viewport, permissions: ["clipboard-read", "clipboard-write"] });
+  const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(url);
@@ -107,4 +111,169 @@ test("a shared link gives the same state back", async () => {
   await again.screenshot({ path: shot });
   await page.close();
   await again.close();
+});
+
+function screenshotPath(name) {
+  mkdirSync(join(root, "target"), { recursive: true });
+  return process.env.UPDATE_SCREENSHOT ? join(root, "docs", name) : join(root, "target", name);
+}
+
+test("the objects are a tree by service then kind, and a filter narrows it", async () => {
+  const page = await open(base);
+  await page.selectOption("#examples", "shop");
+  const checkout = page.locator("#object-tree details[data-group=checkout]");
+  assert.match(await checkout.locator("summary").textContent(), /^checkout \(\d+\)$/);
+  const kinds = await checkout.locator(".kind").allTextContents();
+  for (const k of ["ServiceAccount", "Service", "Deployment", "HorizontalPodAutoscaler", "DestinationRule", "VirtualService"]) {
+    assert.ok(kinds.includes(k), `${k} in ${kinds}`);
+  }
+  assert.deepEqual(await checkout.locator("button[data-key^='Deployment/']").allTextContents(), ["checkout-stable", "checkout-canary"]);
+  // Namespace-wide objects are folded; services are open.
+  assert.equal(await page.locator("#object-tree details[data-group='namespace shop']").getAttribute("open"), null);
+  await page.fill("#object-filter", "destinationrule checkout");
+  await page.waitForFunction(() => document.querySelectorAll("#object-tree button").length === 1);
+  assert.deepEqual(await page.locator("#object-tree summary").allTextContents(), ["checkout (1)"]);
+  await page.click("#object-tree button");
+  assert.match(await page.textContent("#object-yaml"), /kind: DestinationRule\n[\s\S]*name: checkout\n/);
+  await page.fill("#object-filter", "nothing-like-this");
+  assert.match(await page.textContent("#object-tree"), /No object matches the filter/);
+  await page.fill("#object-filter", "");
+  await page.click("#object-tree button[data-key='Deployment/shop/checkout-canary']");
+  assert.match(await page.textContent("#object-yaml"), /name: checkout-canary/);
+  await page.screenshot({ path: screenshotPath("playground-objects.png") });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("the graph routes every edge around the boxes, at its natural size", async () => {
+  for (const example of ["shop", "online-boutique", "bookinfo"]) {
+    const page = await open(base);
+    await page.selectOption("#examples", example);
+    await page.click("#views button[data-view=graph]");
+    const report = await page.evaluate(() => {
+      const svg = document.querySelector("#graph svg");
+      const boxes = [...svg.querySelectorAll("g.node")].map((g) => {
+        const m = g.transform.baseVal.consolidate().matrix;
+        const r = g.querySelector("rect");
+        return { id: g.dataset.id, x: m.e, y: m.f, w: r.width.baseVal.value, h: r.height.baseVal.value };
+      });
+      const crossings = [];
+      for (const p of svg.querySelectorAll("path.edge")) {
+        const len = p.getTotalLength();
+        for (let t = 0; t <= len; t += 3) {
+          const pt = p.getPointAtLength(t);
+          for (const b of boxes) {
+            if (b.id === p.dataset.from || b.id === p.dataset.to) continue;
+            if (pt.x > b.x + 2 && pt.x < b.x + b.w - 2 && pt.y > b.y + 2 && pt.y < b.y + b.h - 2) {
+              crossings.push(`${p.dataset.from} → ${p.dataset.to} crosses ${b.id}`);
+            }
+          }
+        }
+      }
+      const text = svg.querySelector("g.node text");
+      return {
+        nodes: boxes.length,
+        edges: svg.querySelectorAll("path.edge").length,
+        crossings: [...new Set(crossings)],
+        fontPx: parseFloat(getComputedStyle(text).fontSize),
+        scale: svg.getBoundingClientRect().width / svg.width.baseVal.value,
+      };
+    });
+    assert.ok(report.nodes >= 4 && report.edges >= 3, `${example}: ${JSON.stringify(report)}`);
+    assert.deepEqual(report.crossings, [], example);
+    assert.equal(report.fontPx, 12, example);
+    assert.equal(report.scale, 1, `${example}: the picture is not shrunk to fit`);
+    if (example === "online-boutique") {
+      // The load generator is a worker: in the graph, with its edge to the frontend.
+      assert.ok(await page.locator("#graph g.node.worker[data-id$='/loadgenerator']").count() === 1);
+      await page.screenshot({ path: screenshotPath("playground-graph.png") });
+    }
+    await page.close();
+  }
+});
+
+test("an error keeps the last good output, dimmed, instead of blanking it", async () => {
+  const page = await open(base);
+  const yaml = await page.textContent("#object-yaml");
+  await select(page, "5000");
+  await page.keyboard.type("x");
+  await page.waitForSelector("#right.stale");
+  assert.equal(await page.isVisible("#stale-note"), true);
+  assert.equal(await page.textContent("#object-yaml"), yaml);
+  assert.ok(Number(await page.evaluate(() => getComputedStyle(document.querySelector("#objects")).opacity)) < 1);
+  await page.click("#views button[data-view=graph]");
+  assert.ok(await page.locator("#graph g.node").count() > 0, "the graph stays");
+  await select(page, "port:     x");
+  await page.keyboard.type("port: 5001");
+  await page.waitForFunction(() => !document.querySelector("#right").classList.contains("stale"));
+  assert.equal(await page.isVisible("#stale-note"), false);
+  await page.close();
+});
+
+test("files can be added, renamed and deleted, and the link keeps them", async () => {
+  const page = await open(base);
+  await page.selectOption("#examples", "shop");
+  await page.click("#add-file");
+  const input = page.locator("#file-tabs input");
+  assert.equal(await input.inputValue(), "file1.msh");
+  // A bad name is refused with a reason; the file keeps its name.
+  await input.fill("bad name");
+  await input.press("Enter");
+  assert.match(await page.textContent("#status"), /ends in \.msh/);
+  await page.dblclick("#file-tabs .file[data-file='file1.msh'] button.name");
+  await page.locator("#file-tabs input").fill("extra.msh");
+  await page.locator("#file-tabs input").press("Enter");
+  await page.waitForSelector("#file-tabs .file.active[data-file='extra.msh']");
+  // The new file starts with the package clause of the file it was added from.
+  assert.equal(await page.evaluate(() => window.__meshc.view.state.doc.toString()), "package shop\n\n");
+  await page.evaluate(() => window.__meshc.view.focus());
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type('service extra {\nimage: "extra:1"\nnamespace: "shop"\n}\n');
+  await page.waitForSelector("#object-tree details[data-group=extra]");
+  const again = await open(page.url());
+  assert.deepEqual(await again.locator("#file-tabs .file").evaluateAll((ts) => ts.map((t) => t.dataset.file)), ["mesh.msh", "policy.msh", "extra.msh"]);
+  assert.equal(await again.inputValue("#examples"), "", "changed files are no longer the example");
+  assert.match(await again.locator("#examples option:checked").textContent(), /your files/);
+  await again.close();
+  await page.click("#file-tabs .file[data-file='extra.msh'] button.delete");
+  await page.waitForFunction(() => !document.querySelector("#object-tree details[data-group=extra]"));
+  assert.equal(await page.locator("#file-tabs .file[data-file='extra.msh']").count(), 0);
+  // Back to the example's files: the picker names it again.
+  assert.equal(await page.inputValue("#examples"), "shop");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("Copy link copies the address and says so; Docs opens the language reference", async () => {
+  const page = await open(base);
+  await page.click("#copy-link");
+  await page.waitForFunction(() => document.querySelector("#copy-link").textContent === "Copied ✓");
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
+  const href = await page.getAttribute("#docs", "href");
+  const docs = await fetch(new URL(href, base));
+  assert.equal(docs.status, 200);
+  assert.match(await docs.text(), /<h1[^>]*>.*msh/);
+  await page.close();
+});
+
+test("a restored link names its example", async () => {
+  const page = await open(base);
+  await page.selectOption("#examples", "bookinfo");
+  const again = await open(page.url());
+  assert.equal(await again.inputValue("#examples"), "bookinfo");
+  await page.close();
+  await again.close();
+});
+
+test("at 390 px wide the page fits the screen", async () => {
+  const page = await open(base, { width: 390, height: 844 });
+  await page.selectOption("#examples", "shop");
+  for (const v of ["objects", "graph", "value"]) {
+    await page.click(`#views button[data-view=${v}]`);
+    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(scroll <= client, `${v}: the page is ${scroll} px wide on a ${client} px screen`);
+  }
+  await page.click("#views button[data-view=objects]");
+  await page.screenshot({ path: screenshotPath("playground-mobile.png") });
+  await page.close();
 });

@@ -11,9 +11,11 @@ import { drawGraph } from "./graph.js";
 import examples from "./examples.json";
 
 const $ = (id) => document.getElementById(id);
-const state = { files: {}, active: "", object: null, view: "objects" };
+const state = { files: {}, active: "", object: null, filter: "" };
 const editorStates = new Map();
+/** The newest result, and the newest one without errors (shown, dimmed, while there are errors). */
 let result = null;
+let lastGood = null;
 let view;
 
 // ---- the URL holds the files and the active file: a link reproduces the page
@@ -29,12 +31,22 @@ function decodeState(s) {
   const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"));
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   const v = JSON.parse(new TextDecoder().decode(bytes));
-  if (!v || typeof v.files !== "object") throw new Error("bad state");
+  if (!v || typeof v.files !== "object" || !Object.keys(v.files).length) throw new Error("bad state");
+  for (const t of Object.values(v.files)) if (typeof t !== "string") throw new Error("bad state");
   return v;
 }
 
 function saveUrl() {
   window.history.replaceState(null, "", `#s=${encodeState()}`);
+  syncExamplePicker();
+}
+
+/** The picker names the example the files are, or says they are the user's own. */
+function syncExamplePicker() {
+  const select = $("examples");
+  const same = (a, b) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  const match = Object.keys(examples).find((name) => same(examples[name], state.files));
+  select.value = match ?? "";
 }
 
 // ---- byte offsets (what meshc reports) to string offsets (what the editor uses)
@@ -92,52 +104,107 @@ function objectKey(o) {
   return `${o.kind}/${o.namespace ?? ""}/${o.name}`;
 }
 
-let tabKeys = "";
-let lastGraph = "";
+/** The objects as a tree: by the service they belong to (the namespace's own objects first),
+ * then by kind, in apply order; the filter keeps the objects whose kind, name, namespace or
+ * service contains each of its words. */
+function objectTree(objs, filter) {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const groups = new Map();
+  for (const o of objs) {
+    const hay = `${o.kind} ${o.name} ${o.namespace ?? ""} ${o.service ?? ""}`.toLowerCase();
+    if (!words.every((w) => hay.includes(w))) continue;
+    const group = o.service ?? `namespace ${o.namespace ?? o.name}`;
+    if (!groups.has(group)) groups.set(group, new Map());
+    const kinds = groups.get(group);
+    if (!kinds.has(o.kind)) kinds.set(o.kind, []);
+    kinds.get(o.kind).push(o);
+  }
+  return groups;
+}
 
-function renderObjects() {
-  const tabs = $("object-tabs");
-  const objs = result.objects;
+let treeKey = "";
+function renderObjects(shown) {
+  const tree = $("object-tree");
+  const pre = $("object-yaml");
+  const objs = shown ? shown.objects : [];
   if (!objs.length) {
-    tabKeys = "";
-    tabs.replaceChildren();
-    $("object-yaml").textContent = result.ok ? "No services: declare one with `service NAME { … }`." : "Fix the errors to see the objects.";
+    treeKey = "";
+    tree.replaceChildren();
+    pre.textContent = shown ? "No services: declare one with `service NAME { … }`." : "Fix the errors to see the objects.";
     return;
   }
   if (!state.object || !objs.some((o) => objectKey(o) === state.object)) {
     state.object = objectKey(objs.find((o) => o.kind === "Deployment") || objs[0]);
   }
-  // The tabs are rebuilt only when the set of objects changes (not on every keystroke).
-  const keys = objs.map(objectKey).join("\n");
-  if (keys !== tabKeys) {
-    tabKeys = keys;
-    tabs.replaceChildren();
-    for (const o of objs) {
-      const b = document.createElement("button");
-      b.textContent = `${o.kind} ${o.namespace ? o.namespace + "/" : ""}${o.name}`;
-      b.dataset.key = objectKey(o);
-      b.addEventListener("click", () => {
-        state.object = b.dataset.key;
-        renderObjects();
-      });
-      tabs.appendChild(b);
+  // The tree is rebuilt only when the set of objects or the filter changes (not per keystroke).
+  const key = state.filter + "\n" + objs.map((o) => `${objectKey(o)} ${o.service ?? ""}`).join("\n");
+  if (key !== treeKey) {
+    treeKey = key;
+    tree.replaceChildren();
+    const groups = objectTree(objs, state.filter);
+    if (!groups.size) {
+      const p = document.createElement("p");
+      p.className = "empty";
+      p.textContent = "No object matches the filter.";
+      tree.appendChild(p);
+    }
+    for (const [group, kinds] of groups) {
+      const details = document.createElement("details");
+      // A namespace's own objects (Namespace, PeerAuthentication) start folded, unless the
+      // filter or the selected object is in them.
+      const inside = [...kinds.values()].some((l) => l.some((o) => objectKey(o) === state.object));
+      details.open = !group.startsWith("namespace ") || inside || state.filter !== "";
+      details.dataset.group = group;
+      const summary = document.createElement("summary");
+      const count = [...kinds.values()].reduce((n, l) => n + l.length, 0);
+      summary.textContent = `${group} (${count})`;
+      details.appendChild(summary);
+      for (const [kind, list] of kinds) {
+        const k = document.createElement("div");
+        k.className = "kind";
+        k.textContent = kind;
+        details.appendChild(k);
+        for (const o of list) {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.textContent = o.name;
+          b.title = `${o.kind} ${o.namespace ? o.namespace + "/" : ""}${o.name}`;
+          b.dataset.key = objectKey(o);
+          b.setAttribute("role", "treeitem");
+          b.addEventListener("click", () => {
+            state.object = b.dataset.key;
+            renderObjects(lastShown);
+          });
+          details.appendChild(b);
+        }
+      }
+      tree.appendChild(details);
     }
   }
-  for (const b of tabs.children) b.classList.toggle("active", b.dataset.key === state.object);
+  for (const b of tree.querySelectorAll("button")) b.classList.toggle("active", b.dataset.key === state.object);
   const yaml = objs.find((o) => objectKey(o) === state.object).yaml;
-  const pre = $("object-yaml");
   if (pre.textContent !== yaml) pre.textContent = yaml;
 }
 
+let lastGraph = "";
+let lastShown = null;
 function render() {
   renderDiagnostics();
-  renderObjects();
-  const graphKey = JSON.stringify(result.graph);
+  if (result.ok) lastGood = result;
+  // While the input has errors, the last output without errors stays, dimmed: no flicker.
+  const shown = result.ok ? result : lastGood;
+  const stale = !result.ok && lastGood !== null;
+  $("right").classList.toggle("stale", stale);
+  $("stale-note").hidden = !stale;
+  lastShown = shown;
+  renderObjects(shown);
+  const graph = shown ? shown.graph : { nodes: [], edges: [] };
+  const graphKey = JSON.stringify(graph);
   if (graphKey !== lastGraph) {
     lastGraph = graphKey;
-    drawGraph($("graph"), result.graph);
+    drawGraph($("graph"), graph);
   }
-  const value = result.value ?? result.rendered;
+  const value = shown ? shown.value : result.rendered;
   if ($("value").textContent !== value) $("value").textContent = value;
 }
 
@@ -190,18 +257,114 @@ function openFile(file) {
   view.dispatch(setDiagnostics(view.state, editorDiagnostics(file)));
 }
 
+/** Why `name` cannot be a file of the package (null when it can). */
+function badFileName(name, except) {
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\.msh$/.test(name)) return "a file name ends in .msh and has letters, digits, - _ . and / only";
+  if (name !== except && state.files[name] !== undefined) return `${name} exists already`;
+  return null;
+}
+
+function renameFile(from, to) {
+  const files = {};
+  for (const [k, v] of Object.entries(state.files)) files[k === from ? to : k] = v;
+  state.files = files;
+  if (editorStates.has(from)) {
+    editorStates.set(to, editorStates.get(from));
+    editorStates.delete(from);
+  }
+  if (state.active === from) state.active = to;
+  openFile(state.active);
+  saveUrl();
+  update();
+}
+
+function deleteFile(name) {
+  if (Object.keys(state.files).length === 1) return;
+  delete state.files[name];
+  editorStates.delete(name);
+  if (state.active === name) state.active = Object.keys(state.files)[0];
+  openFile(state.active);
+  saveUrl();
+  update();
+}
+
+function addFile() {
+  let n = 1;
+  while (state.files[`file${n}.msh`] !== undefined) n++;
+  const name = `file${n}.msh`;
+  const pkg = (state.files[state.active] ?? "").match(/^\s*package\s+([A-Za-z_][A-Za-z0-9_]*)/m);
+  state.files[name] = pkg ? `package ${pkg[1]}\n\n` : "";
+  openFile(name);
+  saveUrl();
+  update();
+  startRename(name);
+}
+
+/** Turns a file's tab into a text field; Enter renames, Escape keeps the name. */
+function startRename(name) {
+  const tab = [...document.querySelectorAll("#file-tabs .file")].find((t) => t.dataset.file === name);
+  if (!tab) return;
+  const input = document.createElement("input");
+  input.value = name;
+  input.setAttribute("aria-label", `new name of ${name}`);
+  tab.replaceChildren(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const finish = (commit) => {
+    if (done) return;
+    done = true;
+    const to = input.value.trim();
+    if (commit && to !== name) {
+      const why = badFileName(to, name);
+      if (why) {
+        $("status").className = "err";
+        $("status").textContent = why;
+        renderFileTabs();
+        return;
+      }
+      renameFile(name, to);
+    } else {
+      renderFileTabs();
+    }
+  };
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") finish(true);
+    if (e.key === "Escape") finish(false);
+  });
+  input.addEventListener("blur", () => finish(true));
+}
+
 function renderFileTabs() {
-  const nav = $("files");
+  const nav = $("file-tabs");
   nav.replaceChildren();
+  const many = Object.keys(state.files).length > 1;
   for (const f of Object.keys(state.files)) {
+    const tab = document.createElement("span");
+    tab.className = f === state.active ? "file active" : "file";
+    tab.dataset.file = f;
     const b = document.createElement("button");
+    b.type = "button";
+    b.className = "name";
     b.textContent = f;
-    if (f === state.active) b.className = "active";
+    b.title = "Double-click to rename";
     b.addEventListener("click", () => {
       openFile(f);
       saveUrl();
     });
-    nav.appendChild(b);
+    b.addEventListener("dblclick", () => startRename(f));
+    tab.appendChild(b);
+    if (many) {
+      const x = document.createElement("button");
+      x.type = "button";
+      x.className = "delete";
+      x.textContent = "×";
+      x.title = `Delete ${f}`;
+      x.setAttribute("aria-label", `delete ${f}`);
+      x.addEventListener("click", () => deleteFile(f));
+      tab.appendChild(x);
+    }
+    nav.appendChild(tab);
   }
 }
 
@@ -217,9 +380,29 @@ function reveal(label) {
 function load(files, active) {
   state.files = { ...files };
   editorStates.clear();
+  lastGood = null;
   state.active = active && files[active] !== undefined ? active : Object.keys(files)[0];
   openFile(state.active);
   update();
+  syncExamplePicker();
+}
+
+async function copyLink() {
+  const button = $("copy-link");
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(location.href);
+    copied = true;
+  } catch {
+    copied = false;
+  }
+  button.textContent = copied ? "Copied ✓" : "Copy the address bar";
+  button.classList.toggle("done", copied);
+  clearTimeout(copyLink.timer);
+  copyLink.timer = setTimeout(() => {
+    button.textContent = "Copy link";
+    button.classList.remove("done");
+  }, 2000);
 }
 
 async function main() {
@@ -229,6 +412,11 @@ async function main() {
   window.__meshc.view = view;
 
   const select = $("examples");
+  const own = document.createElement("option");
+  own.value = "";
+  own.textContent = "your files";
+  own.disabled = true;
+  select.appendChild(own);
   for (const name of Object.keys(examples)) {
     const o = document.createElement("option");
     o.value = name;
@@ -236,6 +424,7 @@ async function main() {
     select.appendChild(o);
   }
   select.addEventListener("change", () => {
+    if (!examples[select.value]) return;
     load(examples[select.value], null);
     saveUrl();
   });
@@ -245,7 +434,12 @@ async function main() {
       for (const v of document.querySelectorAll(".view")) v.classList.toggle("active", v.id === b.dataset.view);
     });
   }
-  $("copy-link").addEventListener("click", () => navigator.clipboard?.writeText(location.href));
+  $("copy-link").addEventListener("click", copyLink);
+  $("add-file").addEventListener("click", addFile);
+  $("object-filter").addEventListener("input", (e) => {
+    state.filter = e.target.value;
+    renderObjects(lastShown);
+  });
 
   const m = location.hash.match(/^#s=(.+)$/);
   let restored = null;
@@ -257,12 +451,9 @@ async function main() {
     }
   }
   if (restored) {
-    select.value = "";
     load(restored.files, restored.active);
   } else {
-    const first = Object.keys(examples)[0];
-    select.value = first;
-    load(examples[first], null);
+    load(examples[Object.keys(examples)[0]], null);
   }
   window.__meshc.ready = true;
 }
