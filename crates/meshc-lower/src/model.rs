@@ -156,6 +156,8 @@ pub struct ServiceVersion {
     pub name: String,
     pub image: String,
     pub weight: i64,
+    /// Where the weight was written (the version's span when it was not).
+    pub weight_span: Span,
     pub reason: Option<String>,
     pub span: Span,
 }
@@ -460,6 +462,7 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
                     .unwrap_or(&image)
                     .to_string(),
                 weight: r.int(v, "weight"),
+                weight_span: v.get("weight").map_or(v.span, |w| w.span),
                 reason: v.get("reason").and_then(Node::as_str).map(String::from),
                 span: v.span,
             })
@@ -468,6 +471,7 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
             name: "stable".into(),
             image: image.clone(),
             weight: 100,
+            weight_span: n.span,
             reason: None,
             span: n.span,
         }],
