@@ -12,7 +12,7 @@ use pest::Parser;
 /// The pest parser generated from the grammar, and its `Rule` enum (private to this module).
 mod grammar {
     #[derive(pest_derive::Parser)]
-    #[grammar = "../../grammar/msh.pest"]
+    #[grammar = "grammar/msh.pest"]
     pub(super) struct MshParser;
 }
 use grammar::{MshParser, Rule};
