@@ -220,23 +220,50 @@ pub fn evaluate(prog: &Program<'_>) -> Evaluation {
     }
 }
 
+/// Names longer than this get no suggestion: a typo in a 65-character name is rare, and the
+/// search stays bounded whatever the input.
+const SUGGEST_MAX_LEN: usize = 64;
+/// At most this many edit distances are computed for one suggestion.
+const SUGGEST_MAX_COMPARISONS: usize = 4096;
+
 /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+/// Bounded: candidates whose length or characters alone put them too far are skipped in
+/// linear time, a distance costs at most 64 × 85 steps, and at most 4,096 are computed.
 pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -> Option<&'s str> {
     let len = name.chars().count();
+    if len > SUGGEST_MAX_LEN {
+        return None;
+    }
     let max = (len / 3).max(1);
+    let bag = char_bag(name);
     let mut best: Option<(usize, &str)> = None;
+    let mut compared = 0;
     for c in candidates {
-        if c == name {
+        if c == name || c.len() < 2 {
             continue;
         }
-        if c.chars().count() < 2 || (len < 3 && c.chars().count() <= len) {
-            continue;
-        }
-        let mut d = levenshtein(name, c);
         // An abbreviation (`prot` for `protocol`) is as likely as a typo.
-        if name.len() >= 3 && c.len() >= 3 && (c.starts_with(name) || name.starts_with(c)) {
-            d = d.min(1);
-        }
+        let prefix = len >= 3 && c.len() >= 3 && (c.starts_with(name) || name.starts_with(c));
+        let d = if prefix {
+            1
+        } else {
+            // A char is at most 4 bytes: the byte length bounds the char count from both sides.
+            if c.len() > 4 * (len + max) || c.len() + max < len {
+                continue;
+            }
+            let clen = c.chars().count();
+            if clen.abs_diff(len) > max || (len < 3 && clen <= len) {
+                continue;
+            }
+            if bag_distance(&bag, c) > max {
+                continue;
+            }
+            if compared == SUGGEST_MAX_COMPARISONS {
+                break;
+            }
+            compared += 1;
+            levenshtein(name, c)
+        };
         if d <= max
             && best
                 .map(|(bd, bc)| d < bd || (d == bd && c < bc))
@@ -248,29 +275,81 @@ pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -
     best.map(|(_, c)| c)
 }
 
-/// Edit distance with adjacent transpositions counting as one edit (`prot` → `port`).
+/// How many times each character occurs, characters folded into 64 buckets.
+fn char_bag(s: &str) -> [i32; 64] {
+    let mut bag = [0; 64];
+    for c in s.chars() {
+        bag[(c as usize) & 63] += 1;
+    }
+    bag
+}
+
+/// A lower bound of the edit distance between the string counted in `bag` and `s`, in linear
+/// time: an edit adds or removes at most one character on each side of the count (folding
+/// characters into buckets only lowers the bound).
+fn bag_distance(bag: &[i32; 64], s: &str) -> usize {
+    let other = char_bag(s);
+    let (mut more, mut fewer) = (0, 0);
+    for (a, b) in bag.iter().zip(other.iter()) {
+        if a > b {
+            more += a - b;
+        } else {
+            fewer += b - a;
+        }
+    }
+    more.max(fewer) as usize
+}
+
+/// Edit distance with adjacent transpositions counting as one edit (`prot` → `port`), in
+/// three rows (the callers bound both lengths).
 fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        d[i * w] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(w) {
-        *cell = j;
-    }
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
     for i in 1..=a.len() {
+        cur[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
+                v = v.min(before[j - 2] + 1);
             }
-            d[i * w + j] = v;
+            cur[j] = v;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    d[a.len() * w + b.len()]
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_typos_and_abbreviations() {
+        let names = ["port", "protocol", "targetPort", "replicas"];
+        assert_eq!(did_you_mean("prot", names.iter().copied()), Some("port"));
+        assert_eq!(did_you_mean("protocl", names.iter().copied()), Some("protocol"));
+        assert_eq!(did_you_mean("replica", names.iter().copied()), Some("replicas"));
+        assert_eq!(did_you_mean("image", names.iter().copied()), None);
+    }
+
+    #[test]
+    fn huge_names_and_many_candidates_stay_bounded() {
+        // A 40,000-character name once asked for a 12.8 GB table; a megabyte of long names
+        // took 37 s. Both are now a handful of comparisons.
+        let long = "x".repeat(40_000);
+        let names: Vec<String> = (0..25).map(|i| format!("{}{i}", "y".repeat(40_000))).collect();
+        assert_eq!(did_you_mean(&long, names.iter().map(String::as_str)), None);
+        let near = format!("{}z", "y".repeat(63));
+        let names: Vec<String> = (0..100_000).map(|i| format!("{}{i:06}", "y".repeat(58))).collect();
+        // 64-character names six edits apart: a suggestion, found within the comparison cap.
+        assert!(did_you_mean(&near, names.iter().map(String::as_str)).is_some());
+        let mut names: Vec<String> = (0..100_000).map(|i| format!("n{i}")).collect();
+        names.push("protocol".into());
+        assert_eq!(did_you_mean("protocl", names.iter().map(String::as_str)), Some("protocol"));
+    }
 }
