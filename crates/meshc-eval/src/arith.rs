@@ -51,7 +51,15 @@ fn scale_d(d: &Duration, f: f64, op: BinOp) -> Result<K, Diagnostic> {
     if !r.is_finite() || r.abs() > 1e30 {
         return Err(overflow(op));
     }
-    Ok(K::Duration(Duration(r as i128)))
+    duration(Some(r as i128), op)
+}
+
+/// A duration result, or an overflow past 64-bit nanoseconds (about 292 years).
+fn duration(nanos: Option<i128>, op: BinOp) -> Result<K, Diagnostic> {
+    match nanos {
+        Some(n) if Duration::fits(n) => Ok(K::Duration(Duration(n))),
+        _ => Err(overflow(op).note("a duration is at most 292 years (64-bit nanoseconds)")),
+    }
 }
 
 /// `a op b` for concrete `a` and `b`. The error is completed with spans by the caller.
@@ -117,9 +125,14 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             ),
             (K::Str(x), K::Str(y)) if op == Add => K::Str(Rc::from(format!("{x}{y}").as_str())),
             (K::Percent(x), K::Percent(y)) => K::Percent(if op == Add { x + y } else { x - y }),
-            (K::Duration(x), K::Duration(y)) => {
-                K::Duration(Duration(if op == Add { x.0 + y.0 } else { x.0 - y.0 }))
-            }
+            (K::Duration(x), K::Duration(y)) => duration(
+                if op == Add {
+                    x.0.checked_add(y.0)
+                } else {
+                    x.0.checked_sub(y.0)
+                },
+                op,
+            )?,
             _ => {
                 if let (Some(x), Some(y)) = (num(a), num(b)) {
                     K::Float(if op == Add { x + y } else { x - y })
@@ -133,9 +146,14 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
                             };
                             quantity(n, p.binary && q.binary, op)?
                         }
-                        (K::Duration(p), K::Duration(q)) => {
-                            K::Duration(Duration(if op == Add { p.0 + q.0 } else { p.0 - q.0 }))
-                        }
+                        (K::Duration(p), K::Duration(q)) => duration(
+                            if op == Add {
+                                p.0.checked_add(q.0)
+                            } else {
+                                p.0.checked_sub(q.0)
+                            },
+                            op,
+                        )?,
                         _ => return Err(bad()),
                     }
                 } else {
@@ -152,9 +170,9 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             (K::Quantity(q), K::Percent(p)) | (K::Percent(p), K::Quantity(q)) => {
                 scale_q(q, p / 100.0, op)?
             }
-            (K::Duration(d), K::Int(i)) | (K::Int(i), K::Duration(d)) => K::Duration(Duration(
-                d.0.checked_mul(*i as i128).ok_or_else(|| overflow(op))?,
-            )),
+            (K::Duration(d), K::Int(i)) | (K::Int(i), K::Duration(d)) => {
+                duration(d.0.checked_mul(*i as i128), op)?
+            }
             (K::Duration(d), K::Float(f)) | (K::Float(f), K::Duration(d)) => scale_d(d, *f, op)?,
             (K::Duration(d), K::Percent(p)) | (K::Percent(p), K::Duration(d)) => {
                 scale_d(d, p / 100.0, op)?
@@ -196,7 +214,7 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             }
         }
     };
-    if let K::Float(f) = k {
+    if let K::Float(f) | K::Percent(f) = k {
         if !f.is_finite() {
             return Err(overflow(op));
         }

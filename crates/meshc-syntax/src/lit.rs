@@ -39,6 +39,14 @@ pub struct Quantity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Duration(pub i128);
 
+impl Duration {
+    /// Whether `nanos` is a duration msh allows: within 64-bit nanoseconds (about ±292 years),
+    /// the range of Go's and Kubernetes' durations (Istio's protobuf durations allow more).
+    pub fn fits(nanos: i128) -> bool {
+        i64::try_from(nanos).is_ok()
+    }
+}
+
 const NANO: i128 = 1_000_000_000;
 
 impl Quantity {
@@ -189,6 +197,9 @@ fn format_decimal(n: i128, unit: i128) -> String {
 pub fn format_float(f: f64) -> String {
     if f.is_finite() && f == f.trunc() && f.abs() < 1e15 {
         format!("{f:.1}")
+    } else if f != 0.0 && (f.abs() >= 1e15 || f.abs() < 1e-5) {
+        // `1e308`, not 309 digits.
+        format!("{f:e}")
     } else {
         format!("{f}")
     }
@@ -196,6 +207,17 @@ pub fn format_float(f: f64) -> String {
 
 /// Decodes the text of a `number` token. The error is a message for a diagnostic.
 pub fn decode_number(text: &str) -> Result<Lit, String> {
+    // msh has no infinite numbers: `1e400` is an error, not `.inf`.
+    let finite = |l: Lit| match l {
+        Lit::Float(f) | Lit::Percent(f) if !f.is_finite() => {
+            Err(format!("`{text}` is out of range: it does not fit in a 64-bit float"))
+        }
+        l => Ok(l),
+    };
+    decode_number_any(text).and_then(finite)
+}
+
+fn decode_number_any(text: &str) -> Result<Lit, String> {
     let clean: String = text.chars().filter(|&c| c != '_').collect();
     let num_end = clean
         .char_indices()
@@ -247,6 +269,11 @@ pub fn decode_number(text: &str) -> Result<Lit, String> {
                     minutes: suffix == "m",
                 }))
             } else if let Some(d) = decode_duration(&clean) {
+                if !Duration::fits(d) {
+                    return Err(format!(
+                        "`{text}` is out of range: a duration is at most 292 years (64-bit nanoseconds, as in Go and Kubernetes)"
+                    ));
+                }
                 Ok(Lit::Duration(Duration(d)))
             } else {
                 Err(format!("`{text}` has an unknown unit `{suffix}`"))
