@@ -2,13 +2,16 @@
 //! `meshc::compile`, prints values and diagnostics, and sets the exit code
 //! (0: success, 1: errors in the input, 2: usage or I/O problem).
 
+mod files;
+
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use meshc::{compile, Compilation, Options, Sources};
+use files::{files_under, load};
+use meshc::{compile, Compilation};
 
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// The command line, parsed by clap: `meshc COMMAND --help` describes each command.
@@ -148,123 +151,6 @@ impl Show {
             path_prefix: self.root.clone(),
         }
     }
-}
-
-/// Reads the package: a directory (every .msh below it, the top level being the main
-/// package), or files (the main package; their directory is the root for imports).
-/// Also returns the package root as the user gave it, which diagnostics put before the
-/// files' names.
-fn load(paths: &[String]) -> Result<(Sources, Options, String), String> {
-    if paths.is_empty() {
-        return Err("no input: give a directory or .msh files".into());
-    }
-    let mut sources = Sources::new();
-    let mut options = Options::default();
-    if paths.len() == 1 && Path::new(&paths[0]).is_dir() {
-        let root = PathBuf::from(&paths[0]);
-        read_tree(&root, &root, &mut sources)?;
-        if sources.is_empty() {
-            return Err(format!("{} has no .msh files", paths[0]));
-        }
-        return Ok((sources, options, paths[0].clone()));
-    }
-    let root = paths
-        .iter()
-        .map(|p| {
-            Path::new(p)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default()
-        })
-        .next()
-        .unwrap_or_default();
-    for p in paths {
-        let path = Path::new(p);
-        if path.is_dir() {
-            return Err(format!("{p} is a directory: give one directory, or files"));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {p}: {e}"))?;
-        let rel = relative(&root, path)
-            .ok_or_else(|| format!("{p} is not in the directory of {}", paths[0]))?;
-        sources.insert(rel.clone(), text);
-        options.entry.push(rel);
-    }
-    // Directories below the root may be imported.
-    let rootdir = if root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        root.clone()
-    };
-    for entry in std::fs::read_dir(&rootdir)
-        .map_err(|e| format!("cannot read {}: {e}", rootdir.display()))?
-        .flatten()
-    {
-        let p = entry.path();
-        if p.is_dir() && !skip_dir(&p) {
-            read_tree(&rootdir, &p, &mut sources)?;
-        }
-    }
-    Ok((sources, options, root.to_string_lossy().into_owned()))
-}
-
-fn skip_dir(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with('.') || name == "node_modules" || name == "target"
-}
-
-fn relative(root: &Path, p: &Path) -> Option<String> {
-    let rel = if root.as_os_str().is_empty() {
-        p
-    } else {
-        p.strip_prefix(root).ok()?
-    };
-    Some(
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
-}
-
-/// The files below `dir` (sorted, at most 16 levels deep, skipping hidden directories,
-/// node_modules and target) whose extension is one of `exts`.
-fn files_under(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, exts: &[&str], depth: usize, out: &mut Vec<PathBuf>) -> Result<(), String> {
-        if depth > 16 {
-            return Ok(());
-        }
-        for e in std::fs::read_dir(dir)
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .flatten()
-        {
-            let p = e.path();
-            if p.is_dir() {
-                if !skip_dir(&p) {
-                    walk(&p, exts, depth + 1, out)?;
-                }
-            } else if p
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| exts.contains(&x))
-            {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, exts, 0, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-fn read_tree(root: &Path, dir: &Path, out: &mut Sources) -> Result<(), String> {
-    for p in files_under(dir, &["msh"])? {
-        let text =
-            std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        out.insert(relative(root, &p).ok_or("path outside root")?, text);
-    }
-    Ok(())
 }
 
 /// Prints the diagnostics: as text on stderr, or as JSON — on stdout for `check`, whose

@@ -253,3 +253,62 @@ fn completions_for_each_shell() {
         );
     }
 }
+
+#[test]
+fn only_the_package_and_its_imports_are_read_and_links_stay_inside() {
+    use std::os::unix::fs::symlink;
+    let d = scratch("links");
+    let pkg = d.join("pkg");
+    std::fs::create_dir_all(pkg.join("lib")).unwrap();
+    std::fs::write(pkg.join("a.msh"), "import \"./lib\"\nx: lib.#Port\n").unwrap();
+    std::fs::write(pkg.join("lib/port.msh"), "package lib\n#Port: 80\n").unwrap();
+    // Siblings the package does not import: broken source, and links that loop. Never read.
+    std::fs::create_dir_all(pkg.join("other")).unwrap();
+    std::fs::write(pkg.join("other/broken.msh"), "this is not msh {{{\n").unwrap();
+    for l in ["x", "y", "z"] {
+        symlink(".", pkg.join("other").join(l)).unwrap();
+    }
+    let ok = meshc(&["eval", "pkg"], &d);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert_eq!(text(&ok.stdout), "x: 80\n");
+    let one = meshc(&["eval", "pkg/a.msh"], &d);
+    assert_eq!(text(&one.stdout), "x: 80\n", "{}", text(&one.stderr));
+    // A link inside the root to inside the root is followed.
+    symlink("lib", pkg.join("lib2")).unwrap();
+    std::fs::write(pkg.join("a.msh"), "import lib \"./lib2\"\nx: lib.#Port\n").unwrap();
+    assert_eq!(text(&meshc(&["eval", "pkg"], &d).stdout), "x: 80\n");
+    // A link that leads outside the root is refused, named, and nothing of it is shown.
+    std::fs::write(d.join("secret.txt"), "password: hunter2\n").unwrap();
+    symlink(d.join("secret.txt"), pkg.join("evil.msh")).unwrap();
+    let evil = meshc(&["check", "pkg"], &d);
+    assert_eq!(evil.status.code(), Some(2));
+    let err = text(&evil.stderr);
+    assert!(
+        err.contains("evil.msh leads outside the package root"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"));
+    std::fs::remove_file(pkg.join("evil.msh")).unwrap();
+    symlink(d.join("outside"), pkg.join("lib3")).unwrap();
+    std::fs::create_dir_all(d.join("outside")).unwrap();
+    std::fs::write(d.join("outside/o.msh"), "package lib\n#Port: 1\n").unwrap();
+    std::fs::write(pkg.join("a.msh"), "import lib \"./lib3\"\nx: lib.#Port\n").unwrap();
+    let out = meshc(&["check", "pkg"], &d);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("lib3 leads outside the package root"));
+}
+
+#[test]
+fn manifest_directories_with_link_loops_are_walked_once() {
+    use std::os::unix::fs::symlink;
+    let d = scratch("loops");
+    std::fs::create_dir_all(d.join("new")).unwrap();
+    std::fs::write(d.join("new/a.msh"), GOOD).unwrap();
+    assert!(meshc(&["build", "-o", "out", "new"], &d).status.success());
+    for l in ["x", "y", "z"] {
+        symlink(".", d.join("out").join(l)).unwrap();
+    }
+    let same = meshc(&["diff", "out", "new"], &d);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+    assert!(text(&same.stdout).starts_with("0 added, 0 removed, 0 changed"));
+}

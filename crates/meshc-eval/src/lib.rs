@@ -332,8 +332,14 @@ mod tests {
     fn suggests_typos_and_abbreviations() {
         let names = ["port", "protocol", "targetPort", "replicas"];
         assert_eq!(did_you_mean("prot", names.iter().copied()), Some("port"));
-        assert_eq!(did_you_mean("protocl", names.iter().copied()), Some("protocol"));
-        assert_eq!(did_you_mean("replica", names.iter().copied()), Some("replicas"));
+        assert_eq!(
+            did_you_mean("protocl", names.iter().copied()),
+            Some("protocol")
+        );
+        assert_eq!(
+            did_you_mean("replica", names.iter().copied()),
+            Some("replicas")
+        );
         assert_eq!(did_you_mean("image", names.iter().copied()), None);
     }
 
@@ -342,14 +348,21 @@ mod tests {
         // A 40,000-character name once asked for a 12.8 GB table; a megabyte of long names
         // took 37 s. Both are now a handful of comparisons.
         let long = "x".repeat(40_000);
-        let names: Vec<String> = (0..25).map(|i| format!("{}{i}", "y".repeat(40_000))).collect();
+        let names: Vec<String> = (0..25)
+            .map(|i| format!("{}{i}", "y".repeat(40_000)))
+            .collect();
         assert_eq!(did_you_mean(&long, names.iter().map(String::as_str)), None);
         let near = format!("{}z", "y".repeat(63));
-        let names: Vec<String> = (0..100_000).map(|i| format!("{}{i:06}", "y".repeat(58))).collect();
+        let names: Vec<String> = (0..100_000)
+            .map(|i| format!("{}{i:06}", "y".repeat(58)))
+            .collect();
         // 64-character names six edits apart: a suggestion, found within the comparison cap.
         assert!(did_you_mean(&near, names.iter().map(String::as_str)).is_some());
         let mut names: Vec<String> = (0..100_000).map(|i| format!("n{i}")).collect();
         names.push("protocol".into());
-        assert_eq!(did_you_mean("protocl", names.iter().map(String::as_str)), Some("protocol"));
+        assert_eq!(
+            did_you_mean("protocl", names.iter().map(String::as_str)),
+            Some("protocol")
+        );
     }
 }

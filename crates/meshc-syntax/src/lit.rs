@@ -209,9 +209,9 @@ pub fn format_float(f: f64) -> String {
 pub fn decode_number(text: &str) -> Result<Lit, String> {
     // msh has no infinite numbers: `1e400` is an error, not `.inf`.
     let finite = |l: Lit| match l {
-        Lit::Float(f) | Lit::Percent(f) if !f.is_finite() => {
-            Err(format!("`{text}` is out of range: it does not fit in a 64-bit float"))
-        }
+        Lit::Float(f) | Lit::Percent(f) if !f.is_finite() => Err(format!(
+            "`{text}` is out of range: it does not fit in a 64-bit float"
+        )),
         l => Ok(l),
     };
     decode_number_any(text).and_then(finite)

@@ -131,6 +131,106 @@ impl Compilation {
     }
 }
 
+/// The package directories a file imports (`import "./lib"` in `app/main.msh` is `app/lib`),
+/// relative to the package root, read from the file's header without parsing the rest: what a
+/// caller must put into [`Sources`] beside the file. Standard library imports and imports that
+/// leave the root are left out (compiling reports the latter).
+pub fn imports_of(file: &str, text: &str) -> Vec<String> {
+    let mut words = HeaderWords { rest: text };
+    let mut out = Vec::new();
+    let spec = |path: &str, out: &mut Vec<String>| {
+        if let Ok(dir) = resolve_import(file, path, false) {
+            if !dir.starts_with("std:") && !out.contains(&dir) {
+                out.push(dir);
+            }
+        }
+    };
+    if words.peek() == Some(HeaderWord::Word("package")) {
+        words.next();
+        words.next();
+    }
+    while words.peek() == Some(HeaderWord::Word("import")) {
+        words.next();
+        let grouped = words.peek() == Some(HeaderWord::Open);
+        if grouped {
+            words.next();
+        }
+        loop {
+            match words.next() {
+                Some(HeaderWord::Word(_)) => continue,
+                Some(HeaderWord::Str(p)) => spec(p, &mut out),
+                _ => break,
+            }
+            if !grouped {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// A word of a file's header: what [`imports_of`] needs of msh's tokens.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum HeaderWord<'t> {
+    Word(&'t str),
+    Str(&'t str),
+    Open,
+    Other,
+}
+
+struct HeaderWords<'t> {
+    rest: &'t str,
+}
+
+impl<'t> HeaderWords<'t> {
+    fn skip_space(&mut self) {
+        loop {
+            self.rest = self.rest.trim_start();
+            match self.rest.strip_prefix("//") {
+                Some(r) => self.rest = r.split_once('\n').map_or("", |(_, after)| after),
+                None => return,
+            }
+        }
+    }
+    fn peek(&mut self) -> Option<HeaderWord<'t>> {
+        let saved = self.rest;
+        let w = self.next();
+        self.rest = saved;
+        w
+    }
+    fn next(&mut self) -> Option<HeaderWord<'t>> {
+        self.skip_space();
+        let mut chars = self.rest.char_indices();
+        let (_, c) = chars.next()?;
+        if c == '(' || c == ')' {
+            let w = if c == '(' {
+                HeaderWord::Open
+            } else {
+                HeaderWord::Other
+            };
+            self.rest = &self.rest[1..];
+            return Some(w);
+        }
+        if c == '"' {
+            // A simple string: imports have no escapes worth decoding.
+            let end = self.rest[1..].find(['"', '\n'])? + 1;
+            let s = &self.rest[1..end];
+            self.rest = &self.rest[end + 1..];
+            return Some(HeaderWord::Str(s));
+        }
+        if c.is_alphanumeric() || c == '_' {
+            let end = self
+                .rest
+                .find(|x: char| !(x.is_alphanumeric() || x == '_'))
+                .unwrap_or(self.rest.len());
+            let w = &self.rest[..end];
+            self.rest = &self.rest[end..];
+            return Some(HeaderWord::Word(w));
+        }
+        Some(HeaderWord::Other)
+    }
+}
+
 /// Objects as one multi-document YAML stream, each document opened by `---` (what
 /// `meshc build` prints and `kubectl apply -f -` reads); [`read_manifests`] reads it back.
 pub fn manifest_stream<'v>(objects: impl IntoIterator<Item = &'v serde_json::Value>) -> String {

@@ -103,3 +103,13 @@ fn the_manifest_stream_reads_back_as_the_same_objects() {
     assert_eq!(stream.matches("---\n").count(), values.len());
     assert_eq!(meshc::read_manifests(&stream).unwrap(), values);
 }
+
+#[test]
+fn imports_of_reads_the_header_only() {
+    let text = "// a comment\npackage shop\n\nimport \"mesh\"\nimport lib \"./lib\"\nimport (\n\t\"../common\" // shared\n\tx \"./lib\"\n)\nimport \"../../outside\"\n\nservices: {}\nimport \"./not-a-header\"\n";
+    assert_eq!(
+        meshc::imports_of("app/main.msh", text),
+        vec!["app/lib".to_string(), "common".to_string()]
+    );
+    assert_eq!(meshc::imports_of("a.msh", "x: 1\n"), Vec::<String>::new());
+}

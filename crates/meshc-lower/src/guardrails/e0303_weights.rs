@@ -18,7 +18,10 @@ pub(crate) fn check(cx: &mut Ctx<'_>, s: &Service) {
         codes::WEIGHTS,
         format!("the weights of `{}` sum to {total}, not 100", s.name),
     )
-    .primary(first.weight_span, format!("{}: {}", first.name, first.weight))
+    .primary(
+        first.weight_span,
+        format!("{}: {}", first.name, first.weight),
+    )
     .help("give the versions weights that sum to 100");
     for v in &s.versions[1..] {
         d = d.secondary(v.weight_span, format!("{}: {}", v.name, v.weight));
