@@ -5,9 +5,10 @@
 //! other link is refused with a message naming it. Directories are visited once each (by
 //! their real path), so no arrangement of links can make a walk loop.
 
-use meshc::{Options, Sources};
+use meshc::{Compilation, Options, Sources};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Reads inside one root directory.
 struct Root {
@@ -227,4 +228,185 @@ pub fn files_under(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, String> {
     walk(&root, dir, exts, 0, &mut HashSet::new(), &mut out)?;
     out.sort();
     Ok(out)
+}
+
+/// Marks a directory written by `meshc build -o`, which a later build may replace.
+const MARKER: &str = ".meshc-output";
+
+/// The directory being written, removed if the process is interrupted (SIGINT, SIGTERM).
+static WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Removes, on SIGINT or SIGTERM, the directory being written, then exits 130.
+fn clean_up_on_signal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            // Held until the process exits: the writer cannot start the swap meanwhile.
+            let guard = WRITING.lock();
+            if let Ok(Some(tmp)) = guard.as_deref() {
+                let _ = std::fs::remove_dir_all(tmp);
+            }
+            std::process::exit(130);
+        });
+    });
+}
+
+/// Whether the process `pid` runs (Linux: /proc; elsewhere assumed gone).
+fn running(pid: u32) -> bool {
+    pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Removes what an interrupted or killed earlier build left beside `dir`: its temporary
+/// directories (`.DIR.meshc-new-PID`, `.DIR.meshc-old-PID`, names no one else uses) whose
+/// process is gone.
+fn remove_leftovers(parent: &Path, base: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(&format!(".{base}.meshc-new-"))
+            .or_else(|| name.strip_prefix(&format!(".{base}.meshc-old-")))
+        else {
+            continue;
+        };
+        let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if let Ok(pid) = rest.parse::<u32>() {
+            if is_dir && !running(pid) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// Puts `new` in the place of `dir` in one step where the system can: Linux swaps the two
+/// directories atomically (renameat2 RENAME_EXCHANGE), so `dir` is never missing; `new` then
+/// holds the old files. Returns false where the swap is not available.
+#[cfg(target_os = "linux")]
+fn exchange(new: &Path, dir: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (
+        CString::new(new.as_os_str().as_bytes()),
+        CString::new(dir.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: both paths are NUL-terminated C strings that outlive the call; the syscall reads
+    // them only.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    r == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_new: &Path, _dir: &Path) -> bool {
+    false
+}
+
+/// Writes one file per object into `dir`, atomically: the files go to a new sibling directory
+/// which then takes the place of `dir` (swapped in one step on Linux; elsewhere `dir` is moved
+/// aside, then replaced, a moment in which it is missing). On any error, or when interrupted,
+/// `dir` is left as it was and the new directory is removed. `dir` must be a directory meshc
+/// wrote (or empty, or missing), not a symbolic link.
+pub fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
+    if let Ok(meta) = std::fs::symlink_metadata(dir) {
+        if meta.file_type().is_symlink() {
+            return Err(format!(
+                "{} is a symbolic link: not replacing it (give the directory it leads to)",
+                dir.display()
+            ));
+        }
+        if !meta.is_dir() {
+            return Err(format!("{} exists and is not a directory", dir.display()));
+        }
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        if entries.next().is_some() && !dir.join(MARKER).exists() {
+            return Err(format!(
+                "{} is not empty and was not written by meshc: not replacing it",
+                dir.display()
+            ));
+        }
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let base = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("-o needs a directory name")?;
+    remove_leftovers(parent, base);
+    let tmp = parent.join(format!(".{base}.meshc-new-{}", std::process::id()));
+    let old = parent.join(format!(".{base}.meshc-old-{}", std::process::id()));
+    clean_up_on_signal();
+    *WRITING.lock().map_err(|_| "internal: lock")? = Some(tmp.clone());
+    let result = (|| -> Result<usize, String> {
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        // The marker first: a directory left by a killed build is recognisable as meshc's.
+        std::fs::write(
+            tmp.join(MARKER),
+            "written by meshc build; replaced whole by the next build\n",
+        )
+        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        let width = c.objects.len().to_string().len().max(3);
+        for (i, o) in c.objects.iter().enumerate() {
+            let ns = o.namespace.as_deref().unwrap_or("cluster");
+            let file = format!("{i:0width$}-{}-{ns}-{}.yaml", o.kind.to_lowercase(), o.name);
+            let yaml = meshc::to_yaml(&o.value);
+            // Each file is written under the lock, so that a signal's clean-up never races a
+            // write into the directory it removes.
+            let _writing = WRITING.lock().map_err(|_| "internal: lock")?;
+            std::fs::write(tmp.join(file), yaml)
+                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+        }
+        // The swap holds the lock: a signal arriving now waits until `dir` is whole again (and
+        // one that arrived first holds it until the process exits, so the swap never starts).
+        let mut writing = WRITING.lock().map_err(|_| "internal: lock")?;
+        let aside = if dir.exists() {
+            if exchange(&tmp, dir) {
+                tmp.clone()
+            } else {
+                std::fs::rename(dir, &old)
+                    .map_err(|e| format!("cannot move {} aside: {e}", dir.display()))?;
+                if let Err(e) = std::fs::rename(&tmp, dir) {
+                    let _ = std::fs::rename(&old, dir);
+                    return Err(format!(
+                        "cannot move the new files into {}: {e}",
+                        dir.display()
+                    ));
+                }
+                old.clone()
+            }
+        } else {
+            std::fs::rename(&tmp, dir)
+                .map_err(|e| format!("cannot move the new files into {}: {e}", dir.display()))?;
+            PathBuf::new()
+        };
+        *writing = None;
+        drop(writing);
+        // The previous output; if this is interrupted, the next build removes the rest.
+        if !aside.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&aside);
+        }
+        Ok(c.objects.len())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        if let Ok(mut w) = WRITING.lock() {
+            *w = None;
+        }
+    }
+    result
 }

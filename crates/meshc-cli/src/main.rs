@@ -5,7 +5,7 @@
 mod files;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use files::{files_under, load};
+use files::{files_under, load, write_dir};
 use meshc::{compile, Compilation};
 
 #[global_allocator]
@@ -175,70 +175,6 @@ fn print_diagnostics(c: &Compilation, format: DiagFormat, json_on_stdout: bool, 
             );
         }
     }
-}
-
-/// Marks a directory written by `meshc build -o`, which a later build may replace.
-const MARKER: &str = ".meshc-output";
-
-/// Writes one file per object into `dir`, atomically: the files go to a new sibling directory
-/// which then takes the place of `dir`. On any error `dir` is left as it was.
-fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(format!("{} exists and is not a directory", dir.display()));
-        }
-        let mut entries =
-            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-        if entries.next().is_some() && !dir.join(MARKER).exists() {
-            return Err(format!(
-                "{} is not empty and was not written by meshc: not replacing it",
-                dir.display()
-            ));
-        }
-    }
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let base = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or("-o needs a directory name")?;
-    let tmp = parent.join(format!(".{base}.meshc-new-{}", std::process::id()));
-    let old = parent.join(format!(".{base}.meshc-old-{}", std::process::id()));
-    let result = (|| -> Result<usize, String> {
-        std::fs::create_dir_all(&tmp)
-            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        let width = c.objects.len().to_string().len().max(3);
-        for (i, o) in c.objects.iter().enumerate() {
-            let ns = o.namespace.as_deref().unwrap_or("cluster");
-            let file = format!("{i:0width$}-{}-{ns}-{}.yaml", o.kind.to_lowercase(), o.name);
-            std::fs::write(tmp.join(file), meshc::to_yaml(&o.value))
-                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        }
-        std::fs::write(
-            tmp.join(MARKER),
-            "written by meshc build; replaced whole by the next build\n",
-        )
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        if dir.exists() {
-            std::fs::rename(dir, &old)
-                .map_err(|e| format!("cannot move {} aside: {e}", dir.display()))?;
-        }
-        if let Err(e) = std::fs::rename(&tmp, dir) {
-            let _ = std::fs::rename(&old, dir);
-            return Err(format!(
-                "cannot move the new files into {}: {e}",
-                dir.display()
-            ));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(c.objects.len())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
 }
 
 /// The objects of one side of `meshc diff`: an msh package (built), or manifests.

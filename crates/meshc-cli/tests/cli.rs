@@ -312,3 +312,88 @@ fn manifest_directories_with_link_loops_are_walked_once() {
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
     assert!(text(&same.stdout).starts_with("0 added, 0 removed, 0 changed"));
 }
+
+fn leftovers(d: &Path) -> Vec<String> {
+    std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("meshc-new") || n.contains("meshc-old"))
+        .collect()
+}
+
+#[test]
+fn output_directory_refuses_links_and_cleans_up_after_killed_builds() {
+    use std::os::unix::fs::symlink;
+    let d = scratch("outdir2");
+    std::fs::write(d.join("good.msh"), GOOD).unwrap();
+    // A symbolic link is not replaced by a directory.
+    std::fs::create_dir_all(d.join("real")).unwrap();
+    symlink("real", d.join("link")).unwrap();
+    let refused = meshc(&["build", "-o", "link", "good.msh"], &d);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("link is a symbolic link"));
+    assert!(std::fs::symlink_metadata(d.join("link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // What a killed build left (its process gone) is removed by the next one.
+    let stale = d.join(".out.meshc-new-4000000");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join(".meshc-output"), "").unwrap();
+    std::fs::write(stale.join("000-half.yaml"), "kind: Half\n").unwrap();
+    assert!(meshc(&["build", "-o", "out", "good.msh"], &d)
+        .status
+        .success());
+    assert_eq!(leftovers(&d), Vec::<String>::new());
+}
+
+#[test]
+fn an_interrupted_build_leaves_the_output_directory_whole() {
+    let d = scratch("sigint");
+    // A mesh large enough that writing its files takes a while.
+    let mut src = String::new();
+    for i in 0..400 {
+        src += &format!("service s{i} {{\n\timage: \"s:1\"\n\tpublic: true\n}}\n");
+    }
+    std::fs::write(d.join("mesh.msh"), &src).unwrap();
+    std::fs::write(d.join("small.msh"), GOOD).unwrap();
+    assert!(meshc(&["build", "-o", "out", "small.msh"], &d)
+        .status
+        .success());
+    let before = listing(&d.join("out"));
+    for delay_ms in [50u64, 200, 400, 800] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
+            .args(["build", "-o", "out", "mesh.msh"])
+            .current_dir(&d)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        unsafe_kill_int(child.id());
+        let status = child.wait().unwrap();
+        // Interrupted: the old output, whole; finished first: the new one, whole. Never a mix,
+        // never a temporary directory left behind.
+        let now = listing(&d.join("out"));
+        if status.success() {
+            assert!(
+                now.len() > 400 * 5,
+                "{delay_ms} ms: the new output is complete"
+            );
+            break;
+        }
+        assert_eq!(
+            now, before,
+            "{delay_ms} ms: interrupted ({status}), the output is unchanged"
+        );
+        assert_eq!(leftovers(&d), Vec::<String>::new(), "{delay_ms} ms");
+    }
+    assert_eq!(leftovers(&d), Vec::<String>::new());
+}
+
+/// Sends SIGINT to a process.
+fn unsafe_kill_int(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status();
+}
