@@ -87,7 +87,11 @@ struct GraphNode {
 /// Compiles a package given as `(path, text)` pairs; the result as JSON text.
 pub fn compile_to_json(files: Vec<(String, String)>) -> String {
     let sources: meshc::Sources = files.into_iter().collect();
-    let c = meshc::compile(&sources, &meshc::Options::default());
+    let options = meshc::Options {
+        limits: meshc::Limits::BROWSER,
+        ..meshc::Options::default()
+    };
+    let c = meshc::compile(&sources, &options);
     let objects: Vec<Obj> = c
         .objects
         .iter()

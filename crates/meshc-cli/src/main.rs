@@ -32,6 +32,10 @@ struct Cli {
     /// Colour the diagnostics: auto colours a terminal unless NO_COLOR is set
     #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// The most values (struct fields, list elements) evaluation may build before it stops with
+    /// E0215; each costs up to about 1.6 KB (the default suits meshes of about 20,000 services)
+    #[arg(long, global = true, value_name = "N", default_value_t = meshc::Limits::default().values)]
+    max_values: usize,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -264,13 +268,18 @@ fn main() -> ExitCode {
         }
     };
     let color = cli.color;
+    let limits = meshc::Limits {
+        values: cli.max_values,
+        exported: cli.max_values.saturating_mul(2),
+        ..meshc::Limits::default()
+    };
     match cli.command {
         Cmd::Diff { old, new } => run_diff(&old, &new, color),
         Cmd::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Cmd::Check { paths, format } => compile_and(&paths, color, |c, show| {
+        Cmd::Check { paths, format } => compile_and(&paths, color, limits, |c, show| {
             print_diagnostics(c, format, true, show);
             if c.ok() {
                 ExitCode::SUCCESS
@@ -282,7 +291,7 @@ fn main() -> ExitCode {
             paths,
             format,
             diagnostics,
-        } => compile_and(&paths, color, |c, show| {
+        } => compile_and(&paths, color, limits, |c, show| {
             print_diagnostics(c, diagnostics, false, show);
             if !c.ok() {
                 return ExitCode::from(1);
@@ -298,7 +307,7 @@ fn main() -> ExitCode {
             output,
             format,
             diagnostics,
-        } => compile_and(&paths, color, |c, show| {
+        } => compile_and(&paths, color, limits, |c, show| {
             print_diagnostics(c, diagnostics, false, show);
             if !c.ok() {
                 return ExitCode::from(1);
@@ -331,15 +340,17 @@ fn main() -> ExitCode {
 fn compile_and(
     paths: &[String],
     color: ColorWhen,
+    limits: meshc::Limits,
     then: impl FnOnce(&Compilation, &Show) -> ExitCode,
 ) -> ExitCode {
-    let (sources, options, root) = match load(paths) {
+    let (sources, mut options, root) = match load(paths) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("meshc: {e}");
             return ExitCode::from(2);
         }
     };
+    options.limits = limits;
     // Deep (but legal) input recurses: give the compiler a generous stack.
     let c = std::thread::Builder::new()
         .stack_size(256 << 20)

@@ -164,7 +164,11 @@ pub(crate) fn call<'a>(
                     None => return err(name, format!("cannot join {it}")),
                 }
             }
-            Val::new(K::Str(Rc::from(parts.join(&sep).as_str())), span)
+            let joined = parts.join(&sep);
+            if let Some(e) = ev.account_string(joined.len(), span) {
+                return e;
+            }
+            Val::new(K::Str(Rc::from(joined.as_str())), span)
         }
         "sum" | "min" | "max" => {
             let items = if vals.len() == 1 {

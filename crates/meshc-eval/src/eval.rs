@@ -180,6 +180,12 @@ pub struct Evaluator<'a> {
     active: Vec<VertexId>,
     depth: usize,
     steps: u64,
+    /// The span of the last step, for limits reached where no span is at hand.
+    last_span: Span,
+    /// Bytes of strings built so far.
+    string_bytes: usize,
+    /// Parts of the value exported so far.
+    exported: usize,
     halted: Option<Diagnostic>,
     pub(crate) diags: Vec<Diagnostic>,
     seen: HashSet<(&'static str, String, Option<Span>)>,
@@ -212,6 +218,9 @@ impl<'a> Evaluator<'a> {
             active: Vec::new(),
             depth: 0,
             steps: 0,
+            last_span: Span::default(),
+            string_bytes: 0,
+            exported: 0,
             halted: None,
             diags: Vec::new(),
             seen: HashSet::new(),
@@ -237,6 +246,21 @@ impl<'a> Evaluator<'a> {
     // ---------------------------------------------------------------- plumbing
 
     fn push_env(&mut self, parent: EnvId, frame: Frame<'a>) -> EnvId {
+        if self.envs.len() >= self.prog.limits.values && self.halted.is_none() {
+            self.halt(
+                Diagnostic::error(
+                    codes::LIMIT,
+                    format!(
+                        "the program binds more than {} names (comprehension variables, lets)",
+                        self.prog.limits.values
+                    ),
+                )
+                .primary(self.last_span, "while evaluating this")
+                .help(
+                    "nested comprehensions multiply their bindings; the limit is `Limits::values`",
+                ),
+            );
+        }
         self.envs.push(Env {
             parent: Some(parent),
             frame,
@@ -245,6 +269,19 @@ impl<'a> Evaluator<'a> {
     }
 
     fn new_vertex(&mut self, parent: Option<VertexId>, label: Rc<str>) -> VertexId {
+        if self.vs.len() >= self.prog.limits.values && self.halted.is_none() {
+            self.halt(
+                Diagnostic::error(
+                    codes::LIMIT,
+                    format!(
+                        "the program builds more than {} values (struct fields and list elements)",
+                        self.prog.limits.values
+                    ),
+                )
+                .primary(self.last_span, "while evaluating this")
+                .help("a comprehension or a chain of references multiplies values; the limit is `Limits::values`"),
+            );
+        }
         self.vs.push(Vertex {
             parent,
             label,
@@ -371,10 +408,37 @@ impl<'a> Evaluator<'a> {
             .help("a chain of references, nested values or comprehensions is too long; shorten it")
         } else {
             self.steps += 1;
+            self.last_span = span;
             return None;
         };
         self.halted = Some(d.clone());
         Some(d)
+    }
+
+    /// Stops evaluation with `d` (the first limit reached wins).
+    fn halt(&mut self, d: Diagnostic) {
+        if self.halted.is_none() {
+            self.halted = Some(d);
+        }
+    }
+
+    /// Counts `len` more bytes of built strings; an error past `Limits::string_bytes`.
+    pub(crate) fn account_string(&mut self, len: usize, span: Span) -> Option<Val> {
+        self.string_bytes += len;
+        if self.string_bytes <= self.prog.limits.string_bytes {
+            return None;
+        }
+        let d = Diagnostic::error(
+            codes::LIMIT,
+            format!(
+                "the program builds more than {} bytes of strings",
+                self.prog.limits.string_bytes
+            ),
+        )
+        .primary(span, "this string")
+        .help("strings that double at each step grow exponentially; the limit is `Limits::string_bytes`");
+        self.halt(d.clone());
+        Some(Val::bottom(d))
     }
 
     pub(crate) fn halted(&self) -> Option<&Diagnostic> {
@@ -1191,6 +1255,19 @@ impl<'a> Evaluator<'a> {
         out: &mut Vec<EnvId>,
     ) -> Result<(), Diagnostic> {
         if i == cl.len() {
+            if out.len() >= self.prog.limits.values {
+                let d = Diagnostic::error(
+                    codes::LIMIT,
+                    format!(
+                        "a comprehension yields more than {} values",
+                        self.prog.limits.values
+                    ),
+                )
+                .primary(clause_span(&cl[0]), "this comprehension")
+                .help("nested `for` clauses multiply: the limit is `Limits::values`");
+                self.halt(d.clone());
+                return Err(d);
+            }
             out.push(env);
             return Ok(());
         }
@@ -2120,6 +2197,9 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
+                if let Some(e) = self.account_string(s.len(), span) {
+                    return e;
+                }
                 Val::new(K::Str(Rc::from(s.as_str())), span)
             }
             ExprKind::Struct(_) | ExprKind::List(_) => {
@@ -2232,7 +2312,14 @@ impl<'a> Evaluator<'a> {
             Err(v) => return v,
         };
         match crate::arith::binary(op, &a, &b, span) {
-            Ok(v) => v,
+            Ok(v) => {
+                if let K::Str(s) = &v.k {
+                    if let Some(e) = self.account_string(s.len(), span) {
+                        return e;
+                    }
+                }
+                v
+            }
             Err(d) => Val::bottom(
                 d.primary(span, "in this expression")
                     .secondary(l.span, format!("{a}"))
@@ -2258,6 +2345,22 @@ impl<'a> Evaluator<'a> {
     }
 
     fn export_inner(&mut self, v: VertexId) -> Option<Node> {
+        self.exported += 1;
+        if self.exported > self.prog.limits.exported {
+            let span = self.vs[v as usize].decl_span.unwrap_or(self.last_span);
+            let d = Diagnostic::error(
+                codes::LIMIT,
+                format!(
+                    "the value written out has more than {} parts",
+                    self.prog.limits.exported
+                ),
+            )
+            .primary(span, "while writing out this")
+            .help("a value referred to twice is written out twice: references that double at each level grow exponentially; the limit is `Limits::exported`");
+            self.halt(d.clone());
+            self.report(d);
+            return None;
+        }
         let v = self.res(v);
         self.expand(v);
         let v = self.res(v);

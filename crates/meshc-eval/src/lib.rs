@@ -21,9 +21,47 @@ use std::collections::{HashMap, HashSet};
 pub use builtins::NAMES as BUILTINS;
 pub use value::format_percent;
 
+/// What one evaluation may build, so that no input can exhaust memory: the first bound reached
+/// halts evaluation with `E0215`, naming what grew and where. Steps (50M) and depth (400) are
+/// bounded too, by constants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Values the evaluator creates: every struct field, list element and intermediate struct
+    /// (a 10,000-service mesh needs about 760,000).
+    pub values: usize,
+    /// Parts of the exported value (scalars, structs, lists), counting each time a shared
+    /// value is written out again.
+    pub exported: usize,
+    /// Bytes of all the strings the program builds (`+`, interpolation, `join`).
+    pub string_bytes: usize,
+}
+
+impl Limits {
+    /// For a browser tab (the playground): about 1 GB at most, within wasm's 4 GiB.
+    pub const BROWSER: Limits = Limits {
+        values: 600_000,
+        exported: 1_200_000,
+        string_bytes: 16 << 20,
+    };
+}
+
+impl Default for Limits {
+    /// For the command line: about 2.5 GB at most (a value costs up to about 1.6 KB); enough
+    /// for a mesh of about 20,000 services. `meshc --max-values N` raises it.
+    fn default() -> Limits {
+        Limits {
+            values: 1_500_000,
+            exported: 3_000_000,
+            string_bytes: 64 << 20,
+        }
+    }
+}
+
 /// A set of packages to evaluate. Package 0 is the main package.
 #[derive(Debug, Default)]
 pub struct Program<'a> {
+    /// What the evaluation may build.
+    pub limits: Limits,
     /// The packages: the main one first, then the imported ones.
     pub packages: Vec<Package<'a>>,
     /// `(file, import name)` → index of the imported package.

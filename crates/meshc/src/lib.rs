@@ -32,7 +32,7 @@
 mod render;
 mod stdlib;
 
-pub use meshc_eval::{Node, NodeKind};
+pub use meshc_eval::{Limits, Node, NodeKind};
 pub use meshc_lower::{Edge, Object};
 pub use meshc_syntax::{codes, Diagnostic, Label, Severity, SourceMap, Span};
 pub use render::{DiagnosticJson, LabelJson, Render};
@@ -52,6 +52,9 @@ pub type Sources = BTreeMap<String, String>;
 pub struct Options {
     /// The files of the main package. Empty: every `.msh` file at the top level of the sources.
     pub entry: Vec<String>,
+    /// What evaluation may build before it stops with `E0215` (defaults for the command line;
+    /// [`Limits::BROWSER`] for a browser tab).
+    pub limits: Limits,
 }
 
 /// The outcome of a compilation.
@@ -470,6 +473,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         };
     }
     let program = Program {
+        limits: options.limits,
         packages: packages
             .iter()
             .map(|(_, files)| Package {

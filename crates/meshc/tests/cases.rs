@@ -34,7 +34,13 @@ fn run_case(path: &Path) -> Result<(), String> {
             entry.push(name.clone());
         }
     }
-    let c = compile(&sources, &Options { entry });
+    let c = compile(
+        &sources,
+        &Options {
+            entry,
+            ..Options::default()
+        },
+    );
     let actual = |name: &str| -> String {
         match name {
             "value.yaml" => c.value_yaml().unwrap_or_default(),

@@ -266,3 +266,106 @@ fn nesting_under_the_limits_evaluates() {
         assert_ne!(out, "error", "{}", &src[..40]);
     }
 }
+
+/// The first E0215 message of compiling `src` under `limits`, if any.
+fn limit_message(src: &str, limits: meshc::Limits) -> Option<String> {
+    let mut sources = Sources::new();
+    sources.insert("a.msh".into(), src.to_string());
+    let options = Options {
+        limits,
+        ..Options::default()
+    };
+    let c = compile(&sources, &options);
+    c.diagnostics
+        .iter()
+        .find(|d| d.code == "E0215")
+        .map(|d| d.message.clone())
+}
+
+const SMALL: meshc::Limits = meshc::Limits {
+    values: 20_000,
+    exported: 40_000,
+    string_bytes: 1 << 20,
+};
+
+/// Inputs that once allocated until the process aborted end in E0215 naming what grew.
+#[test]
+fn memory_is_bounded_by_the_limits() {
+    let doubling: String = std::iter::once("a0: {x: 1}\n".to_string())
+        .chain((1..40).map(|i| format!("a{i}: {{l: a{}, r: a{}}}\n", i - 1, i - 1)))
+        .collect();
+    let m = limit_message(&doubling, SMALL).expect("doubling structure stops");
+    assert!(m.contains("values") || m.contains("parts"), "{m}");
+
+    let strings: String = std::iter::once("s0: \"xxxxxxxxxx\"\n".to_string())
+        .chain((1..40).map(|i| format!("s{i}: s{} + s{}\n", i - 1, i - 1)))
+        .collect();
+    assert!(limit_message(&strings, SMALL)
+        .expect("doubling strings stop")
+        .contains("bytes of strings"));
+    let interpolated: String = std::iter::once("s0: \"xxxxxxxxxx\"\n".to_string())
+        .chain((1..40).map(|i| format!("s{i}: \"\\(s{})\\(s{})\"\n", i - 1, i - 1)))
+        .collect();
+    assert!(limit_message(&interpolated, SMALL)
+        .expect("interpolation stops")
+        .contains("bytes of strings"));
+
+    let nested = "l: [1,2,3,4,5,6,7,8,9,10]\nr: [for a in l for b in l for c in l for d in l for e in l for f in l {a}]\n";
+    let m = limit_message(nested, SMALL).expect("nested comprehensions stop");
+    assert!(
+        m.contains("yields") || m.contains("names") || m.contains("values"),
+        "{m}"
+    );
+
+    // Writing out a value shared at every level: evaluation is cheap, its export is not.
+    let shared: String = std::iter::once("a0: [1, 2, 3, 4]\n".to_string())
+        .chain((1..30).map(|i| format!("a{i}: [a{}, a{}]\n", i - 1, i - 1)))
+        .collect();
+    assert!(limit_message(&shared, SMALL).is_some());
+
+    // The same programs, small, evaluate under the same limits.
+    assert_eq!(
+        limit_message("a0: {x: 1}\na1: {l: a0, r: a0}\n", SMALL),
+        None
+    );
+    assert_eq!(limit_message("s0: \"x\"\ns1: s0 + s0\n", SMALL), None);
+}
+
+/// Random programs never get past the limits unreported: whatever they build, the counts stay
+/// within the bounds or the compilation reports E0215.
+#[test]
+fn tiny_limits_never_panic_and_bound_the_output() {
+    let tiny = meshc::Limits {
+        values: 50,
+        exported: 60,
+        string_bytes: 64,
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: cases(64),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&prop::collection::vec(value(), 1..6), |vals| {
+            let src: String = vals
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("f{i}: {v}\nc{i}: [f{i}, f{i}, f{i}]\n"))
+                .collect();
+            let mut sources = Sources::new();
+            sources.insert("a.msh".into(), src);
+            let c = compile(
+                &sources,
+                &Options {
+                    limits: tiny,
+                    ..Options::default()
+                },
+            );
+            // Either it fits (and has a value or other errors) or E0215 says why.
+            if let Some(j) = c.value_json() {
+                prop_assert!(j.len() < 200_000);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
