@@ -50,7 +50,7 @@ try {
   });
   const warm = times.slice(10).sort((a, b) => a - b);
   const q = (p) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))].toFixed(1);
-  const objects = await page.evaluate(() => document.querySelectorAll("#object-tabs button").length);
+  const objects = await page.evaluate(() => document.querySelectorAll("#object-tree button").length);
   console.log(`keystroke → output, example ${largest} (${size} bytes of msh, ${objects} objects): median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${warm[warm.length - 1].toFixed(1)} ms`);
 } finally {
   await browser.close();
