@@ -54,6 +54,15 @@ fn scale_d(d: &Duration, f: f64, op: BinOp) -> Result<K, Diagnostic> {
     duration(Some(r as i128), op)
 }
 
+/// `x + y` or `x - y` (as `op` says), None on overflow.
+fn add_sub(x: i128, y: i128, op: BinOp) -> Option<i128> {
+    if op == BinOp::Add {
+        x.checked_add(y)
+    } else {
+        x.checked_sub(y)
+    }
+}
+
 /// A duration result, or an overflow past 64-bit nanoseconds (about 292 years).
 fn duration(nanos: Option<i128>, op: BinOp) -> Result<K, Diagnostic> {
     match nanos {
@@ -125,35 +134,16 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             ),
             (K::Str(x), K::Str(y)) if op == Add => K::Str(Rc::from(format!("{x}{y}").as_str())),
             (K::Percent(x), K::Percent(y)) => K::Percent(if op == Add { x + y } else { x - y }),
-            (K::Duration(x), K::Duration(y)) => duration(
-                if op == Add {
-                    x.0.checked_add(y.0)
-                } else {
-                    x.0.checked_sub(y.0)
-                },
-                op,
-            )?,
+            (K::Duration(x), K::Duration(y)) => duration(add_sub(x.0, y.0, op), op)?,
             _ => {
                 if let (Some(x), Some(y)) = (num(a), num(b)) {
                     K::Float(if op == Add { x + y } else { x - y })
                 } else if let Some((x, y)) = common(a, b) {
                     match (&x.k, &y.k) {
                         (K::Quantity(p), K::Quantity(q)) => {
-                            let n = if op == Add {
-                                p.nanos.checked_add(q.nanos)
-                            } else {
-                                p.nanos.checked_sub(q.nanos)
-                            };
-                            quantity(n, p.binary && q.binary, op)?
+                            quantity(add_sub(p.nanos, q.nanos, op), p.binary && q.binary, op)?
                         }
-                        (K::Duration(p), K::Duration(q)) => duration(
-                            if op == Add {
-                                p.0.checked_add(q.0)
-                            } else {
-                                p.0.checked_sub(q.0)
-                            },
-                            op,
-                        )?,
+                        (K::Duration(p), K::Duration(q)) => duration(add_sub(p.0, q.0, op), op)?,
                         _ => return Err(bad()),
                     }
                 } else {
