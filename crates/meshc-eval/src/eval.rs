@@ -635,6 +635,25 @@ impl<'a> Evaluator<'a> {
             } else {
                 c.close
             };
+            let grown = self.vs[v as usize].conjs.len()
+                + self.vs[w as usize].conjs.len()
+                + self.vs[v as usize].ref_vals.len()
+                + self.vs[w as usize].ref_vals.len();
+            if grown > self.prog.limits.values {
+                let d = Diagnostic::error(
+                    codes::LIMIT,
+                    format!(
+                        "`{}` is the unification of more than {} values",
+                        self.path(v),
+                        self.prog.limits.values
+                    ),
+                )
+                .primary(e.span, "this reference adds to it")
+                .help("references that repeat one another multiply what a field unifies; the limit is `Limits::values`");
+                self.halt(d.clone());
+                self.vx(v).ref_vals.push(Val::bottom(d));
+                return;
+            }
             let conjs = self.vs[w as usize].conjs.clone();
             let vals = self.vs[w as usize].ref_vals.clone();
             for wc in conjs {
