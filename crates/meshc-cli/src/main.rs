@@ -279,39 +279,25 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Cmd::Check { paths, format } => compile_and(&paths, color, limits, |c, show| {
-            print_diagnostics(c, format, true, show);
-            if c.ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }),
+        Cmd::Check { paths, format } => {
+            compile_and(&paths, color, limits, (format, true), |_| ExitCode::SUCCESS)
+        }
         Cmd::Eval {
             paths,
             format,
             diagnostics,
-        } => compile_and(&paths, color, limits, |c, show| {
-            print_diagnostics(c, diagnostics, false, show);
-            if !c.ok() {
-                return ExitCode::from(1);
-            }
-            let text = match format {
+        } => compile_and(&paths, color, limits, (diagnostics, false), |c| {
+            write_stdout(match format {
                 DataFormat::Json => c.value_json(),
                 DataFormat::Yaml => c.value_yaml(),
-            };
-            write_stdout(text)
+            })
         }),
         Cmd::Build {
             paths,
             output,
             format,
             diagnostics,
-        } => compile_and(&paths, color, limits, |c, show| {
-            print_diagnostics(c, diagnostics, false, show);
-            if !c.ok() {
-                return ExitCode::from(1);
-            }
+        } => compile_and(&paths, color, limits, (diagnostics, false), |c| {
             if c.objects.is_empty() {
                 eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
                 return ExitCode::from(1);
@@ -336,12 +322,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads and compiles the package at `paths`, then hands the result to `then`.
+/// Loads and compiles the package at `paths`, prints the diagnostics (`diags`: their format,
+/// and whether JSON goes to stdout), and, when there is no error, hands the result to `then`.
 fn compile_and(
     paths: &[String],
     color: ColorWhen,
     limits: meshc::Limits,
-    then: impl FnOnce(&Compilation, &Show) -> ExitCode,
+    diags: (DiagFormat, bool),
+    then: impl FnOnce(&Compilation) -> ExitCode,
 ) -> ExitCode {
     let (sources, mut options, root) = match load(paths) {
         Ok(x) => x,
@@ -358,7 +346,11 @@ fn compile_and(
         .expect("spawn the compiler thread")
         .join()
         .expect("the compiler does not panic");
-    then(&c, &Show::new(color, root))
+    print_diagnostics(&c, diags.0, diags.1, &Show::new(color, root));
+    if !c.ok() {
+        return ExitCode::from(1);
+    }
+    then(&c)
 }
 
 fn write_stdout(text: Option<String>) -> ExitCode {

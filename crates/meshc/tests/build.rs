@@ -314,6 +314,20 @@ fn check_properties(m: &GenMesh, c: &Compilation) -> Result<(), String> {
     Ok(())
 }
 
+/// The .msh files of an example directory.
+fn example_sources(dir: &Path) -> Sources {
+    let mut sources = Sources::new();
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        if f.path().extension().and_then(|x| x.to_str()) == Some("msh") {
+            sources.insert(
+                f.file_name().to_string_lossy().into(),
+                std::fs::read_to_string(f.path()).unwrap(),
+            );
+        }
+    }
+    sources
+}
+
 fn dump_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("manifests");
     let _ = std::fs::remove_dir_all(&d);
@@ -382,15 +396,7 @@ fn all_objects_validate_against_the_upstream_schemas() {
             .to_string()
     };
     for e in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
-        let mut sources = Sources::new();
-        for f in std::fs::read_dir(e.path()).unwrap().flatten() {
-            if f.path().extension().and_then(|x| x.to_str()) == Some("msh") {
-                sources.insert(
-                    f.file_name().to_string_lossy().into(),
-                    std::fs::read_to_string(f.path()).unwrap(),
-                );
-            }
-        }
+        let sources = example_sources(&e.path());
         let c = compile(&sources, &Options::default());
         let t = target(&c);
         add(
@@ -504,15 +510,7 @@ fn checkov_passes_on_every_example() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut n = 0;
     for e in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
-        let mut sources = Sources::new();
-        for f in std::fs::read_dir(e.path()).unwrap().flatten() {
-            if f.path().extension().and_then(|x| x.to_str()) == Some("msh") {
-                sources.insert(
-                    f.file_name().to_string_lossy().into(),
-                    std::fs::read_to_string(f.path()).unwrap(),
-                );
-            }
-        }
+        let sources = example_sources(&e.path());
         let c = compile(&sources, &Options::default());
         assert!(c.ok(), "{}", c.render_diagnostics());
         let name = e.file_name().to_string_lossy().into_owned();
