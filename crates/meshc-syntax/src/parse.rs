@@ -1,21 +1,16 @@
-//! The parser: pest (grammar in `grammar/msh.pest`) for the concrete syntax, then a conversion
-//! to the [`ast`](crate::ast). Parse errors are recovered at the next top-level declaration, so
-//! every broken declaration of a file is reported, not only the first.
+//! The parser: a hand-written recursive descent over the source text, straight to the
+//! [`ast`](crate::ast). `grammar/msh.pest` is its specification; a differential test
+//! (`tests/grammar.rs`) checks that both accept the same inputs.
+//!
+//! It reads the text once, left to right, with a few bytes of lookahead (a label is told from a
+//! value by the `:` after it), and keeps nothing but the tree it builds, so memory is a small
+//! multiple of the input. Parse errors are recovered at the next top-level declaration, so every
+//! broken declaration of a file is reported, not only the first.
 
 use crate::ast::*;
 use crate::diag::{codes, Diagnostic};
 use crate::lit::{decode_number, Lit};
 use crate::span::{FileId, Span};
-use pest::iterators::Pair;
-use pest::Parser;
-
-/// The pest parser generated from the grammar, and its `Rule` enum (private to this module).
-mod grammar {
-    #[derive(pest_derive::Parser)]
-    #[grammar = "grammar/msh.pest"]
-    pub(super) struct MshParser;
-}
-use grammar::{MshParser, Rule};
 
 /// Deepest bracket nesting accepted before parsing (protects the recursive descent).
 pub const MAX_NESTING: usize = 100;
@@ -25,52 +20,31 @@ pub const MAX_EXPR_DEPTH: usize = 200;
 /// Parses one file. Always returns a file (possibly missing the broken declarations) and the
 /// diagnostics found; the file is usable only when no error was reported.
 pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut b = Builder {
-        file: id,
-        base: 0,
-        diags: Vec::new(),
-        text,
-    };
-    let empty = File {
+    let whole = Span::new(id, 0, text.len());
+    let mut file = File {
         id,
         package: None,
         imports: Vec::new(),
         body: StructLit {
             decls: Vec::new(),
-            span: Span::new(id, 0, text.len()),
+            span: whole,
         },
         has_service: false,
     };
     if let Some(d) = check_nesting(id, text) {
-        return (empty, vec![d]);
+        return (file, vec![d]);
     }
-    match MshParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
-            let file = pairs.next().expect("file rule");
-            let mut inner = file.into_inner();
-            let header = inner.next().expect("header");
-            let (package, imports) = b.header(header);
-            let decls = inner.next().expect("decls");
-            let decls = b.decls(decls, true);
-            let mut f = File {
-                body: StructLit {
-                    decls,
-                    span: Span::new(id, 0, text.len()),
-                },
-                package,
-                imports,
-                ..empty
-            };
-            f.has_service = f
-                .body
-                .decls
-                .iter()
-                .any(|d| matches!(d, Decl::Field(f) if f.from_service));
-            (f, b.diags)
+    let mut p = Parser::new(id, text, 0, text.len());
+    let diags = match p.unit(Unit::File) {
+        Ok((package, imports, decls)) => {
+            file.package = package;
+            file.imports = imports;
+            file.body.decls = decls;
+            p.diags
         }
-        Err(e) => {
-            let first = b.syntax_error(&e, 0, text);
-            let (f, mut diags) = recover(id, text);
+        Err(Fail) => {
+            let first = p.syntax_error();
+            let mut diags = recover(&mut file, text);
             // The chunk errors are more precise; the whole-file error stands in when the
             // chunks all parse (the whole file's structure is what is wrong).
             if !diags.iter().any(|d| d.code == codes::SYNTAX) {
@@ -78,69 +52,39 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
             }
             diags.sort_by_key(|d| d.primary_span());
             diags.dedup_by_key(|d| d.primary_span());
-            (f, diags)
+            diags
         }
-    }
+    };
+    file.has_service = file
+        .body
+        .decls
+        .iter()
+        .any(|d| matches!(d, Decl::Field(f) if f.from_service));
+    (file, diags)
 }
 
 /// Parses the file again chunk by chunk (top-level declarations), keeping what parses.
-fn recover(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    let mut b = Builder {
-        file: id,
-        base: 0,
-        diags: Vec::new(),
-        text,
-    };
-    let chunks = split_chunks(text);
-    let mut package = None;
-    let mut imports = Vec::new();
-    let mut decls = Vec::new();
-    for (start, end) in chunks {
-        let piece = &text[start..end];
-        b.base = start;
-        let trimmed = piece.trim_start();
-        let is_header = trimmed.starts_with("package ")
-            || trimmed.starts_with("import ")
-            || trimmed.starts_with("import(");
-        let rule = if is_header {
-            Rule::header_chunk
-        } else {
-            Rule::chunk
-        };
-        match MshParser::parse(rule, piece) {
-            Ok(mut pairs) => {
-                let chunk = pairs.next().expect("chunk");
-                let inner = chunk.into_inner().next().expect("inner");
-                if is_header {
-                    let (p, i) = b.header(inner);
-                    if package.is_none() {
-                        package = p;
-                    }
-                    imports.extend(i);
-                } else {
-                    decls.extend(b.decls(inner, true));
+fn recover(file: &mut File, text: &str) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (start, end) in split_chunks(text) {
+        let rest = text[start..end].trim_start();
+        let header = ["package ", "import ", "import("]
+            .iter()
+            .any(|k| rest.starts_with(k));
+        let mut p = Parser::new(file.id, text, start, end);
+        match p.unit(if header { Unit::Header } else { Unit::Decls }) {
+            Ok((package, imports, decls)) => {
+                if file.package.is_none() {
+                    file.package = package;
                 }
+                file.imports.extend(imports);
+                file.body.decls.extend(decls);
+                diags.append(&mut p.diags);
             }
-            Err(e) => {
-                let d = b.syntax_error(&e, start, piece);
-                b.diags.push(d);
-            }
+            Err(Fail) => diags.push(p.syntax_error()),
         }
     }
-    let has_service = decls
-        .iter()
-        .any(|d| matches!(d, Decl::Field(f) if f.from_service));
-    let file = File {
-        id,
-        package,
-        imports,
-        body: StructLit {
-            decls,
-            span: Span::new(id, 0, text.len()),
-        },
-        has_service,
-    };
-    (file, b.diags)
+    diags
 }
 
 /// Splits a file into top-level chunks: a chunk starts at a line that begins in column 0 with a
@@ -192,7 +136,7 @@ fn split_chunks(text: &str) -> Vec<(usize, usize)> {
         }
         i += 1;
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(starts.len());
     for (k, &s) in starts.iter().enumerate() {
         let e = starts.get(k + 1).copied().unwrap_or(text.len());
         out.push((s, e));
@@ -269,285 +213,544 @@ fn check_nesting(id: FileId, text: &str) -> Option<Diagnostic> {
     None
 }
 
-struct Builder<'t> {
+/// A parse failure: what was expected is in [`Parser::error`].
+struct Fail;
+type PResult<T> = Result<T, Fail>;
+
+/// What a [`Parser::unit`] reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Unit {
+    /// A whole file: header, then declarations.
+    File,
+    /// A chunk of header (recovery).
+    Header,
+    /// A chunk of top-level declarations (recovery).
+    Decls,
+}
+
+/// A value already read as the start of an expression (a string, a parenthesized expression or
+/// a list that turned out not to be a label) and the byte where its source starts.
+struct Pre {
+    expr: Expr,
+    start: usize,
+}
+
+/// What the start of a declaration (or of a field's value) turned out to be.
+enum Head {
+    /// A label: a field follows.
+    Label(Label),
+    /// The start of a value, already read.
+    Value(Pre),
+    /// Nothing read yet: a value follows.
+    Nothing,
+}
+
+type Header = (Option<Ident>, Vec<Import>, Vec<Decl>);
+
+/// Saved state, to back out of a declaration form that turns out not to apply.
+struct Mark {
+    pos: usize,
+    last_end: usize,
+    diags: usize,
+    open: usize,
+}
+
+struct Parser<'t> {
     file: FileId,
-    base: usize,
-    diags: Vec<Diagnostic>,
-    /// The whole file, to trim the whitespace pest leaves at the end of a span.
+    /// The whole file (spans and messages index it).
     text: &'t str,
+    /// The bytes being parsed: the file up to the end of the unit.
+    src: &'t [u8],
+    /// Where the unit starts.
+    start: usize,
+    pos: usize,
+    /// The end of the last token read: spans end there, never after trailing whitespace.
+    last_end: usize,
+    diags: Vec<Diagnostic>,
+    /// The brackets open at `pos`, to point at the unclosed one in an error.
+    open: Vec<usize>,
+    /// Where parsing failed and what was expected there.
+    error: Option<(usize, &'static [&'static str])>,
 }
 
-fn friendly(rule: &Rule) -> Option<&'static str> {
-    Some(match rule {
-        Rule::EOI => "end of file",
-        Rule::expr
-        | Rule::disj
-        | Rule::unify
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::cmp_expr
-        | Rule::add_expr
-        | Rule::mul_expr
-        | Rule::unary
-        | Rule::postfix_expr
-        | Rule::operand
-        | Rule::embedding => "a value",
-        Rule::field | Rule::label | Rule::label_name | Rule::pattern_label => "a field",
-        Rule::decl
-        | Rule::decls
-        | Rule::service_decl
-        | Rule::check_decl
-        | Rule::let_clause
-        | Rule::comprehension => "a declaration",
-        Rule::struct_ellipsis | Rule::ellipsis => "`...`",
-        Rule::ident | Rule::def_ident => "a name",
-        Rule::string | Rule::simple_string => "a string",
-        Rule::number => "a number",
-        Rule::struct_lit => "`{`",
-        Rule::list_lit => "`[`",
-        Rule::cmp_op | Rule::add_op | Rule::mul_op => "an operator",
-        Rule::prefix_op => "an operator",
-        Rule::postfix_sel | Rule::postfix_index | Rule::postfix_call => "`.`, `[` or `(`",
-        Rule::service_name | Rule::bad_name | Rule::dns_name => "a service name",
-        Rule::package_clause => "`package`",
-        Rule::import_decl | Rule::import_spec => "an import",
-        Rule::for_clause => "`for`",
-        Rule::if_clause => "`if`",
-        Rule::label_opt => "`?` or `!`",
-        Rule::interpolation | Rule::escape | Rule::str_chars => "string text",
-        _ => return None,
-    })
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$'
 }
 
-impl Builder<'_> {
-    fn span(&self, p: &Pair<Rule>) -> Span {
-        let s = p.as_span();
-        let start = self.base + s.start();
-        let mut end = self.base + s.end();
-        // Implicit whitespace and comments may trail a rule's span: drop them.
-        loop {
-            let t = self.text[start..end].trim_end();
-            end = start + t.len();
-            match t.rfind('\n') {
-                Some(nl) if t[nl + 1..].trim_start().starts_with("//") => end = start + nl,
+fn is_ident_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
+}
+
+/// The words that are not identifiers.
+const KEYWORDS: [&str; 9] = [
+    "package", "import", "for", "in", "if", "let", "null", "true", "false",
+];
+
+const A_VALUE: &[&str] = &["a value"];
+
+impl<'t> Parser<'t> {
+    fn new(file: FileId, text: &'t str, start: usize, end: usize) -> Self {
+        Parser {
+            file,
+            text,
+            src: &text.as_bytes()[..end],
+            start,
+            pos: start,
+            last_end: start,
+            diags: Vec::new(),
+            open: Vec::new(),
+            error: None,
+        }
+    }
+
+    // ---- bytes and tokens ----
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn byte_at(&self, i: usize) -> Option<u8> {
+        self.src.get(i).copied()
+    }
+
+    fn at(&self, s: &str) -> bool {
+        self.src[self.pos..].starts_with(s.as_bytes())
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.src.len()
+    }
+
+    /// Moves past `n` bytes of a token.
+    fn bump(&mut self, n: usize) {
+        self.pos += n;
+        self.last_end = self.pos;
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        if self.at(s) {
+            self.bump(s.len());
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A keyword: the word, not followed by a character that would continue a name.
+    fn at_kw(&self, kw: &str) -> bool {
+        self.at(kw) && !self.byte_at(self.pos + kw.len()).is_some_and(is_ident_char)
+    }
+
+    /// The position after the whitespace and comments starting at `i`.
+    fn skip_trivia_from(&self, mut i: usize) -> usize {
+        let s = self.src;
+        while i < s.len() {
+            match s[i] {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                0xEF if s[i..].starts_with("\u{FEFF}".as_bytes()) => i += 3,
+                b'/' if s.get(i + 1) == Some(&b'/') => {
+                    while i < s.len() && s[i] != b'\n' {
+                        i += 1;
+                    }
+                }
                 _ => break,
             }
         }
-        Span::new(self.file, start, end)
+        i
     }
 
-    /// A pest error in `piece`, which starts at byte `base` of the file.
-    fn syntax_error(&self, e: &pest::error::Error<Rule>, base: usize, piece: &str) -> Diagnostic {
-        let local = match e.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((s, _)) => s,
-        };
-        let mut pos = local + base;
-        if piece[local..].trim().is_empty() && !piece.trim_end().is_empty() {
-            // At the end of the input: point just past its last token.
-            pos = base + piece.trim_end().len();
-        }
-        let mut expected: Vec<&str> = match &e.variant {
-            pest::error::ErrorVariant::ParsingError { positives, .. } => {
-                positives.iter().filter_map(friendly).collect()
-            }
-            pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
-        };
-        expected.sort();
-        expected.dedup();
-        let found: String = piece[local..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .take(12)
-            .collect();
-        let end = (pos + found.len()).min(self.text.len()).max(pos);
-        let found_text = if found.is_empty() {
-            if piece[local..].trim().is_empty() {
-                if base + piece.len() >= self.text.len() {
-                    "the end of the file".to_string()
-                } else {
-                    "the end of the declaration".to_string()
-                }
-            } else {
-                "a line break".to_string()
-            }
-        } else {
-            format!("`{found}`")
-        };
-        let msg = if expected.is_empty() {
-            format!("syntax error: unexpected {found_text}")
-        } else {
-            format!(
-                "syntax error: expected {}, found {found_text}",
-                join_or(&expected)
-            )
-        };
-        let mut d = Diagnostic::error(codes::SYNTAX, msg)
-            .primary(Span::new(self.file, pos, end), "unexpected here");
-        if found.starts_with('}') || found_text.starts_with("the end") {
-            d = d.help("check that every `{`, `[` and `(` is closed, and closed once");
-        }
-        d
+    fn trivia(&mut self) {
+        self.pos = self.skip_trivia_from(self.pos);
     }
 
-    fn header(&mut self, p: Pair<Rule>) -> (Option<Ident>, Vec<Import>) {
+    fn span_from(&self, start: usize) -> Span {
+        Span::new(self.file, start, self.last_end)
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            pos: self.pos,
+            last_end: self.last_end,
+            diags: self.diags.len(),
+            open: self.open.len(),
+        }
+    }
+
+    fn reset(&mut self, m: Mark) {
+        self.pos = m.pos;
+        self.last_end = m.last_end;
+        self.diags.truncate(m.diags);
+        self.open.truncate(m.open);
+        self.error = None;
+    }
+
+    fn fail<T>(&mut self, expected: &'static [&'static str]) -> PResult<T> {
+        if self.error.is_none() {
+            self.error = Some((self.pos, expected));
+        }
+        Err(Fail)
+    }
+
+    /// Opens a bracket (already checked to be at `pos`).
+    fn open_bracket(&mut self) {
+        self.open.push(self.pos);
+        self.bump(1);
+    }
+
+    /// Closes the innermost bracket with `close`, or fails expecting `expected`.
+    fn close_bracket(&mut self, close: &str, expected: &'static [&'static str]) -> PResult<()> {
+        if self.eat(close) {
+            self.open.pop();
+            Ok(())
+        } else {
+            self.fail(expected)
+        }
+    }
+
+    /// The identifier (not a keyword) starting at `i`, as its end.
+    fn ident_end(&self, i: usize) -> Option<usize> {
+        if !self.byte_at(i).is_some_and(is_ident_start) {
+            return None;
+        }
+        let mut e = i + 1;
+        while self.byte_at(e).is_some_and(is_ident_char) {
+            e += 1;
+        }
+        let word = &self.src[i..e];
+        if KEYWORDS.iter().any(|k| k.as_bytes() == word) {
+            return None;
+        }
+        Some(e)
+    }
+
+    /// The definition name (`#Name`) starting at `i`, as its end.
+    fn def_end(&self, i: usize) -> Option<usize> {
+        if self.byte_at(i) != Some(b'#')
+            || !self
+                .byte_at(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        {
+            return None;
+        }
+        let mut e = i + 2;
+        while self.byte_at(e).is_some_and(is_ident_char) {
+            e += 1;
+        }
+        Some(e)
+    }
+
+    /// Reads the name that ends at `end` as an [`Ident`].
+    fn take_ident(&mut self, end: usize) -> Ident {
+        let start = self.pos;
+        self.bump(end - start);
+        Ident {
+            name: self.text[start..end].to_string(),
+            span: self.span_from(start),
+        }
+    }
+
+    /// An identifier, required.
+    fn ident(&mut self) -> PResult<Ident> {
+        match self.ident_end(self.pos) {
+            Some(e) => Ok(self.take_ident(e)),
+            None => self.fail(&["a name"]),
+        }
+    }
+
+    // ---- units, header, declarations ----
+
+    fn unit(&mut self, unit: Unit) -> PResult<Header> {
+        self.trivia();
+        let (mut package, mut imports) = (None, Vec::new());
+        if unit != Unit::Decls {
+            (package, imports) = self.header()?;
+        }
+        let decls = if unit == Unit::Header {
+            if !self.at_end() {
+                return self.fail(&["`import`"]);
+            }
+            Vec::new()
+        } else {
+            self.decls(true)?
+        };
+        Ok((package, imports, decls))
+    }
+
+    fn header(&mut self) -> PResult<(Option<Ident>, Vec<Import>)> {
         let mut package = None;
+        if self.at_kw("package") {
+            self.bump("package".len());
+            self.trivia();
+            package = Some(self.ident()?);
+            self.trivia();
+        }
         let mut imports: Vec<Import> = Vec::new();
-        for item in p.into_inner() {
-            match item.as_rule() {
-                Rule::package_clause => {
-                    let id = item.into_inner().next().expect("ident");
-                    package = Some(Ident {
-                        name: id.as_str().to_string(),
-                        span: self.span(&id),
+        while self.at_kw("import") {
+            self.bump("import".len());
+            self.trivia();
+            if self.at("(") {
+                self.open_bracket();
+                self.trivia();
+                while !self.at(")") {
+                    if !(self.at("\"") || self.ident_end(self.pos).is_some()) {
+                        return self.fail(&["an import", "`)`"]);
+                    }
+                    self.import_spec(&mut imports)?;
+                    self.trivia();
+                }
+                self.close_bracket(")", &["`)`"])?;
+            } else {
+                self.import_spec(&mut imports)?;
+            }
+            self.trivia();
+        }
+        Ok((package, imports))
+    }
+
+    fn import_spec(&mut self, imports: &mut Vec<Import>) -> PResult<()> {
+        let start = self.pos;
+        let alias = match self.ident_end(self.pos) {
+            Some(e) => {
+                let id = self.take_ident(e);
+                self.trivia();
+                Some(id)
+            }
+            None => None,
+        };
+        let path_start = self.pos;
+        if !self.at("\"") {
+            return self.fail(&["an import path (a string)"]);
+        }
+        let path = self.simple_string()?;
+        let path_span = self.span_from(path_start);
+        let span = self.span_from(start);
+        let name = alias.unwrap_or_else(|| Ident {
+            name: path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            span: path_span,
+        });
+        if let Some(prev) = imports.iter().find(|i| i.name.name == name.name) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_IMPORT,
+                    format!("`{}` is imported twice", name.name),
+                )
+                .primary(span, "second import")
+                .secondary(prev.span, "first import")
+                .help("give one of them another name: `import other \"./path\"`"),
+            );
+        } else {
+            imports.push(Import { name, path, span });
+        }
+        Ok(())
+    }
+
+    /// Declarations up to the end of the unit (`top`) or up to a `}` (left unread).
+    fn decls(&mut self, top: bool) -> PResult<Vec<Decl>> {
+        let mut out = Vec::new();
+        loop {
+            self.trivia();
+            if self.at_end() || (!top && self.at("}")) {
+                break;
+            }
+            out.push(self.decl(top)?);
+            self.trivia();
+            if self.eat(",") {
+                self.trivia();
+            }
+        }
+        // The tree is kept for the whole compilation: no spare capacity.
+        out.shrink_to_fit();
+        Ok(out)
+    }
+
+    fn decl(&mut self, top: bool) -> PResult<Decl> {
+        if self.at_kw("service") || self.at_kw("worker") {
+            if let Some(d) = self.workload(top)? {
+                return Ok(d);
+            }
+        }
+        if self.at_kw("check") {
+            if let Some(d) = self.check(top)? {
+                return Ok(d);
+            }
+        }
+        if self.at_kw("let") {
+            return Ok(Decl::Let(self.let_clause()?));
+        }
+        if self.at_kw("for") || self.at_kw("if") {
+            return Ok(Decl::Comprehension(self.comprehension()?));
+        }
+        if self.at("...") {
+            let start = self.pos;
+            self.bump(3);
+            return Ok(Decl::Ellipsis(self.span_from(start)));
+        }
+        let start = self.pos;
+        let decl = match self.head()? {
+            Head::Label(l) => Decl::Field(self.field(start, l)?),
+            Head::Value(pre) => Decl::Embed(self.expr_from(Some(pre), 0)?),
+            Head::Nothing => {
+                if !self.can_start_value() {
+                    return self.fail(if top {
+                        &["a declaration"]
+                    } else {
+                        &["a declaration", "`}`"]
                     });
                 }
-                Rule::import_decl => {
-                    for spec in item.into_inner() {
-                        let span = self.span(&spec);
-                        let mut alias = None;
-                        let mut path = String::new();
-                        let mut path_span = span;
-                        for part in spec.into_inner() {
-                            match part.as_rule() {
-                                Rule::ident => {
-                                    alias = Some(Ident {
-                                        name: part.as_str().into(),
-                                        span: self.span(&part),
-                                    })
-                                }
-                                _ => {
-                                    path_span = self.span(&part);
-                                    path = self.simple_string(part);
-                                }
-                            }
-                        }
-                        let name = alias.unwrap_or_else(|| {
-                            let last = path
-                                .trim_end_matches('/')
-                                .rsplit('/')
-                                .next()
-                                .unwrap_or("")
-                                .to_string();
-                            Ident {
-                                name: last,
-                                span: path_span,
-                            }
-                        });
-                        if let Some(prev) = imports.iter().find(|i| i.name.name == name.name) {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    codes::DUPLICATE_IMPORT,
-                                    format!("`{}` is imported twice", name.name),
-                                )
-                                .primary(span, "second import")
-                                .secondary(prev.span, "first import")
-                                .help("give one of them another name: `import other \"./path\"`"),
-                            );
-                            continue;
-                        }
-                        imports.push(Import { name, path, span });
-                    }
-                }
-                _ => {}
+                Decl::Embed(self.expr(0)?)
             }
-        }
-        (package, imports)
+        };
+        Ok(decl)
     }
 
-    fn decls(&mut self, p: Pair<Rule>, top: bool) -> Vec<Decl> {
-        let mut out = Vec::new();
-        for d in p.into_inner() {
-            if let Some(decl) = self.decl(d, top) {
-                out.push(decl);
+    /// `service NAME { … }` / `worker NAME { … }`, or `None` (nothing read) when what follows
+    /// the keyword is not a name and a `{`.
+    fn workload(&mut self, top: bool) -> PResult<Option<Decl>> {
+        let m = self.mark();
+        let start = self.pos;
+        let (what, map) = if self.at("worker") {
+            ("worker", "workers")
+        } else {
+            ("service", "services")
+        };
+        self.bump(what.len());
+        self.trivia();
+        let name_start = self.pos;
+        let diags = self.diags.len();
+        let quoted = if self.at("\"") {
+            let q = self.mark();
+            let s = self.simple_string();
+            if s.is_err() {
+                // Not a string: read as a bad name below.
+                self.reset(q);
             }
-        }
-        out
-    }
-
-    fn decl(&mut self, d: Pair<Rule>, top: bool) -> Option<Decl> {
-        let span = self.span(&d);
-        match d.as_rule() {
-            Rule::field => Some(Decl::Field(self.field(d))),
-            Rule::let_clause => Some(Decl::Let(self.let_clause(d))),
-            Rule::comprehension => Some(Decl::Comprehension(self.comprehension(d))),
-            Rule::struct_ellipsis => Some(Decl::Ellipsis(span)),
-            Rule::embedding => Some(Decl::Embed(
-                self.expr(d.into_inner().next().expect("expr"), 0),
-            )),
-            Rule::service_decl => {
-                if !top {
-                    self.misplaced(span, "`service` declarations");
+            s.ok()
+        } else {
+            None
+        };
+        let name = if let Some(s) = quoted {
+            s
+        } else {
+            // A DNS label, or any run of other characters (reported below as a bad name).
+            let dns = self.byte_at(self.pos).is_some_and(|c| c.is_ascii_alphabetic()) && {
+                let mut e = self.pos + 1;
+                while self
+                    .byte_at(e)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-')
+                {
+                    e += 1;
                 }
-                let mut it = d.into_inner();
-                let kw = it.next().expect("keyword").as_str();
-                let (what, map) = if kw == "worker" {
-                    ("worker", "workers")
+                let follows = self.skip_trivia_from(e);
+                (follows > e && self.src[e] != b'/') || self.byte_at(e) == Some(b'{')
+            };
+            let mut e = self.pos;
+            while let Some(c) = self.byte_at(e) {
+                let stop = if dns {
+                    !(c.is_ascii_alphanumeric() || c == b'-')
                 } else {
-                    ("service", "services")
+                    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}')
+                        || self.src[e..].starts_with("\u{FEFF}".as_bytes())
                 };
-                let name_pair = it.next().expect("name");
-                let name_span = self.span(&name_pair);
-                let inner = name_pair.into_inner().next().expect("name");
-                let name = match inner.as_rule() {
-                    Rule::simple_string => self.simple_string(inner),
-                    _ => inner.as_str().to_string(),
-                };
-                if let Err(why) = check_dns_label(&name) {
-                    self.diags.push(
-                        Diagnostic::error(codes::BAD_SERVICE_NAME, format!("{what} name `{name}` is not a DNS label: {why}"))
-                            .primary(name_span, "not a DNS label")
-                            .help("a name is 1 to 63 characters of a-z, 0-9 and `-`, starting with a letter and ending with a letter or digit")
-                            .note("Kubernetes names the Service, Deployment and ServiceAccount after it"),
-                    );
+                if stop {
+                    break;
                 }
-                let body = self.struct_lit(it.next().expect("body"));
-                let inner_field = Field {
-                    label: Label {
-                        kind: LabelKind::Name(name),
-                        opt: Opt::Regular,
-                        span: name_span,
-                    },
-                    value: Expr {
-                        span: body.span,
-                        kind: ExprKind::Struct(body),
-                    },
-                    span,
-                    from_service: true,
-                };
-                let services_label = Label {
-                    kind: LabelKind::Name(map.into()),
-                    opt: Opt::Regular,
-                    span: name_span,
-                };
-                Some(Decl::Field(Field {
-                    label: services_label,
-                    value: Expr {
-                        span,
-                        kind: ExprKind::Struct(StructLit {
-                            decls: vec![Decl::Field(inner_field)],
-                            span,
-                        }),
-                    },
-                    span,
-                    from_service: true,
-                }))
+                e += 1;
             }
-            Rule::check_decl => {
-                if !top {
-                    self.misplaced(span, "`check` blocks");
-                }
-                let mut it = d.into_inner();
-                let title = self.simple_string(it.next().expect("title"));
-                let body = self.struct_lit(it.next().expect("body"));
-                Some(Decl::Check(Check { title, body, span }))
+            if e == self.pos {
+                self.reset(m);
+                return Ok(None);
             }
-            _ => None,
+            // Stop at a character boundary (a bad name may hold any text).
+            while !self.text.is_char_boundary(e) {
+                e += 1;
+            }
+            self.bump(e - self.pos);
+            self.text[name_start..e].to_string()
+        };
+        let name_span = self.span_from(name_start);
+        self.trivia();
+        if !self.at("{") {
+            self.reset(m);
+            return Ok(None);
         }
+        if let Err(why) = check_dns_label(&name) {
+            self.diags.push(
+                Diagnostic::error(codes::BAD_SERVICE_NAME, format!("{what} name `{name}` is not a DNS label: {why}"))
+                    .primary(name_span, "not a DNS label")
+                    .help("a name is 1 to 63 characters of a-z, 0-9 and `-`, starting with a letter and ending with a letter or digit")
+                    .note("Kubernetes names the Service, Deployment and ServiceAccount after it"),
+            );
+        }
+        let body = self.struct_lit()?;
+        let span = self.span_from(start);
+        if !top {
+            self.misplaced(diags, span, "`service` declarations");
+        }
+        let inner = Field {
+            label: Label {
+                kind: LabelKind::Name(name),
+                opt: Opt::Regular,
+                span: name_span,
+            },
+            value: Expr {
+                span: body.span,
+                kind: ExprKind::Struct(body),
+            },
+            span,
+            from_service: true,
+        };
+        Ok(Some(Decl::Field(Field {
+            label: Label {
+                kind: LabelKind::Name(map.into()),
+                opt: Opt::Regular,
+                span: name_span,
+            },
+            value: Expr {
+                span,
+                kind: ExprKind::Struct(StructLit {
+                    decls: vec![Decl::Field(inner)],
+                    span,
+                }),
+            },
+            span,
+            from_service: true,
+        })))
     }
 
-    fn misplaced(&mut self, span: Span, what: &str) {
-        self.diags.push(
+    /// `check "title" { … }`, or `None` (nothing read) when no title and `{` follow.
+    fn check(&mut self, top: bool) -> PResult<Option<Decl>> {
+        let m = self.mark();
+        let start = self.pos;
+        let diags = self.diags.len();
+        self.bump("check".len());
+        self.trivia();
+        let title = if self.at("\"") {
+            self.simple_string().ok()
+        } else {
+            None
+        };
+        self.trivia();
+        let Some(title) = title.filter(|_| self.at("{")) else {
+            self.reset(m);
+            return Ok(None);
+        };
+        let body = self.struct_lit()?;
+        let span = self.span_from(start);
+        if !top {
+            self.misplaced(diags, span, "`check` blocks");
+        }
+        Ok(Some(Decl::Check(Check { title, body, span })))
+    }
+
+    /// Reports a top-level form inside a struct, before the diagnostics of its body.
+    fn misplaced(&mut self, at: usize, span: Span, what: &str) {
+        self.diags.insert(
+            at,
             Diagnostic::error(
                 codes::MISPLACED,
                 format!("{what} are allowed only at the top level of a file"),
@@ -556,17 +759,152 @@ impl Builder<'_> {
         );
     }
 
-    fn field(&mut self, p: Pair<Rule>) -> Field {
-        let span = self.span(&p);
-        let mut labels = Vec::new();
-        let mut value = None;
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::label => labels.push(self.label(part)),
-                _ => value = Some(self.expr(part, 0)),
+    /// Reads what starts a declaration or a field's value: a label when a `:` follows it, else
+    /// as much of a value as had to be read to tell.
+    fn head(&mut self) -> PResult<Head> {
+        let start = self.pos;
+        if let Some(end) = self.ident_end(start).or_else(|| self.def_end(start)) {
+            let Some((opt, colon)) = self.label_end(end) else {
+                return Ok(Head::Nothing);
+            };
+            let name = self.text[start..end].to_string();
+            self.bump(colon - start);
+            return Ok(Head::Label(Label {
+                kind: LabelKind::Name(name),
+                opt,
+                span: self.span_from(start),
+            }));
+        }
+        match self.peek() {
+            Some(b'"') => {
+                let e = self.string(0)?;
+                self.label_or_value(start, e)
+            }
+            Some(b'(') => {
+                self.open_bracket();
+                self.trivia();
+                let e = self.expr(0)?;
+                self.trivia();
+                self.close_bracket(")", &["`)`"])?;
+                self.label_or_value(start, e)
+            }
+            Some(b'[') => self.pattern_or_list(),
+            _ => Ok(Head::Nothing),
+        }
+    }
+
+    /// After a label name ending at `end`: its optionality and the end of the label (before the
+    /// `:`), when a `:` follows.
+    fn label_end(&self, end: usize) -> Option<(Opt, usize)> {
+        let p = self.skip_trivia_from(end);
+        match self.byte_at(p) {
+            Some(b':') => Some((Opt::Regular, end)),
+            Some(c @ (b'?' | b'!')) if self.byte_at(self.skip_trivia_from(p + 1)) == Some(b':') => {
+                Some((
+                    if c == b'?' {
+                        Opt::Optional
+                    } else {
+                        Opt::Required
+                    },
+                    p + 1,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// A string or parenthesized expression just read: a label if a `:` follows.
+    fn label_or_value(&mut self, start: usize, e: Expr) -> PResult<Head> {
+        match self.label_end(self.pos) {
+            Some((opt, end)) => {
+                if end > self.pos {
+                    self.bump(end - self.pos);
+                }
+                let kind = match e.kind {
+                    ExprKind::Lit(Lit::Str(s)) => LabelKind::Name(s),
+                    _ => LabelKind::Dynamic(Box::new(e)),
+                };
+                Ok(Head::Label(Label {
+                    kind,
+                    opt,
+                    span: self.span_from(start),
+                }))
+            }
+            None => Ok(Head::Value(Pre { expr: e, start })),
+        }
+    }
+
+    /// `[Alias=pattern]:` or `[pattern]:` (a pattern label), or a list that starts a value.
+    fn pattern_or_list(&mut self) -> PResult<Head> {
+        let start = self.pos;
+        let after = self.skip_trivia_from(start + 1);
+        if let Some(e) = self.ident_end(after) {
+            let eq = self.skip_trivia_from(e);
+            if self.byte_at(eq) == Some(b'=') && self.byte_at(eq + 1) != Some(b'=') {
+                self.open_bracket();
+                self.trivia();
+                let alias = Some(self.take_ident(e));
+                self.trivia();
+                self.bump(1);
+                self.trivia();
+                let pattern = self.expr(0)?;
+                self.trivia();
+                self.close_bracket("]", &["`]`"])?;
+                if self.label_end(self.pos).map(|(o, _)| o) != Some(Opt::Regular) {
+                    self.trivia();
+                    return self.fail(&["`:`"]);
+                }
+                return Ok(Head::Label(Label {
+                    kind: LabelKind::Pattern {
+                        alias,
+                        pattern: Box::new(pattern),
+                    },
+                    opt: Opt::Regular,
+                    span: self.span_from(start),
+                }));
             }
         }
-        let mut value = value.expect("field value");
+        let (list, single) = self.list(0)?;
+        if single && self.label_end(self.pos).map(|(o, _)| o) == Some(Opt::Regular) {
+            let ExprKind::List(mut l) = list.kind else {
+                unreachable!("a list")
+            };
+            let Some(ListElem::Expr(pattern)) = l.elems.pop() else {
+                unreachable!("one element")
+            };
+            return Ok(Head::Label(Label {
+                kind: LabelKind::Pattern {
+                    alias: None,
+                    pattern: Box::new(pattern),
+                },
+                opt: Opt::Regular,
+                span: list.span,
+            }));
+        }
+        Ok(Head::Value(Pre { expr: list, start }))
+    }
+
+    /// The rest of a field whose first label is read: `(: label)* : value`.
+    fn field(&mut self, start: usize, first: Label) -> PResult<Field> {
+        let mut labels = vec![first];
+        let value = loop {
+            self.trivia();
+            if !self.eat(":") {
+                return self.fail(&["`:`"]);
+            }
+            self.trivia();
+            let vstart = self.pos;
+            match self.head()? {
+                Head::Label(l) => labels.push(l),
+                Head::Value(pre) => break self.expr_from(Some(pre), 0)?,
+                Head::Nothing => {
+                    self.pos = vstart;
+                    break self.expr(0)?;
+                }
+            }
+        };
+        let span = self.span_from(start);
+        let mut value = value;
         if labels.len() > MAX_NESTING {
             self.diags.push(
                 Diagnostic::error(
@@ -596,138 +934,120 @@ impl Builder<'_> {
                 }),
             };
         }
-        Field {
+        Ok(Field {
             label: labels.pop().expect("label"),
             value,
             span,
             from_service: false,
+        })
+    }
+
+    fn let_clause(&mut self) -> PResult<LetClause> {
+        let start = self.pos;
+        self.bump("let".len());
+        self.trivia();
+        let name = self.ident()?;
+        self.trivia();
+        if !self.at("=") || self.at("==") {
+            return self.fail(&["`=`"]);
         }
+        self.bump(1);
+        self.trivia();
+        let value = self.expr(0)?;
+        Ok(LetClause {
+            name,
+            value,
+            span: self.span_from(start),
+        })
     }
 
-    fn label(&mut self, p: Pair<Rule>) -> Label {
-        let span = self.span(&p);
-        let mut it = p.into_inner();
-        let first = it.next().expect("label part");
-        match first.as_rule() {
-            Rule::pattern_label => {
-                let mut alias = None;
-                let mut pattern = None;
-                for part in first.into_inner() {
-                    match part.as_rule() {
-                        Rule::ident => {
-                            alias = Some(Ident {
-                                name: part.as_str().into(),
-                                span: self.span(&part),
-                            })
-                        }
-                        _ => pattern = Some(self.expr(part, 0)),
-                    }
-                }
-                Label {
-                    kind: LabelKind::Pattern {
-                        alias,
-                        pattern: Box::new(pattern.expect("pattern")),
-                    },
-                    opt: Opt::Regular,
-                    span,
-                }
-            }
-            Rule::dyn_label => {
-                let e = self.expr(first.into_inner().next().expect("label expr"), 0);
-                let opt = match it.next().map(|o| o.as_str().to_string()) {
-                    Some(o) if o == "?" => Opt::Optional,
-                    Some(_) => Opt::Required,
-                    None => Opt::Regular,
-                };
-                let kind = match e.kind {
-                    ExprKind::Lit(Lit::Str(s)) => LabelKind::Name(s),
-                    _ => LabelKind::Dynamic(Box::new(e)),
-                };
-                Label { kind, opt, span }
-            }
-            _ => {
-                let name_pair = first.into_inner().next().expect("label name");
-                let name = match name_pair.as_rule() {
-                    Rule::simple_string => self.simple_string(name_pair),
-                    _ => name_pair.as_str().to_string(),
-                };
-                let opt = match it.next().map(|o| o.as_str().to_string()) {
-                    Some(o) if o == "?" => Opt::Optional,
-                    Some(_) => Opt::Required,
-                    None => Opt::Regular,
-                };
-                Label {
-                    kind: LabelKind::Name(name),
-                    opt,
-                    span,
-                }
-            }
-        }
-    }
-
-    fn let_clause(&mut self, p: Pair<Rule>) -> LetClause {
-        let span = self.span(&p);
-        let mut it = p.into_inner();
-        let name = it.next().expect("name");
-        let name = Ident {
-            name: name.as_str().into(),
-            span: self.span(&name),
-        };
-        let value = self.expr(it.next().expect("value"), 0);
-        LetClause { name, value, span }
-    }
-
-    fn comprehension(&mut self, p: Pair<Rule>) -> Comprehension {
-        let span = self.span(&p);
+    /// `for …`/`if …` clauses, then `let` clauses too, then the struct they produce.
+    fn comprehension(&mut self) -> PResult<Comprehension> {
+        let start = self.pos;
         let mut clauses = Vec::new();
-        let mut body = None;
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::for_clause => {
-                    let cspan = self.span(&part);
-                    let mut idents = Vec::new();
-                    let mut source = None;
-                    for x in part.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => idents.push(Ident {
-                                name: x.as_str().into(),
-                                span: self.span(&x),
-                            }),
-                            _ => source = Some(self.expr(x, 0)),
-                        }
-                    }
-                    let value = idents.pop().expect("value var");
-                    let key = idents.pop();
-                    clauses.push(Clause::For {
-                        key,
-                        value,
-                        source: source.expect("source"),
-                        span: cspan,
+        loop {
+            if self.at_kw("for") {
+                let cstart = self.pos;
+                self.bump("for".len());
+                self.trivia();
+                let mut value = self.ident()?;
+                self.trivia();
+                let mut key = None;
+                if self.eat(",") {
+                    self.trivia();
+                    key = Some(std::mem::replace(&mut value, self.ident()?));
+                    self.trivia();
+                }
+                if !self.at_kw("in") {
+                    return self.fail(if key.is_some() {
+                        &["`in`"]
+                    } else {
+                        &["`,`", "`in`"]
                     });
                 }
-                Rule::if_clause => clauses.push(Clause::If(
-                    self.expr(part.into_inner().next().expect("cond"), 0),
-                )),
-                Rule::let_clause => clauses.push(Clause::Let(self.let_clause(part))),
-                Rule::struct_lit => body = Some(self.struct_lit(part)),
-                _ => {}
+                self.bump("in".len());
+                self.trivia();
+                let source = self.expr(0)?;
+                clauses.push(Clause::For {
+                    key,
+                    value,
+                    source,
+                    span: self.span_from(cstart),
+                });
+            } else if self.at_kw("if") {
+                self.bump("if".len());
+                self.trivia();
+                clauses.push(Clause::If(self.expr(0)?));
+            } else if self.at_kw("let") {
+                clauses.push(Clause::Let(self.let_clause()?));
+            } else if self.at("{") {
+                let body = self.struct_lit()?;
+                return Ok(Comprehension {
+                    clauses,
+                    body,
+                    span: self.span_from(start),
+                });
+            } else {
+                return self.fail(&["`for`", "`if`", "`let`", "`{`"]);
             }
-        }
-        Comprehension {
-            clauses,
-            body: body.expect("body"),
-            span,
+            self.trivia();
         }
     }
 
-    fn struct_lit(&mut self, p: Pair<Rule>) -> StructLit {
-        let span = self.span(&p);
-        let decls = p
-            .into_inner()
-            .next()
-            .map(|d| self.decls(d, false))
-            .unwrap_or_default();
-        StructLit { decls, span }
+    /// `{ decls }` (at a `{`).
+    fn struct_lit(&mut self) -> PResult<StructLit> {
+        let start = self.pos;
+        self.open_bracket();
+        let decls = self.decls(false)?;
+        self.close_bracket("}", &["a declaration", "`}`"])?;
+        Ok(StructLit {
+            decls,
+            span: self.span_from(start),
+        })
+    }
+
+    // ---- expressions ----
+
+    fn can_start_value(&self) -> bool {
+        let Some(c) = self.peek() else { return false };
+        match c {
+            b'0'..=b'9' | b'"' | b'{' | b'[' | b'(' | b'#' => true,
+            b'>' | b'<' | b'!' | b'-' | b'+' | b'*' => true,
+            b'=' => self.at("=~"),
+            _ => {
+                self.ident_end(self.pos).is_some()
+                    || ["null", "true", "false"].iter().any(|k| self.at_kw(k))
+            }
+        }
+    }
+
+    fn expr(&mut self, depth: usize) -> PResult<Expr> {
+        self.expr_from(None, depth)
+    }
+
+    /// An expression; `pre` is its first operand when already read.
+    fn expr_from(&mut self, pre: Option<Pre>, depth: usize) -> PResult<Expr> {
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.disj(pre, depth))
     }
 
     fn too_deep(&mut self, span: Span) -> Expr {
@@ -745,210 +1065,144 @@ impl Builder<'_> {
         }
     }
 
-    /// Converts any expression-level pair. `depth` counts the nesting so far.
-    fn expr(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.expr_inner(p, depth))
-    }
-
-    fn expr_inner(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        let span = self.span(&p);
-        if depth > MAX_EXPR_DEPTH {
-            return self.too_deep(span);
+    /// `a | *b | c`
+    fn disj(&mut self, pre: Option<Pre>, depth: usize) -> PResult<Expr> {
+        let start = pre.as_ref().map_or(self.pos, |p| p.start);
+        let first = self.unify(pre, depth)?;
+        self.trivia();
+        let single = !(self.at("|") && !self.at("||"));
+        let mut alts = vec![strip_default(first)];
+        while self.at("|") && !self.at("||") {
+            self.bump(1);
+            self.trivia();
+            alts.push(strip_default(self.unify(None, depth + 1)?));
+            self.trivia();
         }
-        match p.as_rule() {
-            Rule::expr | Rule::embedding | Rule::paren => {
-                self.expr(p.into_inner().next().expect("inner"), depth)
-            }
-            Rule::disj => {
-                let parts: Vec<Pair<Rule>> = p.into_inner().collect();
-                // A single operand passes through; only a real disjunction is a level deeper.
-                let d = if parts.len() == 1 { depth } else { depth + 1 };
-                let mut alts = Vec::new();
-                for a in parts {
-                    let (e, default) = self.maybe_default(a, d);
-                    alts.push((e, default));
-                }
-                if alts.len() == 1 && !alts[0].1 {
-                    alts.pop().expect("one").0
-                } else {
-                    Expr {
-                        kind: ExprKind::Disj(alts),
-                        span,
-                    }
-                }
-            }
-            Rule::unify => {
-                let mut parts: Vec<Expr> =
-                    p.into_inner().map(|x| self.expr(x, depth + 1)).collect();
-                if parts.len() == 1 {
-                    parts.pop().expect("one")
-                } else {
-                    Expr {
-                        kind: ExprKind::Unify(parts),
-                        span,
-                    }
-                }
-            }
-            Rule::or_expr | Rule::and_expr => {
-                let op = if p.as_rule() == Rule::or_expr {
-                    BinOp::Or
-                } else {
-                    BinOp::And
-                };
-                self.left_assoc(p, depth, |_| op)
-            }
-            Rule::cmp_expr | Rule::add_expr | Rule::mul_expr => self.left_assoc_ops(p, depth),
-            Rule::unary => self.unary(p, depth),
-            Rule::postfix_expr => self.postfix(p, depth),
-            Rule::operand => self.expr(p.into_inner().next().expect("operand"), depth),
-            Rule::bottom_lit => Expr {
-                kind: ExprKind::Bottom,
-                span,
-            },
-            Rule::keyword_lit => {
-                let lit = match p.as_str() {
-                    "null" => Lit::Null,
-                    "true" => Lit::Bool(true),
-                    _ => Lit::Bool(false),
-                };
-                Expr {
-                    kind: ExprKind::Lit(lit),
-                    span,
-                }
-            }
-            Rule::number => match decode_number(p.as_str()) {
-                Ok(l) => Expr {
-                    kind: ExprKind::Lit(l),
-                    span,
-                },
-                Err(msg) => {
-                    self.diags.push(
-                        Diagnostic::error(codes::BAD_LITERAL, format!("invalid number: {msg}"))
-                            .primary(span, "this literal")
-                            .help("units: quantities n u m k M G T P E Ki Mi Gi Ti Pi Ei (`500m`, `256Mi`), durations ns us ms s m h (`250ms`, `1m30s`), percents `70%`"),
-                    );
-                    Expr {
-                        kind: ExprKind::Bottom,
-                        span,
-                    }
-                }
-            },
-            Rule::string => self.string(p, depth),
-            Rule::ident => {
-                let name = p.as_str();
-                let kind = if name == "_" {
-                    ExprKind::Top
-                } else {
-                    ExprKind::Ident(name.into())
-                };
-                Expr { kind, span }
-            }
-            Rule::def_ident => Expr {
-                kind: ExprKind::Ident(p.as_str().into()),
-                span,
-            },
-            Rule::struct_lit => {
-                let s = self.struct_lit(p);
-                Expr {
-                    kind: ExprKind::Struct(s),
-                    span,
-                }
-            }
-            Rule::list_lit => self.list(p, depth),
-            other => unreachable!("unexpected rule {other:?} in expression"),
+        if single && !alts[0].1 {
+            return Ok(alts.pop().expect("one").0);
         }
+        Ok(Expr {
+            kind: ExprKind::Disj(alts),
+            span: self.span_from(start),
+        })
     }
 
-    fn maybe_default(&mut self, p: Pair<Rule>, depth: usize) -> (Expr, bool) {
-        // A default is a `*` prefix on the alternative's leading unary.
-        let e = self.expr(p, depth);
-        strip_default(e)
+    /// `a & b & c`
+    fn unify(&mut self, pre: Option<Pre>, depth: usize) -> PResult<Expr> {
+        let start = pre.as_ref().map_or(self.pos, |p| p.start);
+        let first = self.binary(pre, depth, 0)?;
+        self.trivia();
+        if !(self.at("&") && !self.at("&&")) {
+            return Ok(first);
+        }
+        let mut parts = vec![first];
+        while self.at("&") && !self.at("&&") {
+            self.bump(1);
+            self.trivia();
+            parts.push(self.binary(None, depth + 1, 0)?);
+            self.trivia();
+        }
+        Ok(Expr {
+            kind: ExprKind::Unify(parts),
+            span: self.span_from(start),
+        })
     }
 
-    fn left_assoc(&mut self, p: Pair<Rule>, depth: usize, op: impl Fn(&str) -> BinOp) -> Expr {
-        let mut it = p.into_inner();
-        let alone = it.len() == 1;
-        let mut acc = self.expr(
-            it.next().expect("lhs"),
-            if alone { depth } else { depth + 1 },
-        );
+    /// The binary operator of precedence `level` at `pos` (0: `||`, 1: `&&`, 2: comparisons,
+    /// 3: `+ -`, 4: `* /`) and its length.
+    fn binary_op(&self, level: usize) -> Option<(BinOp, usize)> {
+        const OPS: [&[(&str, BinOp)]; 5] = [
+            &[("||", BinOp::Or)],
+            &[("&&", BinOp::And)],
+            &[
+                ("==", BinOp::Eq),
+                ("!=", BinOp::Ne),
+                ("<=", BinOp::Le),
+                (">=", BinOp::Ge),
+                ("=~", BinOp::Match),
+                ("!~", BinOp::NotMatch),
+                ("<", BinOp::Lt),
+                (">", BinOp::Gt),
+            ],
+            &[("+", BinOp::Add), ("-", BinOp::Sub)],
+            &[("*", BinOp::Mul), ("/", BinOp::Div)],
+        ];
+        OPS[level]
+            .iter()
+            .find(|(s, _)| self.at(s))
+            .map(|&(s, op)| (op, s.len()))
+    }
+
+    /// A left-associative chain of the operators of `level` and above.
+    fn binary(&mut self, pre: Option<Pre>, depth: usize, level: usize) -> PResult<Expr> {
+        let operand = |p: &mut Self, pre, depth| {
+            if level == 4 {
+                p.unary(pre, depth)
+            } else {
+                p.binary(pre, depth, level + 1)
+            }
+        };
+        let mut acc = operand(self, pre, depth)?;
         let mut d = depth;
-        for rhs in it {
-            d += 1;
-            if d > MAX_EXPR_DEPTH {
-                return self.too_deep(acc.span);
-            }
-            let r = self.expr(rhs, depth + 1);
-            let span = acc.span.to(r.span);
-            acc = Expr {
-                kind: ExprKind::Binary(op(""), Box::new(acc), Box::new(r)),
-                span,
+        let mut deep = false;
+        loop {
+            self.trivia();
+            let Some((op, len)) = self.binary_op(level) else {
+                break;
             };
+            self.bump(len);
+            self.trivia();
+            let r = operand(self, None, depth + 1)?;
+            d += 1;
+            deep |= d > MAX_EXPR_DEPTH;
+            if !deep {
+                let span = acc.span.to(r.span);
+                acc = Expr {
+                    kind: ExprKind::Binary(op, Box::new(acc), Box::new(r)),
+                    span,
+                };
+            }
         }
-        acc
+        Ok(if deep { self.too_deep(acc.span) } else { acc })
     }
 
-    fn left_assoc_ops(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        let mut it = p.into_inner();
-        let alone = it.len() == 1;
-        let mut acc = self.expr(
-            it.next().expect("lhs"),
-            if alone { depth } else { depth + 1 },
-        );
-        let mut d = depth;
-        while let Some(op) = it.next() {
-            d += 1;
-            if d > MAX_EXPR_DEPTH {
-                return self.too_deep(acc.span);
-            }
-            let op = match op.as_str() {
-                "+" => BinOp::Add,
-                "-" => BinOp::Sub,
-                "*" => BinOp::Mul,
-                "/" => BinOp::Div,
-                "==" => BinOp::Eq,
-                "!=" => BinOp::Ne,
-                "<" => BinOp::Lt,
-                "<=" => BinOp::Le,
-                ">" => BinOp::Gt,
-                ">=" => BinOp::Ge,
-                "=~" => BinOp::Match,
-                _ => BinOp::NotMatch,
-            };
-            let r = self.expr(it.next().expect("rhs"), depth + 1);
-            let span = acc.span.to(r.span);
-            acc = Expr {
-                kind: ExprKind::Binary(op, Box::new(acc), Box::new(r)),
-                span,
-            };
+    /// Prefix operators, then a postfix expression.
+    fn unary(&mut self, pre: Option<Pre>, depth: usize) -> PResult<Expr> {
+        if pre.is_some() {
+            return self.postfix(pre, depth);
         }
-        acc
-    }
-
-    fn unary(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        let span = self.span(&p);
-        let parts: Vec<Pair<Rule>> = p.into_inner().collect();
-        let (ops, operand) = parts.split_at(parts.len() - 1);
+        const PREFIX: [&str; 11] = [">=", "<=", "!=", "=~", "!~", ">", "<", "-", "+", "!", "*"];
+        let start = self.pos;
+        let mut ops = Vec::new();
+        while let Some(op) = PREFIX.iter().find(|s| self.at(s)) {
+            let at = self.pos;
+            self.bump(op.len());
+            ops.push((*op, at));
+            self.trivia();
+        }
+        if ops.is_empty() {
+            return self.postfix(None, depth);
+        }
+        let mut e = self.postfix(None, (depth + ops.len()).min(MAX_EXPR_DEPTH + 1))?;
         if depth + ops.len() > MAX_EXPR_DEPTH {
-            return self.too_deep(span);
+            let span = self.span_from(start);
+            return Ok(self.too_deep(span));
         }
-        let mut e = self.expr(operand[0].clone(), depth + ops.len());
-        for op in ops.iter().rev() {
-            let ospan = self.span(op).to(e.span);
-            let kind = match op.as_str() {
+        for &(op, at) in ops.iter().rev() {
+            let op_span = Span::new(self.file, at, at + op.len());
+            let span = op_span.to(e.span);
+            let kind = match op {
                 "-" => ExprKind::Unary(UnOp::Neg, Box::new(e)),
                 "+" => ExprKind::Unary(UnOp::Plus, Box::new(e)),
                 "!" => ExprKind::Unary(UnOp::Not, Box::new(e)),
-                "*" => {
-                    // The default marker; kept as a unary on the way up to the disjunction.
-                    ExprKind::Call(
-                        Ident {
-                            name: DEFAULT_MARK.into(),
-                            span: self.span(op),
-                        },
-                        vec![e],
-                    )
-                }
+                // The default marker; kept as a call on the way up to the disjunction.
+                "*" => ExprKind::Call(
+                    Ident {
+                        name: DEFAULT_MARK.into(),
+                        span: op_span,
+                    },
+                    vec![e],
+                ),
                 sym => {
                     let b = match sym {
                         "<" => BoundOp::Lt,
@@ -962,187 +1216,401 @@ impl Builder<'_> {
                     ExprKind::Bound(b, Box::new(e))
                 }
             };
-            e = Expr { kind, span: ospan };
+            e = Expr { kind, span };
         }
-        e
+        Ok(e)
     }
 
-    fn postfix(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        let mut it = p.into_inner();
-        let alone = it.len() == 1;
-        let mut e = self.expr(
-            it.next().expect("operand"),
-            if alone { depth } else { depth + 1 },
-        );
+    /// An operand and the selectors, indexes and calls written right after it (no space).
+    fn postfix(&mut self, pre: Option<Pre>, depth: usize) -> PResult<Expr> {
+        enum Post {
+            Select(Ident),
+            Index(Expr),
+            Call(Vec<Expr>),
+        }
+        let mut e = match pre {
+            Some(p) => p.expr,
+            None => self.operand(depth)?,
+        };
         let mut d = depth;
-        for post in it {
+        let (mut deep, mut bad) = (false, false);
+        loop {
+            let pstart = self.pos;
+            let post = if self.at(".") {
+                let m = self.mark();
+                self.bump(1);
+                self.trivia();
+                match self.ident_end(self.pos).or_else(|| self.def_end(self.pos)) {
+                    Some(end) => Post::Select(self.take_ident(end)),
+                    None => {
+                        self.reset(m);
+                        break;
+                    }
+                }
+            } else if self.at("[") {
+                self.open_bracket();
+                self.trivia();
+                let idx = self.expr(depth + 1)?;
+                self.trivia();
+                self.close_bracket("]", &["`]`"])?;
+                Post::Index(idx)
+            } else if self.at("(") {
+                self.open_bracket();
+                self.trivia();
+                let mut args = Vec::new();
+                while !self.at(")") {
+                    args.push(self.expr(depth + 1)?);
+                    self.trivia();
+                    if !self.eat(",") {
+                        break;
+                    }
+                    self.trivia();
+                }
+                self.close_bracket(")", &["`,`", "`)`"])?;
+                Post::Call(args)
+            } else {
+                break;
+            };
             d += 1;
-            if d > MAX_EXPR_DEPTH {
-                return self.too_deep(e.span);
+            deep |= d > MAX_EXPR_DEPTH;
+            if deep || bad {
+                continue;
             }
-            let pspan = self.span(&post);
-            let span = e.span.to(pspan);
-            match post.as_rule() {
-                Rule::postfix_sel => {
-                    let id = post.into_inner().next().expect("name");
-                    let ident = Ident {
-                        name: id.as_str().into(),
-                        span: self.span(&id),
-                    };
-                    e = Expr {
-                        kind: ExprKind::Select(Box::new(e), ident),
-                        span,
-                    };
+            let span = e.span.to(self.span_from(pstart));
+            let kind = match post {
+                Post::Select(name) => ExprKind::Select(Box::new(e), name),
+                Post::Index(idx) => ExprKind::Index(Box::new(e), Box::new(idx)),
+                Post::Call(args) => match e.kind {
+                    ExprKind::Ident(name) => ExprKind::Call(Ident { name, span: e.span }, args),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(codes::BAD_CALL, "only builtin functions can be called")
+                                .primary(e.span, "not a function name")
+                                .help("the builtins are len, min, max, sum, lower, upper, contains, join, ceil, floor, warn, error"),
+                        );
+                        bad = true;
+                        ExprKind::Bottom
+                    }
+                },
+            };
+            e = Expr { kind, span };
+        }
+        Ok(if deep { self.too_deep(e.span) } else { e })
+    }
+
+    fn operand(&mut self, depth: usize) -> PResult<Expr> {
+        let start = self.pos;
+        let Some(c) = self.peek() else {
+            return self.fail(A_VALUE);
+        };
+        let kind = match c {
+            b'_' if self.at("_|_") => {
+                self.bump(3);
+                ExprKind::Bottom
+            }
+            b'0'..=b'9' => return Ok(self.number()),
+            b'"' => return self.string(depth),
+            b'{' => {
+                let s = self.struct_lit()?;
+                ExprKind::Struct(s)
+            }
+            b'[' => return Ok(self.list(depth)?.0),
+            b'(' => {
+                self.open_bracket();
+                self.trivia();
+                let e = self.expr(depth)?;
+                self.trivia();
+                self.close_bracket(")", &["`)`"])?;
+                return Ok(e);
+            }
+            _ => {
+                if let Some((kw, lit)) = [
+                    ("null", Lit::Null),
+                    ("true", Lit::Bool(true)),
+                    ("false", Lit::Bool(false)),
+                ]
+                .into_iter()
+                .find(|(k, _)| self.at_kw(k))
+                {
+                    self.bump(kw.len());
+                    ExprKind::Lit(lit)
+                } else if let Some(end) = self.def_end(start).or_else(|| self.ident_end(start)) {
+                    let name = self.take_ident(end).name;
+                    if name == "_" {
+                        ExprKind::Top
+                    } else {
+                        ExprKind::Ident(name)
+                    }
+                } else {
+                    return self.fail(A_VALUE);
                 }
-                Rule::postfix_index => {
-                    let idx = self.expr(post.into_inner().next().expect("index"), depth + 1);
-                    e = Expr {
-                        kind: ExprKind::Index(Box::new(e), Box::new(idx)),
-                        span,
-                    };
-                }
-                _ => {
-                    let args: Vec<Expr> =
-                        post.into_inner().map(|a| self.expr(a, depth + 1)).collect();
-                    let name = match &e.kind {
-                        ExprKind::Ident(n) => Ident {
-                            name: n.clone(),
-                            span: e.span,
-                        },
-                        _ => {
-                            self.diags.push(
-                                Diagnostic::error(codes::BAD_CALL, "only builtin functions can be called")
-                                    .primary(e.span, "not a function name")
-                                    .help("the builtins are len, min, max, sum, lower, upper, contains, join, ceil, floor, warn, error"),
-                            );
-                            return Expr {
-                                kind: ExprKind::Bottom,
-                                span,
-                            };
-                        }
-                    };
-                    e = Expr {
-                        kind: ExprKind::Call(name, args),
-                        span,
-                    };
+            }
+        };
+        Ok(Expr {
+            kind,
+            span: self.span_from(start),
+        })
+    }
+
+    /// A number with its unit (at a digit).
+    fn number(&mut self) -> Expr {
+        let start = self.pos;
+        let digit = |p: &Self, i: usize| p.byte_at(i).is_some_and(|c| c.is_ascii_digit());
+        let mut e = start + 1;
+        while self.byte_at(e).is_some_and(|c| c.is_ascii_digit() || c == b'_') {
+            e += 1;
+        }
+        if self.byte_at(e) == Some(b'.') && digit(self, e + 1) {
+            e += 2;
+            while digit(self, e) {
+                e += 1;
+            }
+        }
+        loop {
+            match self.byte_at(e) {
+                Some(c) if c.is_ascii_alphanumeric() || c == b'%' => e += 1,
+                Some(b'.') if digit(self, e + 1) => e += 2,
+                _ => break,
+            }
+        }
+        self.bump(e - start);
+        let span = self.span_from(start);
+        match decode_number(&self.text[start..e]) {
+            Ok(l) => Expr {
+                kind: ExprKind::Lit(l),
+                span,
+            },
+            Err(msg) => {
+                self.diags.push(
+                    Diagnostic::error(codes::BAD_LITERAL, format!("invalid number: {msg}"))
+                        .primary(span, "this literal")
+                        .help("units: quantities n u m k M G T P E Ki Mi Gi Ti Pi Ei (`500m`, `256Mi`), durations ns us ms s m h (`250ms`, `1m30s`), percents `70%`"),
+                );
+                Expr {
+                    kind: ExprKind::Bottom,
+                    span,
                 }
             }
         }
-        e
     }
 
-    fn list(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        let span = self.span(&p);
+    /// A list literal (at a `[`), and whether it is a single value without a comma (which, with
+    /// a `:` after it, is a pattern label).
+    fn list(&mut self, depth: usize) -> PResult<(Expr, bool)> {
+        let start = self.pos;
+        self.open_bracket();
+        self.trivia();
         let mut elems = Vec::new();
         let mut tail = None;
-        for el in p.into_inner() {
-            match el.as_rule() {
-                Rule::ellipsis => {
-                    let espan = self.span(&el);
-                    let t = el
-                        .into_inner()
-                        .next()
-                        .map(|u| self.expr(u, depth + 1))
-                        .unwrap_or(Expr {
-                            kind: ExprKind::Top,
-                            span: espan,
-                        });
-                    tail = Some(Box::new(t));
-                }
-                Rule::list_comprehension => {
-                    let c = self.comprehension(el);
-                    elems.push(ListElem::Comprehension(c));
-                }
-                _ => {
-                    let e = self.expr(el, depth + 1);
-                    if tail.is_some() {
-                        self.diags.push(
-                            Diagnostic::error(
-                                codes::SYNTAX,
-                                "`...` must be the last element of a list",
-                            )
-                            .primary(e.span, "after `...`"),
-                        );
+        let mut commas = false;
+        while !self.at("]") {
+            if self.at("...") {
+                let estart = self.pos;
+                self.bump(3);
+                self.trivia();
+                let t = if self.can_start_value() {
+                    self.expr(depth + 1)?
+                } else {
+                    Expr {
+                        kind: ExprKind::Top,
+                        span: self.span_from(estart),
                     }
-                    elems.push(ListElem::Expr(e));
+                };
+                tail = Some(Box::new(t));
+            } else if self.at_kw("for") || self.at_kw("if") {
+                elems.push(ListElem::Comprehension(self.comprehension()?));
+            } else {
+                let e = self.expr(depth + 1)?;
+                if tail.is_some() {
+                    self.diags.push(
+                        Diagnostic::error(codes::SYNTAX, "`...` must be the last element of a list")
+                            .primary(e.span, "after `...`"),
+                    );
                 }
+                elems.push(ListElem::Expr(e));
             }
+            self.trivia();
+            if !self.eat(",") {
+                break;
+            }
+            commas = true;
+            self.trivia();
         }
-        Expr {
-            kind: ExprKind::List(ListLit { elems, tail, span }),
-            span,
-        }
+        self.close_bracket("]", &["`,`", "`]`"])?;
+        elems.shrink_to_fit();
+        let single = !commas && tail.is_none() && matches!(elems[..], [ListElem::Expr(_)]);
+        let span = self.span_from(start);
+        Ok((
+            Expr {
+                kind: ExprKind::List(ListLit { elems, tail, span }),
+                span,
+            },
+            single,
+        ))
     }
 
-    fn string(&mut self, p: Pair<Rule>, depth: usize) -> Expr {
-        let span = self.span(&p);
-        let mut parts: Vec<StrPart> = Vec::new();
-        let mut text = String::new();
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::str_chars => text.push_str(part.as_str()),
-                Rule::escape => self.escape(&part, &mut text),
-                _ => {
-                    if !text.is_empty() {
-                        parts.push(StrPart::Text(std::mem::take(&mut text)));
-                    }
-                    let e = self.expr(part.into_inner().next().expect("interp"), depth + 1);
-                    parts.push(StrPart::Expr(e));
-                }
-            }
-        }
+    /// A string literal, with `\(…)` interpolations (at a `"`).
+    fn string(&mut self, depth: usize) -> PResult<Expr> {
+        let start = self.pos;
+        let mut parts = Vec::new();
+        let text = self.string_body(Some((depth, &mut parts)))?;
+        let span = self.span_from(start);
         if parts.is_empty() {
-            return Expr {
+            return Ok(Expr {
                 kind: ExprKind::Lit(Lit::Str(text)),
                 span,
-            };
+            });
         }
         if !text.is_empty() {
             parts.push(StrPart::Text(text));
         }
-        Expr {
+        Ok(Expr {
             kind: ExprKind::Interp(parts),
             span,
-        }
+        })
     }
 
-    fn simple_string(&mut self, p: Pair<Rule>) -> String {
+    /// A string without interpolation (at a `"`), decoded.
+    fn simple_string(&mut self) -> PResult<String> {
+        self.string_body(None)
+    }
+
+    /// Reads a string (at its `"`). Interpolations are parsed into `parts` when given (the text
+    /// before each is pushed first); the text after the last one is returned.
+    fn string_body(&mut self, mut parts: Option<(usize, &mut Vec<StrPart>)>) -> PResult<String> {
+        self.bump(1);
         let mut text = String::new();
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::escape => self.escape(&part, &mut text),
-                _ => text.push_str(part.as_str()),
+        loop {
+            let run = self.pos;
+            while self
+                .peek()
+                .is_some_and(|c| !matches!(c, b'"' | b'\\' | b'\n'))
+            {
+                self.pos += 1;
+            }
+            text.push_str(&self.text[run..self.pos]);
+            match self.peek() {
+                Some(b'"') => {
+                    self.bump(1);
+                    return Ok(text);
+                }
+                Some(b'\\') => {
+                    let at = self.pos;
+                    let c = self.byte_at(at + 1);
+                    match c {
+                        Some(b'(') => {
+                            let Some((depth, parts)) = parts.as_mut() else {
+                                return self.fail(&["string text (no interpolation here)"]);
+                            };
+                            self.bump(1);
+                            self.open_bracket();
+                            self.trivia();
+                            let e = self.expr(*depth + 1)?;
+                            self.trivia();
+                            self.close_bracket(")", &["`)`"])?;
+                            if !text.is_empty() {
+                                parts.push(StrPart::Text(std::mem::take(&mut text)));
+                            }
+                            parts.push(StrPart::Expr(e));
+                        }
+                        Some(b'n') => text.push('\n'),
+                        Some(b't') => text.push('\t'),
+                        Some(b'r') => text.push('\r'),
+                        Some(c @ (b'"' | b'\\' | b'/')) => text.push(c as char),
+                        Some(b'u')
+                            if self
+                                .src
+                                .get(at + 2..at + 6)
+                                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                        {
+                            let hex = &self.text[at + 2..at + 6];
+                            match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                                Some(ch) => text.push(ch),
+                                None => self.diags.push(
+                                    Diagnostic::error(
+                                        codes::BAD_LITERAL,
+                                        format!("`\\u{hex}` is not a Unicode scalar value"),
+                                    )
+                                    .primary(Span::new(self.file, at, at + 6), "invalid escape"),
+                                ),
+                            }
+                            self.bump(6);
+                            continue;
+                        }
+                        _ => {
+                            return self.fail(&[
+                                "an escape (`\\n`, `\\t`, `\\r`, `\\\"`, `\\\\`, `\\/`, `\\uXXXX` or `\\(`)",
+                            ])
+                        }
+                    }
+                    if c != Some(b'(') {
+                        self.bump(2);
+                    }
+                }
+                _ => return self.fail(&["`\"`"]),
             }
         }
-        text
     }
 
-    fn escape(&mut self, part: &Pair<Rule>, text: &mut String) {
-        let s = part.as_str();
-        match &s[1..2] {
-            "n" => text.push('\n'),
-            "t" => text.push('\t'),
-            "r" => text.push('\r'),
-            "u" => match u32::from_str_radix(&s[2..], 16)
-                .ok()
-                .and_then(char::from_u32)
-            {
-                Some(c) => text.push(c),
-                None => self.diags.push(
-                    Diagnostic::error(
-                        codes::BAD_LITERAL,
-                        format!("`{s}` is not a Unicode scalar value"),
-                    )
-                    .primary(self.span(part), "invalid escape"),
-                ),
-            },
-            other => text.push_str(other),
+    // ---- errors ----
+
+    /// The diagnostic for the failure recorded in `error`.
+    fn syntax_error(&self) -> Diagnostic {
+        let (mut at, expected) = self.error.unwrap_or((self.pos, &[]));
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
         }
+        let rest = &self.text[at..self.src.len()];
+        let at_end = self.skip_trivia_from(at) >= self.src.len();
+        // At the end of the input: point just past its last token.
+        let pos = if at_end && self.last_end > self.start {
+            self.last_end.min(at)
+        } else {
+            at
+        };
+        let found: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .take(12)
+            .collect();
+        let found_text = if at_end {
+            if self.src.len() >= self.text.len() {
+                "the end of the file".to_string()
+            } else {
+                "the end of the declaration".to_string()
+            }
+        } else if found.is_empty() {
+            "a line break".to_string()
+        } else {
+            format!("`{found}`")
+        };
+        let msg = if expected.is_empty() {
+            format!("syntax error: unexpected {found_text}")
+        } else {
+            format!(
+                "syntax error: expected {}, found {found_text}",
+                join_or(expected)
+            )
+        };
+        let end = if at_end { pos } else { pos + found.len() };
+        let mut d = Diagnostic::error(codes::SYNTAX, msg)
+            .primary(Span::new(self.file, pos, end), "unexpected here");
+        if at_end || found.starts_with(['}', ']', ')']) {
+            if let Some(&open) = self.open.last() {
+                let c = &self.text[open..open + 1];
+                d = d.secondary(
+                    Span::new(self.file, open, open + 1),
+                    format!("this `{c}` is not closed"),
+                );
+            }
+            d = d.help("check that every `{`, `[` and `(` is closed, and closed once");
+        }
+        d
     }
 }
 
 /// The internal name of the `*` default marker (never a valid identifier in source).
-pub const DEFAULT_MARK: &str = "*default";
+const DEFAULT_MARK: &str = "*default";
 
 fn strip_default(e: Expr) -> (Expr, bool) {
     match e.kind {
