@@ -637,17 +637,20 @@ impl<'t> Parser<'t> {
             s
         } else {
             // A DNS label, or any run of other characters (reported below as a bad name).
-            let dns = self.byte_at(self.pos).is_some_and(|c| c.is_ascii_alphabetic()) && {
-                let mut e = self.pos + 1;
-                while self
-                    .byte_at(e)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-')
-                {
-                    e += 1;
-                }
-                let follows = self.skip_trivia_from(e);
-                (follows > e && self.src[e] != b'/') || self.byte_at(e) == Some(b'{')
-            };
+            let dns = self
+                .byte_at(self.pos)
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && {
+                    let mut e = self.pos + 1;
+                    while self
+                        .byte_at(e)
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-')
+                    {
+                        e += 1;
+                    }
+                    let follows = self.skip_trivia_from(e);
+                    (follows > e && self.src[e] != b'/') || self.byte_at(e) == Some(b'{')
+                };
             let mut e = self.pos;
             while let Some(c) = self.byte_at(e) {
                 let stop = if dns {
@@ -1357,7 +1360,10 @@ impl<'t> Parser<'t> {
         let start = self.pos;
         let digit = |p: &Self, i: usize| p.byte_at(i).is_some_and(|c| c.is_ascii_digit());
         let mut e = start + 1;
-        while self.byte_at(e).is_some_and(|c| c.is_ascii_digit() || c == b'_') {
+        while self
+            .byte_at(e)
+            .is_some_and(|c| c.is_ascii_digit() || c == b'_')
+        {
             e += 1;
         }
         if self.byte_at(e) == Some(b'.') && digit(self, e + 1) {
@@ -1423,8 +1429,11 @@ impl<'t> Parser<'t> {
                 let e = self.expr(depth + 1)?;
                 if tail.is_some() {
                     self.diags.push(
-                        Diagnostic::error(codes::SYNTAX, "`...` must be the last element of a list")
-                            .primary(e.span, "after `...`"),
+                        Diagnostic::error(
+                            codes::SYNTAX,
+                            "`...` must be the last element of a list",
+                        )
+                        .primary(e.span, "after `...`"),
                     );
                 }
                 elems.push(ListElem::Expr(e));

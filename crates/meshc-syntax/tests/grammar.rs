@@ -161,7 +161,10 @@ fn corners() {
         ("a: \"\\u00\"", false),
         ("a: 1,, b: 2", false),
         ("a: 1, b: 2,", true),
-        ("package p\nimport \"mesh\"\nimport (m \"./m\"\n\"x\")\na: 1", true),
+        (
+            "package p\nimport \"mesh\"\nimport (m \"./m\"\n\"x\")\na: 1",
+            true,
+        ),
         ("packagep", true), // the reference `packagep`
         ("a: 1\nimport \"mesh\"", false),
         ("import\"mesh\"", true),

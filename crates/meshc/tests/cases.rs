@@ -55,6 +55,12 @@ fn run_case(path: &Path) -> Result<(), String> {
     };
     let update = std::env::var("UPDATE_EXPECT").is_ok();
     let mut failures = Vec::new();
+    // ARCHITECTURE.md: every diagnostic has a stable code and points at the source.
+    for d in &c.diagnostics {
+        if d.primary_span().is_none() {
+            failures.push(format!("{} has no primary span: {}", d.code, d.message));
+        }
+    }
     let mut has_output = false;
     for (name, body) in case.files.iter_mut() {
         if !OUTPUTS.contains(&name.as_str()) {
