@@ -596,20 +596,27 @@ impl<'a> Evaluator<'a> {
         };
         let w = self.res(w);
         let v = self.res(v);
+        let structural_cycle = |ev: &mut Self| {
+            let d = Diagnostic::error(codes::STRUCTURAL_CYCLE, format!("structural cycle: `{}` contains itself", ev.path(w)))
+                .primary(e.span, "this reference makes the value infinite")
+                .help("refer to a field of it instead, or to a definition that does not contain this field");
+            ev.vx(v).ref_vals.push(Val::bottom(d));
+        };
         // A struct that contains a reference to itself (or an ancestor) would be infinite.
         let mut anc = Some(v);
         while let Some(a) = anc {
             if a == w {
-                let d = Diagnostic::error(codes::STRUCTURAL_CYCLE, format!("structural cycle: `{}` contains itself", self.path(w)))
-                    .primary(e.span, "this reference makes the value infinite")
-                    .help("refer to a field of it instead, or to a definition that does not contain this field");
-                self.vx(v).ref_vals.push(Val::bottom(d));
-                return;
+                return structural_cycle(self);
             }
             anc = self.vs[a as usize].parent;
         }
         self.expand(w);
         let w = self.res(w);
+        // So would a copy of it (`r: a` where `a: {x: a}`): the reference is written inside
+        // one of `w`'s own struct literals.
+        if self.written_inside(c.env, w, e) {
+            return structural_cycle(self);
+        }
         if self.vs[w as usize].xs == Phase::Busy {
             let d = self.cycle_diag(&self.active.clone(), w, e.span);
             self.vx(v).ref_vals.push(Val::bottom(d));
@@ -654,8 +661,10 @@ impl<'a> Evaluator<'a> {
                 self.vx(v).ref_vals.push(Val::bottom(d));
                 return;
             }
+            // Only the conjuncts are copied: the values `w` got from its references come again
+            // when those references are expanded here (copying them too would add each once
+            // more per level of a reference chain: 2^n values for n levels).
             let conjs = self.vs[w as usize].conjs.clone();
-            let vals = self.vs[w as usize].ref_vals.clone();
             for wc in conjs {
                 if matches!(wc.src, Src::Yield(_)) {
                     continue;
@@ -666,7 +675,6 @@ impl<'a> Evaluator<'a> {
                 };
                 self.add_conj(v, nc);
             }
-            self.vx(v).ref_vals.extend(vals);
         } else {
             let val = self.value(w);
             match val.k {
@@ -679,6 +687,32 @@ impl<'a> Evaluator<'a> {
                 _ => self.vx(v).ref_vals.push(val),
             }
         }
+    }
+
+    /// Whether `reference`, evaluated in `env`, was written inside one of the struct literals
+    /// that `w` is the unification of, where it is always present (a regular field, list
+    /// element or disjunct; not an optional field, a pattern, a list's tail or a comprehension:
+    /// those recurse only as deep as the data they meet).
+    fn written_inside(&self, env: EnvId, w: VertexId, reference: &Expr) -> bool {
+        let conjs = &self.vs[w as usize].conjs;
+        let is_conj_of_w = |lit: &StructLit| {
+            conjs.iter().any(|c| match c.src {
+                Src::Struct(l) => std::ptr::eq(l, lit),
+                Src::Expr(e) => matches!(&e.kind, ExprKind::Struct(l) if std::ptr::eq(l, lit)),
+                _ => false,
+            })
+        };
+        let mut at = Some(env);
+        while let Some(id) = at {
+            let env = &self.envs[id as usize];
+            if let Frame::Struct { lit, .. } = env.frame {
+                if is_conj_of_w(lit) {
+                    return always_present(lit, reference) == Some(true);
+                }
+            }
+            at = env.parent;
+        }
+        false
     }
 
     fn cycle_diag(&self, stack: &[VertexId], w: VertexId, span: Span) -> Diagnostic {
@@ -2634,6 +2668,48 @@ fn describe_operand(v: &Val) -> String {
         K::Top => "`_` (any value)".into(),
         _ => format!("`{v}`"),
     }
+}
+
+/// Where `target` is written in `lit`: `Some(true)` when on a path of regular fields, list
+/// elements and embeddings only (it is part of every value of `lit`), `Some(false)` when under
+/// something conditional, `None` when not in `lit`.
+fn always_present(lit: &StructLit, target: &Expr) -> Option<bool> {
+    fn in_lit(lit: &StructLit, target: &Expr, always: bool) -> Option<bool> {
+        lit.decls.iter().find_map(|d| match d {
+            Decl::Field(f) => {
+                let regular =
+                    f.label.opt == Opt::Regular && matches!(f.label.kind, LabelKind::Name(_));
+                in_expr(&f.value, target, always && regular)
+            }
+            Decl::Embed(e) => in_expr(e, target, always),
+            Decl::Let(l) => in_expr(&l.value, target, false),
+            Decl::Comprehension(c) => in_lit(&c.body, target, false),
+            Decl::Check(c) => in_lit(&c.body, target, false),
+            Decl::Ellipsis(_) => None,
+        })
+    }
+    fn in_expr(e: &Expr, target: &Expr, always: bool) -> Option<bool> {
+        if std::ptr::eq(e, target) {
+            return Some(always);
+        }
+        match &e.kind {
+            ExprKind::Struct(l) => in_lit(l, target, always),
+            ExprKind::Unify(parts) => parts.iter().find_map(|p| in_expr(p, target, always)),
+            // An alternative that contains itself is an error that removes it from the
+            // disjunction (`x: s | 1` inside `s` is 1).
+            ExprKind::Disj(alts) => alts.iter().find_map(|(p, _)| in_expr(p, target, always)),
+            ExprKind::List(l) => l
+                .elems
+                .iter()
+                .find_map(|el| match el {
+                    ListElem::Expr(x) => in_expr(x, target, always),
+                    ListElem::Comprehension(c) => in_lit(&c.body, target, false),
+                })
+                .or_else(|| l.tail.as_deref().and_then(|t| in_expr(t, target, false))),
+            _ => None,
+        }
+    }
+    in_lit(lit, target, true)
 }
 
 fn ref_is_def(e: &Expr) -> bool {
