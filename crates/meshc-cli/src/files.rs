@@ -410,3 +410,24 @@ pub fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
     }
     result
 }
+
+/// Replaces a file's text: written beside it, then renamed over it (the file is never half
+/// written; its permissions are kept).
+pub fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    // Through a link, the file it names is replaced, not the link.
+    let path = &std::fs::canonicalize(path)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir
+        .unwrap_or(Path::new("."))
+        .join(format!(".{name}.meshc-fmt-{}", std::process::id()));
+    let result = (|| {
+        std::fs::write(&tmp, text)?;
+        std::fs::set_permissions(&tmp, std::fs::metadata(path)?.permissions())?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

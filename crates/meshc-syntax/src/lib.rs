@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod diag;
+pub mod format;
 pub mod lit;
 pub mod parse;
 pub mod span;

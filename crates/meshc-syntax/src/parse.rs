@@ -543,9 +543,8 @@ impl<'t> Parser<'t> {
                 .secondary(prev.span, "first import")
                 .help("give one of them another name: `import other \"./path\"`"),
             );
-        } else {
-            imports.push(Import { name, path, span });
         }
+        imports.push(Import { name, path, span });
         Ok(())
     }
 
@@ -656,7 +655,7 @@ impl<'t> Parser<'t> {
                 let stop = if dns {
                     !(c.is_ascii_alphanumeric() || c == b'-')
                 } else {
-                    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}')
+                    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}' | b',')
                         || self.src[e..].starts_with("\u{FEFF}".as_bytes())
                 };
                 if stop {
@@ -786,9 +785,10 @@ impl<'t> Parser<'t> {
             Some(b'(') => {
                 self.open_bracket();
                 self.trivia();
-                let e = self.expr(0)?;
+                let mut e = self.expr(0)?;
                 self.trivia();
                 self.close_bracket(")", &["`)`"])?;
+                e.span = self.span_from(start);
                 self.label_or_value(start, e)
             }
             Some(b'[') => self.pattern_or_list(),
@@ -1231,6 +1231,7 @@ impl<'t> Parser<'t> {
             Index(Expr),
             Call(Vec<Expr>),
         }
+        let start = pre.as_ref().map_or(self.pos, |p| p.start);
         let mut e = match pre {
             Some(p) => p.expr,
             None => self.operand(depth)?,
@@ -1238,7 +1239,6 @@ impl<'t> Parser<'t> {
         let mut d = depth;
         let (mut deep, mut bad) = (false, false);
         loop {
-            let pstart = self.pos;
             let post = if self.at(".") {
                 let m = self.mark();
                 self.bump(1);
@@ -1279,7 +1279,8 @@ impl<'t> Parser<'t> {
             if deep || bad {
                 continue;
             }
-            let span = e.span.to(self.span_from(pstart));
+            // From the operand's first byte (a parenthesis included) to the postfix's last.
+            let span = self.span_from(start);
             let kind = match post {
                 Post::Select(name) => ExprKind::Select(Box::new(e), name),
                 Post::Index(idx) => ExprKind::Index(Box::new(e), Box::new(idx)),
@@ -1321,9 +1322,11 @@ impl<'t> Parser<'t> {
             b'(' => {
                 self.open_bracket();
                 self.trivia();
-                let e = self.expr(depth)?;
+                let mut e = self.expr(depth)?;
                 self.trivia();
                 self.close_bracket(")", &["`)`"])?;
+                // The value, spanning its parentheses.
+                e.span = self.span_from(start);
                 return Ok(e);
             }
             _ => {
@@ -1619,7 +1622,7 @@ impl<'t> Parser<'t> {
 }
 
 /// The internal name of the `*` default marker (never a valid identifier in source).
-const DEFAULT_MARK: &str = "*default";
+pub(crate) const DEFAULT_MARK: &str = "*default";
 
 fn strip_default(e: Expr) -> (Expr, bool) {
     match e.kind {

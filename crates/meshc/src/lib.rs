@@ -248,6 +248,23 @@ pub fn render_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic]) -> St
     render::text(sources, diagnostics, &Render::default())
 }
 
+/// [`render_diagnostics`], coloured and with paths as `how` says.
+pub fn render_diagnostics_with(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    how: &Render,
+) -> String {
+    render::text(sources, diagnostics, how)
+}
+
+/// Formats one msh file in the canonical layout (what `meshc fmt` writes): tabs, one space
+/// around operators, values of consecutive one-line fields aligned, comments kept. Formatting
+/// never changes what the file means. A file with syntax errors is refused with them (their
+/// spans are in file 0: render them with a [`SourceMap`] holding the file).
+pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
+    meshc_syntax::format::format(text)
+}
+
 /// Reads Kubernetes objects from text: JSON (an object, an array, or a `List`) or
 /// multi-document YAML. The one place meshc reads YAML.
 pub fn read_manifests(text: &str) -> Result<Vec<serde_json::Value>, String> {
