@@ -397,3 +397,66 @@ fn unsafe_kill_int(pid: u32) {
         .args(["-INT", &pid.to_string()])
         .status();
 }
+
+#[test]
+fn fmt_rewrites_in_place_checks_and_refuses_broken_files() {
+    let d = scratch("fmt");
+    let messy = "service api {\n  image:\"api:1\" // the image\n  public : true\n}\n";
+    let tidy = "service api {\n\timage:  \"api:1\" // the image\n\tpublic: true\n}\n";
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    std::fs::write(d.join("a.msh"), messy).unwrap();
+    std::fs::write(d.join("sub/b.msh"), messy).unwrap();
+    std::fs::write(d.join("tidy.msh"), tidy).unwrap();
+    std::fs::write(d.join("broken.msh"), "a: {\n").unwrap();
+    std::fs::write(d.join("notes.txt"), messy).unwrap();
+
+    // --check lists the files it would change and changes nothing; the broken one is reported.
+    let check = meshc(
+        &["fmt", "--check", "a.msh", "sub", "tidy.msh", "broken.msh"],
+        &d,
+    );
+    assert_eq!(check.status.code(), Some(1));
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        listed.contains("a.msh") && listed.contains("b.msh"),
+        "{listed}"
+    );
+    assert!(!listed.contains("tidy.msh"));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("error[E0101]"));
+    assert_eq!(std::fs::read_to_string(d.join("a.msh")).unwrap(), messy);
+
+    // Without --check: the files are rewritten, the broken one is left as it was (exit 1).
+    let run = meshc(&["fmt"], &d);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    assert_eq!(std::fs::read_to_string(d.join("a.msh")).unwrap(), tidy);
+    assert_eq!(std::fs::read_to_string(d.join("sub/b.msh")).unwrap(), tidy);
+    assert_eq!(
+        std::fs::read_to_string(d.join("broken.msh")).unwrap(),
+        "a: {\n"
+    );
+    assert_eq!(std::fs::read_to_string(d.join("notes.txt")).unwrap(), messy);
+    std::fs::remove_file(d.join("broken.msh")).unwrap();
+    assert_eq!(meshc(&["fmt", "--check"], &d).status.code(), Some(0));
+    assert!(!std::fs::read_dir(&d)
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().contains("meshc-fmt")));
+
+    // `-`: standard input to standard output.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meshc"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(messy.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), tidy);
+}

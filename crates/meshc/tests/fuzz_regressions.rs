@@ -1,5 +1,6 @@
-//! Every input the fuzzer (fuzz/) ever found failing, compiled on any toolchain: each must end
-//! in a value or diagnostics under the browser's limits — no panic, no abort.
+//! Every input the fuzzers (fuzz/) ever found failing, on any toolchain: each must compile to a
+//! value or diagnostics under the browser's limits — no panic, no abort — and format to text
+//! that formats to itself.
 
 use std::path::Path;
 
@@ -16,6 +17,9 @@ fn every_fuzz_regression_compiles_to_a_result() {
             "{}: an error without a diagnostic",
             e.path().display()
         );
+        if let Err(why) = format_fuzz_input(&std::fs::read(e.path()).unwrap()) {
+            panic!("{}: meshc fmt: {why}", e.path().display());
+        }
         n += 1;
     }
     assert!(n > 0, "fuzz/regressions holds the inputs found so far");
