@@ -28,6 +28,15 @@ export interface GeneratedObject {
 }
 export interface GraphNode { id: string; name: string; namespace: string | null; protocol: string | null; worker: boolean; external: boolean; }
 export interface GraphEdge { from: string; to: string; external: boolean; }
+/** What `format` returns: the formatted text, or why the file cannot be formatted. */
+export interface FormatResult {
+  ok: boolean;
+  /** The file in the canonical layout (null when it has syntax errors). */
+  text: string | null;
+  /** The syntax errors, rendered as `meshc fmt` prints them. */
+  rendered: string;
+}
+
 export interface CompileResult {
   ok: boolean; errors: number; warnings: number;
   /** Every object as one multi-document YAML stream (what `meshc build` prints). */
@@ -197,6 +206,34 @@ pub fn compile(
         pairs.push((path, text));
     }
     js_sys::JSON::parse(&compile_to_json(pairs))
+}
+
+/// Formats one file in the canonical layout (what `meshc fmt` writes).
+#[wasm_bindgen(js_name = format, unchecked_return_type = "FormatResult")]
+pub fn format(text: String) -> JsValue {
+    #[derive(serde::Serialize)]
+    struct Formatted {
+        ok: bool,
+        text: Option<String>,
+        rendered: String,
+    }
+    let out = match meshc::format(&text) {
+        Ok(t) => Formatted {
+            ok: true,
+            text: Some(t),
+            rendered: String::new(),
+        },
+        Err(diags) => {
+            let mut map = meshc::SourceMap::default();
+            map.add("input.msh", text);
+            Formatted {
+                ok: false,
+                text: None,
+                rendered: meshc::render_diagnostics(&map, &diags),
+            }
+        }
+    };
+    js_sys::JSON::parse(&serde_json::to_string(&out).expect("serializes")).expect("valid JSON")
 }
 
 /// The version of meshc.

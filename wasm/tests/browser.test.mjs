@@ -1,7 +1,7 @@
 // The playground in headless Chromium: type a change and see the YAML change; type an error and
 // see it underlined with its message while the last good output stays, dimmed; follow the shared
 // link and get the same state back; browse the objects as a tree; read the graph; add, rename
-// and delete files; copy the link; open the docs; use it on a phone-sized screen.
+// and delete files; copy the link; open the docs; format a file; use it on a phone-sized screen.
 // UPDATE_SCREENSHOT=1 writes the README's screenshots into docs/ (check them by eye).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -253,6 +253,24 @@ test("Copy link copies the address and says so; Docs opens the language referenc
   const docs = await fetch(new URL(href, base));
   assert.equal(docs.status, 200);
   assert.match(await docs.text(), /<h1[^>]*>.*msh/);
+  await page.close();
+});
+
+test("Format rewrites the open file in the canonical layout, and refuses a broken one", async () => {
+  const page = await open(base);
+  const set = (text) => page.evaluate((t) => {
+    const v = window.__meshc.view;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } });
+  }, text);
+  const doc = () => page.evaluate(() => window.__meshc.view.state.doc.toString());
+  await set('service api {\n  image:"api:1" // the image\n  public : true\n}\n');
+  await page.click("#format");
+  assert.equal(await doc(), 'service api {\n\timage:  "api:1" // the image\n\tpublic: true\n}\n');
+  await set("a: {\n");
+  await page.click("#format");
+  assert.equal(await doc(), "a: {\n");
+  assert.match(await page.textContent("#status"), /syntax errors/);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 

@@ -28,6 +28,23 @@ for (const dir of readdirSync(join(root, "examples")).sort()) {
   });
 }
 
+test("format: every example is formatted, natively and in wasm, and a broken file is refused", () => {
+  for (const dir of readdirSync(join(root, "examples")).sort()) {
+    for (const f of readdirSync(join(root, "examples", dir)).filter((f) => f.endsWith(".msh"))) {
+      const text = readFileSync(join(root, "examples", dir, f), "utf8");
+      const out = wasm.format(text);
+      assert.equal(out.ok, true, `${dir}/${f}`);
+      assert.equal(out.text, text, `${dir}/${f}`);
+      assert.equal(execFileSync(meshc, ["fmt", "-"], { input: text, encoding: "utf8" }), text);
+    }
+  }
+  const messy = 'service api {\n  image:"api:1"\n}\n';
+  assert.equal(wasm.format(messy).text, execFileSync(meshc, ["fmt", "-"], { input: messy, encoding: "utf8" }));
+  const broken = wasm.format("a: {\n");
+  assert.equal(broken.ok, false);
+  assert.match(broken.rendered, /E0101/);
+});
+
 test("errors: the same diagnostics natively and in wasm", () => {
   const src = 'service api {\n\timage: "api:1"\n\tport: 70000\n\tprotocl: "grpc"\n}\n';
   const out = wasm.compile({ "a.msh": src });

@@ -65,7 +65,8 @@ enum Cmd {
     /// Check a package (types, schemas, guardrails) and print the diagnostics
     #[command(
         long_about = "Check a package: types, schemas, guardrails. Prints the diagnostics: as \
-        text on stderr, or as JSON on stdout (--format json)."
+        text on stderr, or as JSON (--format json) or a SARIF 2.1.0 log for code scanning \
+        (--format sarif) on stdout."
     )]
     Check {
         /// A directory, or .msh files
@@ -144,6 +145,8 @@ enum DataFormat {
 enum DiagFormat {
     Text,
     Json,
+    /// A SARIF 2.1.0 log, for GitHub code scanning
+    Sarif,
 }
 
 /// How diagnostics are shown: paths as the user gave them, colour or not.
@@ -177,9 +180,12 @@ impl Show {
 /// Prints the diagnostics: as text on stderr, or as JSON — on stdout for `check`, whose
 /// output they are, on stderr for `build` and `eval`, whose stdout holds their result.
 fn print_diagnostics(c: &Compilation, format: DiagFormat, json_on_stdout: bool, show: &Show) {
-    if format == DiagFormat::Json {
-        let j =
-            serde_json::to_string_pretty(&c.diagnostics_json_with(&show.render())).expect("json");
+    if format != DiagFormat::Text {
+        let j = if format == DiagFormat::Sarif {
+            c.diagnostics_sarif_with(&show.render())
+        } else {
+            serde_json::to_string_pretty(&c.diagnostics_json_with(&show.render())).expect("json")
+        };
         if json_on_stdout {
             println!("{j}");
         } else {

@@ -460,3 +460,106 @@ fn fmt_rewrites_in_place_checks_and_refuses_broken_files() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), tidy);
 }
+
+/// `check --format sarif` on every error case: one result per diagnostic, at its primary label,
+/// each rule defined; and (with `MESHC_VALIDATE=1`, as scripts/test runs it) every log valid
+/// against the SARIF 2.1.0 schema.
+#[test]
+fn check_writes_sarif_that_validates_against_the_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let d = scratch("sarif");
+    let mut logs = Vec::new();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root.join("tests/cases/errors"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    cases.sort();
+    for (n, case) in cases.iter().enumerate() {
+        let text = std::fs::read_to_string(case).unwrap();
+        let dir = d.join(format!("case{n}"));
+        let mut name: Option<String> = None;
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in text.split_inclusive('\n') {
+            let t = line.trim_end_matches('\n');
+            if let Some(h) = t.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
+                name = Some(h.to_string());
+                files.push((h.to_string(), String::new()));
+            } else if name.is_some() {
+                files.last_mut().unwrap().1.push_str(line);
+            }
+        }
+        let msh: Vec<_> = files.iter().filter(|f| f.0.ends_with(".msh")).collect();
+        if msh.is_empty() || msh.iter().any(|f| f.0.contains('/')) {
+            continue;
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        for (f, body) in &msh {
+            std::fs::write(dir.join(f), body).unwrap();
+        }
+        let sarif = meshc(&["check", "--format", "sarif", "."], &dir);
+        let json = meshc(&["check", "--format", "json", "."], &dir);
+        assert_eq!(
+            sarif.status.code(),
+            json.status.code(),
+            "{}",
+            case.display()
+        );
+        let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+        let diags: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let run = &log["runs"][0];
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(
+            results.len(),
+            diags.as_array().unwrap().len(),
+            "{}",
+            case.display()
+        );
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        for (r, d) in results.iter().zip(diags.as_array().unwrap()) {
+            assert_eq!(r["ruleId"], d["code"]);
+            let i = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[i]["id"], d["code"]);
+            let primary = d["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["primary"] == true);
+            if let Some(p) = primary {
+                let region = &r["locations"][0]["physicalLocation"]["region"];
+                assert_eq!(region["startLine"], p["start_line"]);
+                assert_eq!(region["startColumn"], p["start_column"]);
+            }
+        }
+        let path = d.join(format!("case{n}.sarif"));
+        std::fs::write(&path, &sarif.stdout).unwrap();
+        logs.push(path);
+    }
+    assert!(logs.len() > 30, "the error cases give SARIF logs");
+    if std::env::var("MESHC_VALIDATE").as_deref() != Ok("1") {
+        println!("SARIF schema validation skipped: run scripts/test (or set MESHC_VALIDATE=1 with tests/validate installed)");
+        return;
+    }
+    let out = Command::new("node")
+        .arg(root.join("tests/validate/sarif.cjs"))
+        .args(&logs)
+        .output()
+        .expect("node");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+/// The pre-commit hooks run real meshc commands.
+#[test]
+fn pre_commit_hooks_name_real_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let entries: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
+    assert_eq!(entries.len(), 2);
+    for e in entries {
+        let args: Vec<&str> = e.split_whitespace().skip(1).chain(["--help"]).collect();
+        assert_eq!(meshc(&args, &root).status.code(), Some(0), "{e}");
+    }
+}

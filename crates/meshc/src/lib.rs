@@ -132,6 +132,13 @@ impl Compilation {
             .map(|d| render::json(&self.sources, d, how))
             .collect()
     }
+
+    /// The diagnostics as a SARIF 2.1.0 log (`meshc check --format sarif`), for GitHub code
+    /// scanning and other SARIF viewers.
+    pub fn diagnostics_sarif_with(&self, how: &Render) -> String {
+        let log = render::sarif(&self.diagnostics_json_with(how));
+        serde_json::to_string_pretty(&log).expect("a SARIF log serializes")
+    }
 }
 
 /// The package directories a file imports (`import "./lib"` in `app/main.msh` is `app/lib`),

@@ -207,3 +207,109 @@ pub fn json(map: &SourceMap, d: &Diagnostic, how: &Render) -> DiagnosticJson {
         notes: d.notes.clone(),
     }
 }
+
+/// The diagnostics as a SARIF 2.1.0 log (what `meshc check --format sarif` prints, for GitHub
+/// code scanning and other SARIF viewers): one run of the tool `meshc`, whose rules are every
+/// diagnostic code with its summary and help, and one result per diagnostic, located at its
+/// primary label, the other labels as related locations. Columns count Unicode code points.
+pub fn sarif(diags: &[DiagnosticJson]) -> serde_json::Value {
+    use serde_json::json;
+    let codes = meshc_syntax::codes::ALL;
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|(code, summary)| {
+            json!({
+                "id": code,
+                "name": code,
+                "shortDescription": {"text": summary},
+                "help": {
+                    "text": format!("{code}: {summary}. docs/diagnostics.md in meshc's documentation explains each code with an example and the fix."),
+                },
+                "defaultConfiguration": {"level": if code.starts_with('W') { "warning" } else { "error" }},
+            })
+        })
+        .collect();
+    let location = |l: &LabelJson| {
+        json!({
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri(&l.file)},
+                "region": {
+                    "startLine": l.start_line,
+                    "startColumn": l.start_column,
+                    "endLine": l.end_line,
+                    "endColumn": l.end_column,
+                },
+            },
+        })
+    };
+    let results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            for h in &d.help {
+                text.push_str(&format!("\nhelp: {h}"));
+            }
+            for n in &d.notes {
+                text.push_str(&format!("\nnote: {n}"));
+            }
+            let primary = d.labels.iter().find(|l| l.primary);
+            let related: Vec<serde_json::Value> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(l);
+                    loc["id"] = json!(i);
+                    loc["message"] = json!({"text": l.message});
+                    loc
+                })
+                .collect();
+            let mut r = json!({
+                "ruleId": d.code,
+                "ruleIndex": codes.iter().position(|(c, _)| *c == d.code),
+                "level": match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                "message": {"text": text},
+                "locations": primary.map(|l| vec![location(l)]).unwrap_or_default(),
+            });
+            if !related.is_empty() {
+                r["relatedLocations"] = json!(related);
+            }
+            r
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "meshc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+/// A file's path as a URI reference: relative paths stay relative (to the directory meshc ran
+/// in, as code scanning expects), absolute ones become `file://` URIs, and the characters a URI
+/// does not allow (the stdlib's `<stdlib>`, spaces) are percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

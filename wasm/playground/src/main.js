@@ -1,6 +1,6 @@
 // The meshc playground: edit msh, see every diagnostic and generated object as you type.
 // Everything runs in the page, on the meshc WebAssembly module; the state lives in the URL.
-import init, { compile } from "../pkg/meshc_wasm.js";
+import init, { compile, format } from "../pkg/meshc_wasm.js";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine } from "@codemirror/view";
 import { defaultKeymap, history as undoHistory, historyKeymap } from "@codemirror/commands";
@@ -232,7 +232,7 @@ function editorState(file) {
           highlightActiveLine(),
           undoHistory(),
           bracketMatching(),
-          keymap.of([...defaultKeymap, ...historyKeymap]),
+          keymap.of([{ key: "Shift-Alt-f", run: formatFile }, ...defaultKeymap, ...historyKeymap]),
           msh,
           syntaxHighlighting(defaultHighlightStyle),
           lintGutter(),
@@ -387,6 +387,18 @@ function load(files, active) {
   syncExamplePicker();
 }
 
+/** Rewrites the open file in the canonical layout (an edit, so it can be undone). */
+function formatFile() {
+  const doc = view.state.doc.toString();
+  const r = format(doc);
+  if (!r.ok) {
+    $("status").textContent = "Format: fix the syntax errors first";
+    return true;
+  }
+  if (r.text !== doc) view.dispatch({ changes: { from: 0, to: doc.length, insert: r.text } });
+  return true;
+}
+
 async function copyLink() {
   const button = $("copy-link");
   let copied = false;
@@ -435,6 +447,10 @@ async function main() {
     });
   }
   $("copy-link").addEventListener("click", copyLink);
+  $("format").addEventListener("click", () => {
+    formatFile();
+    view.focus();
+  });
   $("add-file").addEventListener("click", addFile);
   $("object-filter").addEventListener("input", (e) => {
     state.filter = e.target.value;
