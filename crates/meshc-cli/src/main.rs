@@ -3,6 +3,7 @@
 //! (0: success, 1: errors in the input, 2: usage or I/O problem).
 
 mod files;
+mod lsp;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use files::{files_under, load, write_dir};
@@ -118,6 +119,14 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Serve the Language Server Protocol on stdin and stdout, for editors
+    #[command(
+        long_about = "Serve the Language Server Protocol on stdin and stdout, for editors: \
+        diagnostics as you type (the same as meshc check, guardrails included), formatting, \
+        hover (a field's declaration and documentation) and completion (the fields of a \
+        service, worker or mesh block; service names in deps). Editors start it themselves."
+    )]
+    Lsp,
     /// Print a completion script for a shell
     #[command(long_about = "Print a completion script for a shell, e.g. \
         `meshc completions bash > ~/.local/share/bash-completion/completions/meshc`.")]
@@ -388,6 +397,7 @@ fn main() -> ExitCode {
     match cli.command {
         Cmd::Diff { old, new } => run_diff(&old, &new, color),
         Cmd::Fmt { paths, check } => run_fmt(paths, check, color),
+        Cmd::Lsp => lsp::run(),
         Cmd::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS

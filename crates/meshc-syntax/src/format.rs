@@ -76,7 +76,7 @@ fn align_trailing_comments(text: &str) -> String {
     let mut at = 0;
     for (code_end, comment, spaces) in pads {
         out.push_str(&text[at..code_end]);
-        out.extend(std::iter::repeat_n(' ', spaces));
+        out.push_str(&" ".repeat(spaces));
         at = comment;
     }
     out.push_str(&text[at..]);
@@ -451,7 +451,7 @@ impl<'t> Printer<'t> {
             let widest = run.iter().map(|r| r.1).max().unwrap_or(0);
             pads.extend(run.iter().map(|&(colon, w)| (colon + 1, widest - w)));
         }
-        pads.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        pads.sort_unstable_by_key(|p| std::cmp::Reverse(p.0));
         for (at, n) in pads {
             if n > 0 {
                 self.out.insert_str(at, &" ".repeat(n));

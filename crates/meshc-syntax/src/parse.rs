@@ -1073,7 +1073,7 @@ impl<'t> Parser<'t> {
         let start = pre.as_ref().map_or(self.pos, |p| p.start);
         let first = self.unify(pre, depth)?;
         self.trivia();
-        let single = !(self.at("|") && !self.at("||"));
+        let single = !self.at("|") || self.at("||");
         let mut alts = vec![strip_default(first)];
         while self.at("|") && !self.at("||") {
             self.bump(1);
@@ -1095,7 +1095,7 @@ impl<'t> Parser<'t> {
         let start = pre.as_ref().map_or(self.pos, |p| p.start);
         let first = self.binary(pre, depth, 0)?;
         self.trivia();
-        if !(self.at("&") && !self.at("&&")) {
+        if !self.at("&") || self.at("&&") {
             return Ok(first);
         }
         let mut parts = vec![first];

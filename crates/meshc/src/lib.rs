@@ -29,6 +29,7 @@
 //! `import "mesh"` reads the standard library compiled into this crate.
 #![warn(missing_docs)]
 
+pub mod ide;
 mod render;
 mod stdlib;
 

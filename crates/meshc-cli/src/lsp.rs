@@ -1,0 +1,418 @@
+//! `meshc lsp`: a Language Server Protocol server over stdio.
+//!
+//! Diagnostics as you type (the package of the open file compiled as `meshc check` does, with
+//! the open editors' text in place of the files on disk: the same codes and spans, guardrails
+//! included), formatting (`meshc fmt`), hover (a field's declaration and documentation from the
+//! standard library) and completion (the fields of `#Service`, `#Worker` and `#Mesh` in their
+//! blocks, the package's services in `deps`).
+
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionOptions, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, Hover, HoverContents,
+    HoverProviderCapability, Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position,
+    PublishDiagnosticsParams, Range, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextEdit, Uri,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+
+/// Runs the server until the client says `exit`.
+pub fn run() -> ExitCode {
+    let (conn, io) = Connection::stdio();
+    let caps = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["\"".into()]),
+            ..CompletionOptions::default()
+        }),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    };
+    let caps = serde_json::to_value(caps).expect("capabilities serialize");
+    if let Err(e) = conn.initialize(caps) {
+        eprintln!("meshc lsp: {e}");
+        return ExitCode::from(2);
+    }
+    let mut server = Server {
+        conn: &conn,
+        docs: BTreeMap::new(),
+        published: BTreeSet::new(),
+    };
+    let result = server.serve();
+    drop(conn);
+    let _ = io.join();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("meshc lsp: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Server<'c> {
+    conn: &'c Connection,
+    /// The open documents: path → text.
+    docs: BTreeMap<PathBuf, String>,
+    /// The documents diagnostics were published for (to clear them when they are fixed).
+    published: BTreeSet<PathBuf>,
+}
+
+type Res<T> = Result<T, String>;
+
+impl Server<'_> {
+    fn serve(&mut self) -> Res<()> {
+        for msg in &self.conn.receiver {
+            match msg {
+                Message::Request(req) => {
+                    if self.conn.handle_shutdown(&req).map_err(|e| e.to_string())? {
+                        return Ok(());
+                    }
+                    let resp = self.request(&req);
+                    self.send(Message::Response(resp))?;
+                }
+                Message::Notification(n) => self.notification(n)?,
+                Message::Response(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&self, m: Message) -> Res<()> {
+        self.conn.sender.send(m).map_err(|e| e.to_string())
+    }
+
+    fn notification(&mut self, n: Notification) -> Res<()> {
+        let p = &n.params;
+        match n.method.as_str() {
+            "textDocument/didOpen" => {
+                let path = path_of(&p["textDocument"]["uri"]);
+                let text = p["textDocument"]["text"].as_str().unwrap_or("").to_string();
+                if let Some(path) = path {
+                    self.docs.insert(path.clone(), text);
+                    self.check(&path)?;
+                }
+            }
+            "textDocument/didChange" => {
+                let path = path_of(&p["textDocument"]["uri"]);
+                // Full synchronisation: the last change is the whole text.
+                let text = p["contentChanges"]
+                    .as_array()
+                    .and_then(|c| c.last())
+                    .and_then(|c| c["text"].as_str())
+                    .map(str::to_string);
+                if let (Some(path), Some(text)) = (path, text) {
+                    self.docs.insert(path.clone(), text);
+                    self.check(&path)?;
+                }
+            }
+            "textDocument/didClose" => {
+                if let Some(path) = path_of(&p["textDocument"]["uri"]) {
+                    self.docs.remove(&path);
+                    if self.published.remove(&path) {
+                        self.publish(&path, Vec::new())?;
+                    }
+                }
+            }
+            "textDocument/didSave" => {
+                if let Some(path) = path_of(&p["textDocument"]["uri"]) {
+                    self.check(&path)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn request(&mut self, req: &Request) -> Response {
+        let p = &req.params;
+        let doc = path_of(&p["textDocument"]["uri"]).and_then(|path| {
+            let text = self.docs.get(&path)?.clone();
+            Some((path, text))
+        });
+        let pos = serde_json::from_value::<Position>(p["position"].clone()).ok();
+        let result = match (req.method.as_str(), doc) {
+            ("textDocument/formatting", Some((_, text))) => match meshc::format(&text) {
+                Ok(out) if out != text => serde_json::to_value(vec![TextEdit {
+                    range: Range::new(Position::new(0, 0), position(&text, text.len())),
+                    new_text: out,
+                }]),
+                Ok(_) => Ok(serde_json::json!([])),
+                // A file that does not parse is not formatted: its errors are already shown.
+                Err(_) => Ok(serde_json::Value::Null),
+            },
+            ("textDocument/hover", Some((_, text))) => {
+                let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
+                serde_json::to_value(hover(&text, at))
+            }
+            ("textDocument/completion", Some((path, text))) => {
+                let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
+                serde_json::to_value(self.complete(&path, &text, at))
+            }
+            (_, None) if req.method.starts_with("textDocument/") => Ok(serde_json::Value::Null),
+            _ => {
+                return Response::new_err(
+                    req.id.clone(),
+                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    format!("meshc lsp does not handle {}", req.method),
+                )
+            }
+        };
+        match result {
+            Ok(v) => Response::new_ok(req.id.clone(), v),
+            Err(e) => Response::new_err(
+                req.id.clone(),
+                lsp_server::ErrorCode::InternalError as i32,
+                e.to_string(),
+            ),
+        }
+    }
+
+    /// The package of `path`: the files the CLI would read for its directory, with the open
+    /// documents' text in place of what is on disk. Keys are paths relative to the root.
+    fn package(&self, path: &Path) -> (meshc::Sources, meshc::Options, PathBuf) {
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let (mut sources, options) = match crate::files::load(&[dir.display().to_string()]) {
+            Ok((s, o, _)) => (s, o),
+            Err(_) => (meshc::Sources::new(), meshc::Options::default()),
+        };
+        for (p, text) in &self.docs {
+            if let Ok(rel) = p.strip_prefix(&dir) {
+                if rel.extension().is_some_and(|x| x == "msh") {
+                    sources.insert(rel.display().to_string(), text.clone());
+                }
+            }
+        }
+        (sources, options, dir)
+    }
+
+    /// Compiles the package of `path` and publishes the diagnostics of each of its open files.
+    fn check(&mut self, path: &Path) -> Res<()> {
+        let (sources, options, dir) = self.package(path);
+        let c = meshc::compile(&sources, &options);
+        let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        for (p, _) in self.docs.iter().filter(|(p, _)| p.parent() == Some(&dir)) {
+            by_file.insert(p.clone(), Vec::new());
+        }
+        for d in c.diagnostics_json() {
+            let Some(primary) = d.labels.iter().find(|l| l.primary) else {
+                continue;
+            };
+            let file = dir.join(&primary.file);
+            let Some(list) = by_file.get_mut(&file) else {
+                continue;
+            };
+            let range_in = |label: &meshc::LabelJson| -> Option<(Uri, Range)> {
+                let p = dir.join(&label.file);
+                let text = self.docs.get(&p).or_else(|| sources.get(&label.file))?;
+                Some((
+                    uri_of(&p)?,
+                    Range::new(
+                        position(text, label.start as usize),
+                        position(text, label.end as usize),
+                    ),
+                ))
+            };
+            let Some((_, range)) = range_in(primary) else {
+                continue;
+            };
+            let mut message = d.message.clone();
+            for h in &d.help {
+                message.push_str(&format!("\nhelp: {h}"));
+            }
+            for n in &d.notes {
+                message.push_str(&format!("\nnote: {n}"));
+            }
+            let related: Vec<DiagnosticRelatedInformation> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .filter_map(|l| {
+                    let (uri, range) = range_in(l)?;
+                    Some(DiagnosticRelatedInformation {
+                        location: Location { uri, range },
+                        message: l.message.clone(),
+                    })
+                })
+                .collect();
+            list.push(Diagnostic {
+                range,
+                severity: Some(match d.severity {
+                    meshc::Severity::Error => DiagnosticSeverity::ERROR,
+                    meshc::Severity::Warning => DiagnosticSeverity::WARNING,
+                }),
+                code: Some(NumberOrString::String(d.code.to_string())),
+                source: Some("meshc".into()),
+                message,
+                related_information: (!related.is_empty()).then_some(related),
+                ..Diagnostic::default()
+            });
+        }
+        for (file, diags) in by_file {
+            self.published.insert(file.clone());
+            self.publish(&file, diags)?;
+        }
+        Ok(())
+    }
+
+    fn publish(&self, path: &Path, diagnostics: Vec<Diagnostic>) -> Res<()> {
+        let Some(uri) = uri_of(path) else {
+            return Ok(());
+        };
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version: None,
+        };
+        self.send(Message::Notification(Notification::new(
+            "textDocument/publishDiagnostics".into(),
+            params,
+        )))
+    }
+
+    fn complete(&self, path: &Path, text: &str, at: usize) -> Vec<CompletionItem> {
+        match meshc::ide::completion_context(text, at) {
+            Some(meshc::ide::Completion::Fields(def)) => meshc::ide::stdlib_fields(def)
+                .into_iter()
+                .map(|f| CompletionItem {
+                    label: f.name.clone(),
+                    kind: Some(CompletionItemKind::FIELD),
+                    detail: Some(f.declaration.clone()),
+                    documentation: (!f.doc.is_empty())
+                        .then(|| lsp_types::Documentation::String(f.doc.clone())),
+                    insert_text: Some(format!("{}: ", f.name)),
+                    ..CompletionItem::default()
+                })
+                .collect(),
+            Some(meshc::ide::Completion::Services) => {
+                let (sources, _, _) = self.package(path);
+                let mut names: Vec<String> = sources
+                    .values()
+                    .flat_map(|t| meshc::ide::declared_workloads(t))
+                    .collect();
+                names.sort();
+                names.dedup();
+                names
+                    .into_iter()
+                    .map(|n| CompletionItem {
+                        label: n,
+                        kind: Some(CompletionItemKind::VALUE),
+                        ..CompletionItem::default()
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        }
+    }
+}
+
+/// The hover of the name at `at`: the standard library's declarations of a field of that name,
+/// with their documentation.
+fn hover(text: &str, at: usize) -> Option<Hover> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '#' || c == '$';
+    let at = at.min(text.len());
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name(*c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = text[at..]
+        .find(|c: char| !is_name(c))
+        .map_or(text.len(), |i| at + i);
+    let word = &text[start..end];
+    if word.is_empty() {
+        return None;
+    }
+    let docs = meshc::ide::stdlib_field_docs(word);
+    if docs.is_empty() {
+        return None;
+    }
+    let value = docs
+        .iter()
+        .map(|d| {
+            let mut s = format!("```msh\n{}\n```\nin `{}`", d.declaration, d.definition);
+            if !d.doc.is_empty() {
+                s.push_str(&format!("\n\n{}", d.doc));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n---\n\n");
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(Range::new(position(text, start), position(text, end))),
+    })
+}
+
+/// The file a `file://` URI names.
+fn path_of(uri: &serde_json::Value) -> Option<PathBuf> {
+    let rest = uri.as_str()?.strip_prefix("file://")?;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Some(PathBuf::from(String::from_utf8(out).ok()?))
+}
+
+/// The `file://` URI of a path.
+fn uri_of(path: &Path) -> Option<Uri> {
+    let mut s = String::from("file://");
+    for b in path.display().to_string().bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Uri::from_str(&s).ok()
+}
+
+/// The LSP position (line, UTF-16 column) of a byte offset.
+fn position(text: &str, offset: usize) -> Position {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..line_start].matches('\n').count();
+    let col: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
+    Position::new(line as u32, col as u32)
+}
+
+/// The byte offset of an LSP position.
+fn offset(text: &str, pos: Position) -> usize {
+    let mut line_start = 0;
+    for _ in 0..pos.line {
+        match text[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let mut units = 0u32;
+    for (i, c) in text[line_start..].char_indices() {
+        if units >= pos.character || c == '\n' {
+            return line_start + i;
+        }
+        units += c.len_utf16() as u32;
+    }
+    text.len()
+}
