@@ -4,7 +4,9 @@
 //! the open editors' text in place of the files on disk: the same codes and spans, guardrails
 //! included), formatting (`meshc fmt`), hover (a field's declaration and documentation from the
 //! standard library) and completion (the fields of `#Service`, `#Worker` and `#Mesh` in their
-//! blocks, the package's services in `deps`).
+//! blocks, the package's services in `deps`), and go to definition (a reference to its
+//! declaration in the package, a service named in `deps` to its `service` block), and rename
+//! of a service across the package's files.
 
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::{
@@ -12,9 +14,9 @@ use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Hover, HoverContents,
     HoverProviderCapability, Location, MarkupContent, MarkupKind, NumberOrString, OneOf, Position,
     PublishDiagnosticsParams, Range, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Uri,
+    TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -30,6 +32,8 @@ pub fn run() -> ExitCode {
             ..CompletionOptions::default()
         }),
         document_formatting_provider: Some(OneOf::Left(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).expect("capabilities serialize");
@@ -153,6 +157,24 @@ impl Server<'_> {
                 let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
                 serde_json::to_value(self.complete(&path, &text, at))
             }
+            ("textDocument/definition", Some((path, text))) => {
+                let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
+                serde_json::to_value(self.definition(&path, at))
+            }
+            ("textDocument/rename", Some((path, text))) => {
+                let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
+                let new_name = p["newName"].as_str().unwrap_or("");
+                match self.rename(&path, at, new_name) {
+                    Ok(edit) => serde_json::to_value(edit),
+                    Err(why) => {
+                        return Response::new_err(
+                            req.id.clone(),
+                            lsp_server::ErrorCode::InvalidParams as i32,
+                            why,
+                        )
+                    }
+                }
+            }
             (_, None) if req.method.starts_with("textDocument/") => Ok(serde_json::Value::Null),
             _ => {
                 return Response::new_err(
@@ -272,6 +294,48 @@ impl Server<'_> {
             "textDocument/publishDiagnostics".into(),
             params,
         )))
+    }
+
+    /// Where the name at `at` of `path` is declared, in the package.
+    fn definition(&self, path: &Path, at: usize) -> Option<Location> {
+        let (sources, _, dir) = self.package(path);
+        let rel = path.strip_prefix(&dir).ok()?.display().to_string();
+        let t = meshc::ide::definition(&sources, &rel, at)?;
+        let text = sources.get(&t.file)?;
+        Some(Location {
+            uri: uri_of(&dir.join(&t.file))?,
+            range: Range::new(position(text, t.start), position(text, t.end)),
+        })
+    }
+
+    /// Renames the service whose name is at `at`: its declaration and every `deps` entry
+    /// naming it, in every file of the package (open or not).
+    fn rename(&self, path: &Path, at: usize, new_name: &str) -> Result<WorkspaceEdit, String> {
+        let (sources, _, dir) = self.package(path);
+        let rel = path
+            .strip_prefix(&dir)
+            .map_err(|_| "not in a package".to_string())?
+            .display()
+            .to_string();
+        let name = meshc::ide::service_at(&sources, &rel, at)
+            .ok_or("only a service can be renamed: put the cursor on its name")?;
+        if let Err(why) = meshc::check_dns_label(new_name) {
+            return Err(format!("`{new_name}` is not a service name: {why}"));
+        }
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for t in meshc::ide::service_references(&sources, &name) {
+            let (Some(text), Some(uri)) = (sources.get(&t.file), uri_of(&dir.join(&t.file))) else {
+                continue;
+            };
+            changes.entry(uri).or_default().push(TextEdit {
+                range: Range::new(position(text, t.start), position(text, t.end)),
+                new_text: new_name.to_string(),
+            });
+        }
+        Ok(WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
+        })
     }
 
     fn complete(&self, path: &Path, text: &str, at: usize) -> Vec<CompletionItem> {

@@ -192,6 +192,47 @@ fn an_editor_session() {
         .collect();
     assert_eq!(names, vec!["api", "db"]);
 
+    // Go to definition: the service named in `deps` is declared in db.msh.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 10}}),
+    );
+    assert_eq!(
+        def["uri"],
+        format!("file://{}", dir.join("db.msh").display())
+    );
+    assert_eq!(def["range"]["start"], json!({"line": 0, "character": 8}));
+
+    // Rename `db` (from its name in deps): its declaration in db.msh and the entry here.
+    let edit = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 10}, "newName": "store"}),
+    );
+    let db_uri = format!("file://{}", dir.join("db.msh").display());
+    assert_eq!(edit["changes"][&db_uri][0]["newText"], "store");
+    assert_eq!(
+        edit["changes"][&db_uri][0]["range"]["start"],
+        json!({"line": 0, "character": 8})
+    );
+    assert_eq!(
+        edit["changes"][&uri][0]["range"]["start"],
+        json!({"line": 3, "character": 9})
+    );
+    let id = c.next_id;
+    c.next_id += 1;
+    c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/rename",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 10}, "newName": "Bad_Name"}}));
+    let refused = loop {
+        let m = c.recv();
+        if m["id"] == json!(id) {
+            break m;
+        }
+    };
+    assert!(refused["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a service name"));
+
     // Formatting: one edit, the text `meshc fmt` writes.
     let messy = "service api {\n  image:\"api:1\"\n  protocol: \"grpc\"\n  deps: [\"db\"]\n  public: true\n}\n";
     c.notify(

@@ -183,6 +183,406 @@ pub fn declared_workloads(text: &str) -> Vec<String> {
     out
 }
 
+/// Where a name is declared: a file of the package and a byte range in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The file (a key of the sources).
+    pub file: String,
+    /// The first byte of the declaration's name.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+}
+
+/// Where the name at byte `offset` of `file` is declared, among the package's `sources`: the
+/// field, `let`, comprehension variable, pattern alias or import a reference resolves to
+/// (innermost scope first, then the top level of the package's other files), or, for a
+/// service named in `deps`, its `service` declaration.
+pub fn definition(
+    sources: &std::collections::BTreeMap<String, String>,
+    file: &str,
+    offset: usize,
+) -> Option<Target> {
+    use meshc_syntax::ast::*;
+    use meshc_syntax::Span;
+
+    enum Scope<'a> {
+        Lit(&'a StructLit),
+        Names(Vec<&'a Ident>),
+        Let(&'a LetClause),
+    }
+    struct Finder<'a> {
+        at: u32,
+        scopes: Vec<Scope<'a>>,
+        found: Option<Option<Span>>,
+        dep: Option<String>,
+    }
+    fn inside(s: Span, at: u32) -> bool {
+        s.start <= at && at <= s.end
+    }
+    impl<'a> Finder<'a> {
+        fn lit(&mut self, l: &'a StructLit) {
+            self.scopes.push(Scope::Lit(l));
+            for d in &l.decls {
+                if self.found.is_none() && self.dep.is_none() {
+                    self.decl(d);
+                }
+            }
+            self.scopes.pop();
+        }
+        fn decl(&mut self, d: &'a Decl) {
+            match d {
+                Decl::Field(f) if inside(f.span, self.at) => {
+                    if f.label.name() == Some("deps") {
+                        if let ExprKind::List(l) = &f.value.kind {
+                            for el in &l.elems {
+                                if let ListElem::Expr(Expr {
+                                    kind: ExprKind::Lit(meshc_syntax::lit::Lit::Str(s)),
+                                    span,
+                                }) = el
+                                {
+                                    if inside(*span, self.at) {
+                                        self.dep =
+                                            Some(s.rsplit('/').next().unwrap_or(s).to_string());
+                                        return;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    match &f.label.kind {
+                        LabelKind::Pattern { alias, pattern } => {
+                            self.expr(pattern);
+                            let n = self.scopes.len();
+                            if let Some(a) = alias {
+                                self.scopes.push(Scope::Names(vec![a]));
+                            }
+                            self.expr(&f.value);
+                            self.scopes.truncate(n);
+                        }
+                        LabelKind::Dynamic(e) => {
+                            self.expr(e);
+                            self.expr(&f.value);
+                        }
+                        LabelKind::Name(_) => self.expr(&f.value),
+                    }
+                }
+                Decl::Let(l) if inside(l.span, self.at) => self.expr(&l.value),
+                Decl::Comprehension(c) if inside(c.span, self.at) => self.comprehension(c),
+                Decl::Embed(e) => self.expr(e),
+                Decl::Check(c) if inside(c.span, self.at) => self.lit(&c.body),
+                _ => {}
+            }
+        }
+        fn comprehension(&mut self, c: &'a Comprehension) {
+            let n = self.scopes.len();
+            for clause in &c.clauses {
+                match clause {
+                    Clause::For {
+                        key, value, source, ..
+                    } => {
+                        self.expr(source);
+                        self.scopes
+                            .push(Scope::Names(key.iter().chain([value]).collect()));
+                    }
+                    Clause::If(e) => self.expr(e),
+                    Clause::Let(l) => {
+                        self.expr(&l.value);
+                        self.scopes.push(Scope::Let(l));
+                    }
+                }
+            }
+            self.lit(&c.body);
+            self.scopes.truncate(n);
+        }
+        fn expr(&mut self, e: &'a Expr) {
+            if self.found.is_some() || !inside(e.span, self.at) {
+                return;
+            }
+            match &e.kind {
+                ExprKind::Ident(name) => self.found = Some(self.resolve(name)),
+                ExprKind::Select(x, _) | ExprKind::Unary(_, x) | ExprKind::Bound(_, x) => {
+                    self.expr(x)
+                }
+                ExprKind::Index(x, i) | ExprKind::Binary(_, x, i) => {
+                    self.expr(x);
+                    self.expr(i);
+                }
+                ExprKind::Call(_, args) | ExprKind::Unify(args) => {
+                    args.iter().for_each(|a| self.expr(a))
+                }
+                ExprKind::Disj(alts) => alts.iter().for_each(|(a, _)| self.expr(a)),
+                ExprKind::Interp(parts) => {
+                    for p in parts {
+                        if let StrPart::Expr(x) = p {
+                            self.expr(x);
+                        }
+                    }
+                }
+                ExprKind::Struct(l) => self.lit(l),
+                ExprKind::List(l) => {
+                    for el in &l.elems {
+                        match el {
+                            ListElem::Expr(x) => self.expr(x),
+                            ListElem::Comprehension(c) if inside(c.span, self.at) => {
+                                self.comprehension(c)
+                            }
+                            ListElem::Comprehension(_) => {}
+                        }
+                    }
+                    if let Some(t) = &l.tail {
+                        self.expr(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        /// The innermost declaration of `name` in scope (`None`: not in this file's scopes).
+        fn resolve(&self, name: &str) -> Option<Span> {
+            for s in self.scopes.iter().rev() {
+                match s {
+                    Scope::Lit(l) => {
+                        for d in &l.decls {
+                            match d {
+                                Decl::Field(f) if f.label.name() == Some(name) => {
+                                    return Some(f.label.span)
+                                }
+                                Decl::Let(l) if l.name.name == name => return Some(l.name.span),
+                                _ => {}
+                            }
+                        }
+                    }
+                    Scope::Names(ids) => {
+                        if let Some(i) = ids.iter().find(|i| i.name == name) {
+                            return Some(i.span);
+                        }
+                    }
+                    Scope::Let(l) if l.name.name == name => return Some(l.name.span),
+                    Scope::Let(_) => {}
+                }
+            }
+            None
+        }
+    }
+
+    let text = sources.get(file)?;
+    let (parsed, _) = meshc_syntax::parse_file(0, text);
+    let mut f = Finder {
+        at: offset as u32,
+        scopes: Vec::new(),
+        found: None,
+        dep: None,
+    };
+    f.lit(&parsed.body);
+    let here = |s: Span| Target {
+        file: file.to_string(),
+        start: s.start as usize,
+        end: s.end as usize,
+    };
+    if let Some(service) = f.dep {
+        for (name, text) in sources {
+            let (p, _) = meshc_syntax::parse_file(0, text);
+            for d in &p.body.decls {
+                let Decl::Field(outer) = d else { continue };
+                let ExprKind::Struct(s) = &outer.value.kind else {
+                    continue;
+                };
+                if !outer.from_service {
+                    continue;
+                }
+                for inner in &s.decls {
+                    if let Decl::Field(i) = inner {
+                        if i.label.name() == Some(service.as_str()) {
+                            return Some(Target {
+                                file: name.clone(),
+                                start: i.label.span.start as usize,
+                                end: i.label.span.end as usize,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        return None;
+    }
+    let name = match &f.found {
+        Some(Some(span)) => return Some(here(*span)),
+        Some(None) => {
+            // Not declared in this file's scopes: an import, or a top-level field of another
+            // file of the package.
+            let at = offset as u32;
+            let word = parsed_ident_at(&parsed.body, at)?;
+            if let Some(i) = parsed.imports.iter().find(|i| i.name.name == word) {
+                return Some(here(i.span));
+            }
+            word
+        }
+        None => return None,
+    };
+    for (other, text) in sources.iter().filter(|(k, _)| k.as_str() != file) {
+        let (p, _) = meshc_syntax::parse_file(0, text);
+        for d in &p.body.decls {
+            if let Decl::Field(fd) = d {
+                if fd.label.name() == Some(name.as_str()) {
+                    return Some(Target {
+                        file: other.clone(),
+                        start: fd.label.span.start as usize,
+                        end: fd.label.span.end as usize,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The service (or worker) whose name is at byte `offset` of `file`: in its `service NAME`
+/// declaration or in a `deps` list.
+pub fn service_at(
+    sources: &std::collections::BTreeMap<String, String>,
+    file: &str,
+    offset: usize,
+) -> Option<String> {
+    let refs = |name: &str| service_references(sources, name);
+    if let Some(t) = definition(sources, file, offset) {
+        let text = sources.get(&t.file)?;
+        let name = text[t.start..t.end].trim_matches('"').to_string();
+        if refs(&name)
+            .iter()
+            .any(|r| r.file == t.file && r.start == t.start)
+        {
+            return Some(name);
+        }
+    }
+    let text = sources.get(file)?;
+    declared_workloads(text).into_iter().find(|n| {
+        refs(n)
+            .iter()
+            .any(|r| r.file == file && r.start <= offset && offset <= r.end)
+    })
+}
+
+/// Every place a service's name is written: its `service NAME` declaration and the `deps`
+/// entries that name it (`"NAME"`, `"namespace/NAME"`), each as the range of the name alone.
+pub fn service_references(
+    sources: &std::collections::BTreeMap<String, String>,
+    name: &str,
+) -> Vec<Target> {
+    use meshc_syntax::ast::*;
+    fn walk(l: &StructLit, file: &str, name: &str, text: &str, out: &mut Vec<Target>) {
+        for d in &l.decls {
+            let Decl::Field(f) = d else { continue };
+            if f.label.name() == Some("deps") {
+                if let ExprKind::List(list) = &f.value.kind {
+                    for el in &list.elems {
+                        if let ListElem::Expr(Expr {
+                            kind: ExprKind::Lit(meshc_syntax::lit::Lit::Str(s)),
+                            span,
+                        }) = el
+                        {
+                            let last = s.rsplit('/').next().unwrap_or(s);
+                            let raw = &text[span.range()];
+                            if last == name && raw.ends_with(&format!("{name}\"")) {
+                                let end = span.end as usize - 1;
+                                out.push(Target {
+                                    file: file.into(),
+                                    start: end - name.len(),
+                                    end,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            if let ExprKind::Struct(inner) = &f.value.kind {
+                if f.from_service {
+                    for d in &inner.decls {
+                        if let Decl::Field(i) = d {
+                            if i.label.name() == Some(name) {
+                                let sp = i.label.span;
+                                let raw = &text[sp.range()];
+                                let quote = usize::from(raw.starts_with('"'));
+                                let start = sp.start as usize + quote;
+                                out.push(Target {
+                                    file: file.into(),
+                                    start,
+                                    end: start + name.len(),
+                                });
+                            }
+                        }
+                    }
+                }
+                walk(inner, file, name, text, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (file, text) in sources {
+        let (p, _) = meshc_syntax::parse_file(0, text);
+        walk(&p.body, file, name, text, &mut out);
+    }
+    out
+}
+
+/// The name of the identifier at `at` (the one `definition` found unresolved).
+fn parsed_ident_at(body: &meshc_syntax::ast::StructLit, at: u32) -> Option<String> {
+    use meshc_syntax::ast::*;
+    fn expr(e: &Expr, at: u32) -> Option<String> {
+        if !(e.span.start <= at && at <= e.span.end) {
+            return None;
+        }
+        match &e.kind {
+            ExprKind::Ident(n) => Some(n.clone()),
+            ExprKind::Select(x, _) | ExprKind::Unary(_, x) | ExprKind::Bound(_, x) => expr(x, at),
+            ExprKind::Index(x, i) | ExprKind::Binary(_, x, i) => {
+                expr(x, at).or_else(|| expr(i, at))
+            }
+            ExprKind::Call(_, a) | ExprKind::Unify(a) => a.iter().find_map(|x| expr(x, at)),
+            ExprKind::Disj(a) => a.iter().find_map(|(x, _)| expr(x, at)),
+            ExprKind::Interp(p) => p.iter().find_map(|x| match x {
+                StrPart::Expr(x) => expr(x, at),
+                StrPart::Text(_) => None,
+            }),
+            ExprKind::Struct(l) => lit(l, at),
+            ExprKind::List(l) => l
+                .elems
+                .iter()
+                .find_map(|el| match el {
+                    ListElem::Expr(x) => expr(x, at),
+                    ListElem::Comprehension(c) => comp(c, at),
+                })
+                .or_else(|| l.tail.as_deref().and_then(|t| expr(t, at))),
+            _ => None,
+        }
+    }
+    fn comp(c: &Comprehension, at: u32) -> Option<String> {
+        c.clauses
+            .iter()
+            .find_map(|cl| match cl {
+                Clause::For { source, .. } => expr(source, at),
+                Clause::If(e) => expr(e, at),
+                Clause::Let(l) => expr(&l.value, at),
+            })
+            .or_else(|| lit(&c.body, at))
+    }
+    fn lit(l: &StructLit, at: u32) -> Option<String> {
+        l.decls.iter().find_map(|d| match d {
+            Decl::Field(f) => match &f.label.kind {
+                LabelKind::Pattern { pattern, .. } => expr(pattern, at),
+                LabelKind::Dynamic(e) => expr(e, at),
+                LabelKind::Name(_) => None,
+            }
+            .or_else(|| expr(&f.value, at)),
+            Decl::Let(l) => expr(&l.value, at),
+            Decl::Comprehension(c) => comp(c, at),
+            Decl::Embed(e) => expr(e, at),
+            Decl::Check(c) => lit(&c.body, at),
+            Decl::Ellipsis(_) => None,
+        })
+    }
+    lit(body, at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +624,75 @@ mod tests {
         );
         assert_eq!(completion_context(t, at("{\n\t\t\n", 3)), None);
         assert_eq!(declared_workloads(t), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn definitions() {
+        let a = "x: 1\nlet l = 2\ns: {x: 3, y: x + l}\nservice api {deps: [\"ns/db\"], image: \"\\(tag)\"}\n[N=string]: {n: N}\nr: [for k, v in {p: 1} {v}]\nz: other\n";
+        let b = "other: 1\ntag: \"1\"\nservice db {image: \"db\"}\n";
+        let sources: std::collections::BTreeMap<String, String> = [
+            ("a.msh".to_string(), a.to_string()),
+            ("b.msh".to_string(), b.to_string()),
+        ]
+        .into();
+        let at = |needle: &str, skip: usize| a.find(needle).unwrap() + skip;
+        let go = |off: usize| {
+            definition(&sources, "a.msh", off).map(|t| {
+                (
+                    t.file.clone(),
+                    (if t.file == "a.msh" { a } else { b })[t.start..t.end].to_string(),
+                    t.start,
+                )
+            })
+        };
+        // `x` in `y: x + l` is the inner `x: 3`; `l` the let.
+        assert_eq!(
+            go(at("x + l", 0)),
+            Some(("a.msh".into(), "x".into(), at("x: 3", 0)))
+        );
+        assert_eq!(
+            go(at("x + l", 4)),
+            Some(("a.msh".into(), "l".into(), at("l = 2", 0)))
+        );
+        // A service in deps, an interpolated reference, a reference to another file.
+        assert_eq!(
+            go(at("ns/db", 3)).map(|t| (t.0, t.1)),
+            Some(("b.msh".into(), "db".into()))
+        );
+        assert_eq!(
+            go(at("(tag)", 1)).map(|t| (t.0, t.1)),
+            Some(("b.msh".into(), "tag".into()))
+        );
+        assert_eq!(
+            go(at("other", 1)).map(|t| (t.0, t.1)),
+            Some(("b.msh".into(), "other".into()))
+        );
+        // A pattern alias and a comprehension variable.
+        assert_eq!(
+            go(at("n: N", 3)),
+            Some(("a.msh".into(), "N".into(), at("N=string", 0)))
+        );
+        assert_eq!(
+            go(at("{v}", 1)),
+            Some(("a.msh".into(), "v".into(), at("v in", 0)))
+        );
+        // Not a reference.
+        assert_eq!(go(0), None);
+        // The service `db`: declared in b.msh, named in a.msh's deps.
+        assert_eq!(
+            service_at(&sources, "a.msh", at("ns/db", 4)),
+            Some("db".into())
+        );
+        let refs = service_references(&sources, "db");
+        let texts: Vec<(&str, &str)> = refs
+            .iter()
+            .map(|t| {
+                (
+                    t.file.as_str(),
+                    &(if t.file == "a.msh" { a } else { b })[t.start..t.end],
+                )
+            })
+            .collect();
+        assert_eq!(texts, vec![("a.msh", "db"), ("b.msh", "db")]);
     }
 }

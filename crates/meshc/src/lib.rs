@@ -35,6 +35,7 @@ mod stdlib;
 
 pub use meshc_eval::{Limits, Node, NodeKind};
 pub use meshc_lower::{Edge, Object};
+pub use meshc_syntax::parse::check_dns_label;
 pub use meshc_syntax::{codes, Diagnostic, Label, Severity, SourceMap, Span};
 pub use render::{DiagnosticJson, LabelJson, Render};
 
