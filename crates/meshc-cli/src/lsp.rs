@@ -310,6 +310,8 @@ impl Server<'_> {
 
     /// Renames the service whose name is at `at`: its declaration and every `deps` entry
     /// naming it, in every file of the package (open or not).
+    // `WorkspaceEdit::changes` is keyed by `Uri` (lsp-types' choice): the keys are not mutated.
+    #[allow(clippy::mutable_key_type)]
     fn rename(&self, path: &Path, at: usize, new_name: &str) -> Result<WorkspaceEdit, String> {
         let (sources, _, dir) = self.package(path);
         let rel = path
