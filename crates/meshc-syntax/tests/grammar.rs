@@ -203,26 +203,7 @@ const TOKENS: &[&str] = &[
     "_|_", ">=", "==", "\"s\"", "5m", "1.5", ".", "check", "import", "null", "len(",
 ];
 
-fn edit(text: &str, edits: &[(usize, u8, usize)]) -> String {
-    let mut t = text.to_string();
-    for &(at, op, tok) in edits {
-        let mut pos = at % (t.len() + 1);
-        while !t.is_char_boundary(pos) {
-            pos -= 1;
-        }
-        let mut end = (pos + 1 + tok % 4).min(t.len());
-        while !t.is_char_boundary(end) {
-            end += 1;
-        }
-        let token = TOKENS[tok % TOKENS.len()];
-        match op % 3 {
-            0 => t.insert_str(pos, token),
-            1 => t.replace_range(pos..end, ""),
-            _ => t.replace_range(pos..end, token),
-        }
-    }
-    t
-}
+include!("support/edits.rs");
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(2000)))]
@@ -234,17 +215,8 @@ proptest! {
     ) {
         let corpus = CORPUS.with(|c| c.clone());
         let (_, text) = &corpus[file.index(corpus.len())];
-        // A window of the file keeps each case fast.
-        let text = if text.len() > 1500 {
-            let mut s = (edits[0].0 / 7) % (text.len() - 1000);
-            while !text.is_char_boundary(s) { s += 1; }
-            let mut e = (s + 1000).min(text.len());
-            while !text.is_char_boundary(e) { e += 1; }
-            &text[s..e]
-        } else {
-            &text[..]
-        };
-        let edited = edit(text, &edits);
+        let text = window(text, edits[0].0);
+        let edited = edit(text, &edits, TOKENS);
         prop_assert!(agree(&edited).is_ok(), "{}", agree(&edited).unwrap_err());
     }
 

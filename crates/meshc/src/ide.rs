@@ -214,7 +214,8 @@ pub fn definition(
     struct Finder<'a> {
         at: u32,
         scopes: Vec<Scope<'a>>,
-        found: Option<Option<Span>>,
+        /// The reference at the offset, and its declaration in this file's scopes if any.
+        found: Option<(String, Option<Span>)>,
         dep: Option<String>,
     }
     fn inside(s: Span, at: u32) -> bool {
@@ -233,21 +234,10 @@ pub fn definition(
         fn decl(&mut self, d: &'a Decl) {
             match d {
                 Decl::Field(f) if inside(f.span, self.at) => {
-                    if f.label.name() == Some("deps") {
-                        if let ExprKind::List(l) = &f.value.kind {
-                            for el in &l.elems {
-                                if let ListElem::Expr(Expr {
-                                    kind: ExprKind::Lit(meshc_syntax::lit::Lit::Str(s)),
-                                    span,
-                                }) = el
-                                {
-                                    if inside(*span, self.at) {
-                                        self.dep =
-                                            Some(s.rsplit('/').next().unwrap_or(s).to_string());
-                                        return;
-                                    }
-                                }
-                            }
+                    for (service, span) in deps_entries(f) {
+                        if inside(span, self.at) {
+                            self.dep = Some(service.to_string());
+                            return;
                         }
                     }
                     match &f.label.kind {
@@ -300,7 +290,7 @@ pub fn definition(
                 return;
             }
             match &e.kind {
-                ExprKind::Ident(name) => self.found = Some(self.resolve(name)),
+                ExprKind::Ident(name) => self.found = Some((name.clone(), self.resolve(name))),
                 ExprKind::Select(x, _) | ExprKind::Unary(_, x) | ExprKind::Bound(_, x) => {
                     self.expr(x)
                 }
@@ -405,13 +395,11 @@ pub fn definition(
         }
         return None;
     }
-    let name = match &f.found {
-        Some(Some(span)) => return Some(here(*span)),
-        Some(None) => {
-            // Not declared in this file's scopes: an import, or a top-level field of another
-            // file of the package.
-            let at = offset as u32;
-            let word = parsed_ident_at(&parsed.body, at)?;
+    let name = match f.found {
+        Some((_, Some(span))) => return Some(here(span)),
+        // Not declared in this file's scopes: an import, or a top-level field of another file
+        // of the package.
+        Some((word, None)) => {
             if let Some(i) = parsed.imports.iter().find(|i| i.name.name == word) {
                 return Some(here(i.span));
             }
@@ -434,6 +422,29 @@ pub fn definition(
         }
     }
     None
+}
+
+/// The services a `deps: [ … ]` field names (the last part of `"namespace/name"`), with the
+/// span of each string.
+fn deps_entries(f: &meshc_syntax::ast::Field) -> Vec<(&str, meshc_syntax::Span)> {
+    use meshc_syntax::ast::{Expr, ExprKind, ListElem};
+    use meshc_syntax::lit::Lit;
+    let mut out = Vec::new();
+    if f.label.name() != Some("deps") {
+        return out;
+    }
+    if let ExprKind::List(list) = &f.value.kind {
+        for el in &list.elems {
+            if let ListElem::Expr(Expr {
+                kind: ExprKind::Lit(Lit::Str(s)),
+                span,
+            }) = el
+            {
+                out.push((s.rsplit('/').next().unwrap_or(s), *span));
+            }
+        }
+    }
+    out
 }
 
 /// The service (or worker) whose name is at byte `offset` of `file`: in its `service NAME`
@@ -472,26 +483,15 @@ pub fn service_references(
     fn walk(l: &StructLit, file: &str, name: &str, text: &str, out: &mut Vec<Target>) {
         for d in &l.decls {
             let Decl::Field(f) = d else { continue };
-            if f.label.name() == Some("deps") {
-                if let ExprKind::List(list) = &f.value.kind {
-                    for el in &list.elems {
-                        if let ListElem::Expr(Expr {
-                            kind: ExprKind::Lit(meshc_syntax::lit::Lit::Str(s)),
-                            span,
-                        }) = el
-                        {
-                            let last = s.rsplit('/').next().unwrap_or(s);
-                            let raw = &text[span.range()];
-                            if last == name && raw.ends_with(&format!("{name}\"")) {
-                                let end = span.end as usize - 1;
-                                out.push(Target {
-                                    file: file.into(),
-                                    start: end - name.len(),
-                                    end,
-                                });
-                            }
-                        }
-                    }
+            for (service, span) in deps_entries(f) {
+                let raw = &text[span.range()];
+                if service == name && raw.ends_with(&format!("{name}\"")) {
+                    let end = span.end as usize - 1;
+                    out.push(Target {
+                        file: file.into(),
+                        start: end - name.len(),
+                        end,
+                    });
                 }
             }
             if let ExprKind::Struct(inner) = &f.value.kind {
@@ -522,65 +522,6 @@ pub fn service_references(
         walk(&p.body, file, name, text, &mut out);
     }
     out
-}
-
-/// The name of the identifier at `at` (the one `definition` found unresolved).
-fn parsed_ident_at(body: &meshc_syntax::ast::StructLit, at: u32) -> Option<String> {
-    use meshc_syntax::ast::*;
-    fn expr(e: &Expr, at: u32) -> Option<String> {
-        if !(e.span.start <= at && at <= e.span.end) {
-            return None;
-        }
-        match &e.kind {
-            ExprKind::Ident(n) => Some(n.clone()),
-            ExprKind::Select(x, _) | ExprKind::Unary(_, x) | ExprKind::Bound(_, x) => expr(x, at),
-            ExprKind::Index(x, i) | ExprKind::Binary(_, x, i) => {
-                expr(x, at).or_else(|| expr(i, at))
-            }
-            ExprKind::Call(_, a) | ExprKind::Unify(a) => a.iter().find_map(|x| expr(x, at)),
-            ExprKind::Disj(a) => a.iter().find_map(|(x, _)| expr(x, at)),
-            ExprKind::Interp(p) => p.iter().find_map(|x| match x {
-                StrPart::Expr(x) => expr(x, at),
-                StrPart::Text(_) => None,
-            }),
-            ExprKind::Struct(l) => lit(l, at),
-            ExprKind::List(l) => l
-                .elems
-                .iter()
-                .find_map(|el| match el {
-                    ListElem::Expr(x) => expr(x, at),
-                    ListElem::Comprehension(c) => comp(c, at),
-                })
-                .or_else(|| l.tail.as_deref().and_then(|t| expr(t, at))),
-            _ => None,
-        }
-    }
-    fn comp(c: &Comprehension, at: u32) -> Option<String> {
-        c.clauses
-            .iter()
-            .find_map(|cl| match cl {
-                Clause::For { source, .. } => expr(source, at),
-                Clause::If(e) => expr(e, at),
-                Clause::Let(l) => expr(&l.value, at),
-            })
-            .or_else(|| lit(&c.body, at))
-    }
-    fn lit(l: &StructLit, at: u32) -> Option<String> {
-        l.decls.iter().find_map(|d| match d {
-            Decl::Field(f) => match &f.label.kind {
-                LabelKind::Pattern { pattern, .. } => expr(pattern, at),
-                LabelKind::Dynamic(e) => expr(e, at),
-                LabelKind::Name(_) => None,
-            }
-            .or_else(|| expr(&f.value, at)),
-            Decl::Let(l) => expr(&l.value, at),
-            Decl::Comprehension(c) => comp(c, at),
-            Decl::Embed(e) => expr(e, at),
-            Decl::Check(c) => lit(&c.body, at),
-            Decl::Ellipsis(_) => None,
-        })
-    }
-    lit(body, at)
 }
 
 #[cfg(test)]

@@ -299,6 +299,8 @@ const TOKENS: &[&str] = &[
     "\t",
 ];
 
+include!("../../meshc-syntax/tests/support/edits.rs");
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases(500)))]
 
@@ -311,27 +313,7 @@ proptest! {
     ) {
         let corpus = CORPUS.with(|c| c.clone());
         let (name, text) = &corpus[file.index(corpus.len())];
-        let mut t = if text.len() > 1500 {
-            let mut s = (edits[0].0 / 7) % (text.len() - 1000);
-            while !text.is_char_boundary(s) { s += 1; }
-            let mut e = (s + 1000).min(text.len());
-            while !text.is_char_boundary(e) { e += 1; }
-            text[s..e].to_string()
-        } else {
-            text.clone()
-        };
-        for &(at, op, tok) in &edits {
-            let mut pos = at % (t.len() + 1);
-            while !t.is_char_boundary(pos) { pos -= 1; }
-            let mut end = (pos + 1 + tok % 4).min(t.len());
-            while !t.is_char_boundary(end) { end += 1; }
-            let token = TOKENS[tok % TOKENS.len()];
-            match op % 3 {
-                0 => t.insert_str(pos, token),
-                1 => t.replace_range(pos..end, ""),
-                _ => t.replace_range(pos..end, token),
-            }
-        }
+        let t = edit(window(text, edits[0].0), &edits, TOKENS);
         let r = check_text(name, &t);
         prop_assert!(r.is_ok(), "{}", r.unwrap_err());
     }
