@@ -299,8 +299,8 @@ impl<'t> Printer<'t> {
             self.newline();
             self.newline();
         }
-        let break_first = false;
-        let last = self.items(&items, last, self.text.len(), Lines::Each { break_first });
+        let top = Lines::Each { break_first: false };
+        let last = self.items(&items, last, self.text.len(), top);
         // The comments after the last declaration.
         let mut prev = last;
         for i in self.comments_in(last, self.text.len()) {
