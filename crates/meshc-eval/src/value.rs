@@ -403,7 +403,13 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
             }
         }
         _ => {
-            let Some((x, y)) = common(v, &b.limit) else {
+            // A percent is compared with a number bound by its number (`70%` is 70).
+            let limit = match (&v.k, &b.limit.k) {
+                (K::Percent(_), K::Int(i)) => Val::new(K::Percent(*i as f64), b.limit.span),
+                (K::Percent(_), K::Float(f)) => Val::new(K::Percent(*f), b.limit.span),
+                _ => b.limit.clone(),
+            };
+            let Some((x, y)) = common(v, &limit) else {
                 return Some(
                     Diagnostic::error(
                         codes::KIND_MISMATCH,
@@ -458,7 +464,8 @@ pub fn bound_kinds(b: &Bound) -> Kinds {
         BoundOp::Match | BoundOp::NotMatch => Kinds::STRING,
         BoundOp::Ne => Kinds::ALL,
         _ => match b.limit.k {
-            K::Int(_) | K::Float(_) => Kinds(Kinds::NUMBER.0 | Kinds::QUANTITY.0),
+            // A number bounds numbers, quantities and percents (`70% & <=100`).
+            K::Int(_) | K::Float(_) => Kinds(Kinds::NUMBER.0 | Kinds::QUANTITY.0 | Kinds::PERCENT.0),
             K::Quantity(q) if q.minutes => Kinds(Kinds::QUANTITY.0 | Kinds::DURATION.0),
             _ => b.limit.kinds(),
         },
