@@ -119,6 +119,20 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Print msh that rebuilds existing Kubernetes and Istio manifests
+    #[command(
+        long_about = "Print msh that rebuilds existing manifests (YAML or JSON files, or the \
+        .yaml/.yml/.json files under a directory): one service per app (a worker when no \
+        Service selects it), its versions from the `version` label and the VirtualService's \
+        weights, with images, commands, the port and protocol, env, probes, resources, volumes, \
+        replicas and autoscaling. What msh does not model is listed on stderr, one note per \
+        field or object."
+    )]
+    Import {
+        /// Manifest files or directories
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+    },
     /// Serve the Language Server Protocol on stdin and stdout, for editors
     #[command(
         long_about = "Serve the Language Server Protocol on stdin and stdout, for editors: \
@@ -211,6 +225,53 @@ fn print_diagnostics(c: &Compilation, format: DiagFormat, json_on_stdout: bool, 
             );
         }
     }
+}
+
+/// `meshc import`: manifests to msh on stdout, notes on stderr.
+fn run_import(paths: &[String]) -> ExitCode {
+    let mut objects = Vec::new();
+    for path in paths {
+        let p = Path::new(path);
+        let files = if p.is_dir() {
+            match files_under(p, &["yaml", "yml", "json"]) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("meshc: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            vec![p.to_path_buf()]
+        };
+        for f in files {
+            let text = match std::fs::read_to_string(&f) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("meshc: cannot read {}: {e}", f.display());
+                    return ExitCode::from(2);
+                }
+            };
+            match meshc::read_manifests(&text) {
+                Ok(o) => objects.extend(o),
+                Err(e) => {
+                    eprintln!("meshc: {}: {e}", f.display());
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    }
+    if !objects.iter().any(|o| o["kind"] == "Deployment") {
+        eprintln!(
+            "meshc: no Deployment in {}: nothing to import",
+            paths.join(", ")
+        );
+        return ExitCode::from(1);
+    }
+    let imported = meshc::import(&objects);
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    write_stdout(Some(imported.msh))
 }
 
 /// `meshc fmt`: formats files in place (or lists them with `--check`).
@@ -398,6 +459,7 @@ fn main() -> ExitCode {
         Cmd::Diff { old, new } => run_diff(&old, &new, color),
         Cmd::Fmt { paths, check } => run_fmt(paths, check, color),
         Cmd::Lsp => lsp::run(),
+        Cmd::Import { paths } => run_import(&paths),
         Cmd::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -563,3 +563,38 @@ fn pre_commit_hooks_name_real_commands() {
         assert_eq!(meshc(&args, &root).status.code(), Some(0), "{e}");
     }
 }
+
+#[test]
+fn import_prints_msh_and_notes() {
+    let d = scratch("import");
+    std::fs::create_dir_all(d.join("k8s")).unwrap();
+    std::fs::write(
+        d.join("k8s/app.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api-v1, namespace: web}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api, version: v1}}\n    spec:\n      nodeSelector: {pool: a}\n      containers: [{name: api, image: \"api:1\"}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: web}\nspec:\n  selector: {app: api}\n  ports: [{name: http, port: 8080}]\n",
+    )
+    .unwrap();
+    let out = meshc(&["import", "k8s"], &d);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let msh = text(&out.stdout);
+    assert!(
+        msh.starts_with("service api {\n\tnamespace: \"web\""),
+        "{msh}"
+    );
+    assert!(
+        text(&out.stderr).contains("note: Deployment web/api-v1: spec.template.spec.nodeSelector")
+    );
+    // What it prints compiles.
+    std::fs::write(d.join("api.msh"), &msh).unwrap();
+    assert_eq!(meshc(&["check", "api.msh"], &d).status.code(), Some(0));
+    // Nothing to import, or not manifests: exit 1; a missing file: exit 2.
+    std::fs::write(
+        d.join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    assert_eq!(meshc(&["import", "cm.yaml"], &d).status.code(), Some(1));
+    assert_eq!(
+        meshc(&["import", "missing.yaml"], &d).status.code(),
+        Some(2)
+    );
+}

@@ -465,7 +465,9 @@ pub fn bound_kinds(b: &Bound) -> Kinds {
         BoundOp::Ne => Kinds::ALL,
         _ => match b.limit.k {
             // A number bounds numbers, quantities and percents (`70% & <=100`).
-            K::Int(_) | K::Float(_) => Kinds(Kinds::NUMBER.0 | Kinds::QUANTITY.0 | Kinds::PERCENT.0),
+            K::Int(_) | K::Float(_) => {
+                Kinds(Kinds::NUMBER.0 | Kinds::QUANTITY.0 | Kinds::PERCENT.0)
+            }
             K::Quantity(q) if q.minutes => Kinds(Kinds::QUANTITY.0 | Kinds::DURATION.0),
             _ => b.limit.kinds(),
         },

@@ -30,6 +30,8 @@
 #![warn(missing_docs)]
 
 pub mod ide;
+mod import;
+pub use import::{import, Imported};
 mod render;
 mod stdlib;
 

@@ -1,0 +1,94 @@
+//! `meshc import`: every `tests/import/*.txtar` holds manifests (`in.yaml`), the msh they import
+//! to (`out.msh`) and the notes on what was not imported (`notes`); `UPDATE_EXPECT=1` rewrites
+//! the expected sections. The imported msh must compile without errors and build a Deployment
+//! for every Deployment of the input (named after its app and version, with its image).
+
+mod common;
+
+use common::{parse_archive, write_archive};
+use meshc::{compile, import, read_manifests, Options, Sources};
+use std::path::Path;
+
+#[test]
+fn imports() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/import");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty());
+    let update = std::env::var("UPDATE_EXPECT").is_ok();
+    let mut failures = Vec::new();
+    for path in paths {
+        let mut case = parse_archive(&std::fs::read_to_string(&path).unwrap());
+        let input = case
+            .files
+            .iter()
+            .find(|f| f.0 == "in.yaml")
+            .expect("in.yaml")
+            .1
+            .clone();
+        let objects = read_manifests(&input).unwrap();
+        let got = import(&objects);
+        let notes = got.notes.join("\n") + "\n";
+        for (name, actual) in [("out.msh", &got.msh), ("notes", &notes)] {
+            let expected = case.files.iter_mut().find(|f| f.0 == name).expect(name);
+            if &expected.1 != actual {
+                if update {
+                    expected.1 = actual.clone();
+                } else {
+                    failures.push(format!(
+                        "{}: {name}:\n--- expected\n{}--- actual\n{actual}",
+                        path.display(),
+                        expected.1
+                    ));
+                }
+            }
+        }
+        if update {
+            std::fs::write(&path, write_archive(&case)).unwrap();
+        }
+        // The output compiles, and builds a Deployment for every Deployment of the input
+        // (same name, same image).
+        let mut sources = Sources::new();
+        sources.insert("imported.msh".into(), got.msh.clone());
+        let c = compile(&sources, &Options::default());
+        if !c.ok() {
+            failures.push(format!(
+                "{}: the imported msh does not compile:\n{}",
+                path.display(),
+                c.render_diagnostics()
+            ));
+            continue;
+        }
+        let built: Vec<&serde_json::Value> = c.objects.iter().map(|o| &o.value).collect();
+        for d in objects.iter().filter(|o| o["kind"] == "Deployment") {
+            // Named after the app and version (a worker's after the app; a note says so when that
+            // is a new name).
+            let labels = &d["spec"]["template"]["metadata"]["labels"];
+            let name = format!(
+                "{}-{}",
+                labels["app"].as_str().unwrap(),
+                labels["version"].as_str().unwrap_or("stable")
+            );
+            let image = &d["spec"]["template"]["spec"]["containers"][0]["image"];
+            let app = labels["app"].as_str().unwrap();
+            let found = built.iter().any(|b| {
+                b["kind"] == "Deployment"
+                    && (b["metadata"]["name"] == name.as_str() || b["metadata"]["name"] == app)
+                    && b["spec"]["template"]["spec"]["containers"]
+                        .as_array()
+                        .is_some_and(|cs| cs.iter().any(|c| &c["image"] == image))
+            });
+            if !found {
+                failures.push(format!(
+                    "{}: no Deployment {name} with image {image} is built",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
