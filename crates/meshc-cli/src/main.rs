@@ -119,6 +119,27 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Explain where a generated field came from
+    #[command(
+        long_about = "Explain where a field of a generated object came from: its value, the \
+        lowering rule that produced it (with its section of docs/lowering.md), and each input of \
+        the rule with its value and the file, line and column it was written at — the \
+        service's own line, the platform's policy or the standard library's default. \
+        Example: meshc explain examples/shop Deployment/shop/cart-stable \
+        spec.template.spec.terminationGracePeriodSeconds"
+    )]
+    Explain {
+        /// A directory, or .msh files
+        #[arg(value_name = "PATH")]
+        path: String,
+        /// The object: KIND/NAMESPACE/NAME (as `meshc build` names it)
+        #[arg(value_name = "KIND/NAMESPACE/NAME")]
+        object: String,
+        /// The field: a dotted path (`spec.template.spec.terminationGracePeriodSeconds`; list
+        /// elements by index); empty for the whole object
+        #[arg(value_name = "FIELD.PATH", default_value = "")]
+        field: String,
+    },
     /// Print msh that rebuilds existing Kubernetes and Istio manifests
     #[command(
         long_about = "Print msh that rebuilds existing manifests (YAML or JSON files, or the \
@@ -460,6 +481,23 @@ fn main() -> ExitCode {
         Cmd::Fmt { paths, check } => run_fmt(paths, check, color),
         Cmd::Lsp => lsp::run(),
         Cmd::Import { paths } => run_import(&paths),
+        Cmd::Explain {
+            path,
+            object,
+            field,
+        } => compile_and(
+            std::slice::from_ref(&path),
+            color,
+            limits,
+            (DiagFormat::Text, false),
+            |c| match meshc::explain(c, &object, &field) {
+                Ok(e) => write_stdout(Some(e.to_string())),
+                Err(why) => {
+                    eprintln!("meshc: {why}");
+                    ExitCode::from(1)
+                }
+            },
+        ),
         Cmd::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -598,3 +598,67 @@ fn import_prints_msh_and_notes() {
         Some(2)
     );
 }
+
+#[test]
+fn explain_names_the_rule_and_where_each_input_was_written() {
+    let d = scratch("explain");
+    std::fs::write(
+        d.join("mesh.msh"),
+        "mesh: {kubernetes: \"1.30\", istio: \"1.24\"}\nservice api {\n\timage: \"api:1\"\n\tpublic: true\n\tlifecycle: drainDelay: 20s\n}\n",
+    )
+    .unwrap();
+    let out = meshc(
+        &[
+            "explain",
+            ".",
+            "Deployment/api/api-stable",
+            "spec.template.spec.terminationGracePeriodSeconds",
+        ],
+        &d,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(t.starts_with("value:\n  80\n"), "{t}");
+    assert!(
+        t.contains("docs: docs/lowering.md, \"The computations\""),
+        "{t}"
+    );
+    // The user's drain delay, at its line; the stdlib's defaults for the others.
+    assert!(
+        t.contains("services.api.lifecycle.drainDelay") && t.contains("(mesh.msh:5:"),
+        "{t}"
+    );
+    assert!(
+        t.contains("services.api.lifecycle.drainTime") && t.contains("<stdlib>/mesh.msh:"),
+        "{t}"
+    );
+    // The HPA's metric: the Kubernetes target is an input.
+    let hpa = meshc(
+        &[
+            "explain",
+            ".",
+            "HorizontalPodAutoscaler/api/api-stable",
+            "spec.metrics",
+        ],
+        &d,
+    );
+    let t = text(&hpa.stdout);
+    assert!(
+        t.contains("ContainerResource") && t.contains("mesh.kubernetes"),
+        "{t}"
+    );
+    assert!(t.contains("\"1.30\"  (mesh.msh:1:"), "{t}");
+    // An object that was not generated: exit 1, with the ones of that kind.
+    let bad = meshc(&["explain", ".", "Deployment/api/nope", "spec"], &d);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("Deployment/api/api-stable"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let bad_field = meshc(
+        &["explain", ".", "Deployment/api/api-stable", "spec.nothing"],
+        &d,
+    );
+    assert_eq!(bad_field.status.code(), Some(1));
+}

@@ -29,6 +29,8 @@
 //! `import "mesh"` reads the standard library compiled into this crate.
 #![warn(missing_docs)]
 
+mod explain;
+pub use explain::{explain, Explanation};
 pub mod ide;
 mod import;
 pub use import::{import, Imported};
