@@ -513,11 +513,14 @@ fn write_app(app: &App, out: &mut String, notes: &mut Vec<String>) {
         let _ = writeln!(out, "versions: {{");
         let equal = 100 / app.versions.len() as i64;
         for (k, v) in app.versions.iter().enumerate() {
-            let weight = app.weights.get(&v.name).copied().unwrap_or(if k == 0 {
-                100 - equal * (app.versions.len() as i64 - 1)
-            } else {
-                equal
-            });
+            // The VirtualService's weight; a version it does not route to gets none; without a
+            // VirtualService, equal shares.
+            let weight = match app.weights.get(&v.name) {
+                Some(w) => *w,
+                None if !app.weights.is_empty() => 0,
+                None if k == 0 => 100 - equal * (app.versions.len() as i64 - 1),
+                None => equal,
+            };
             let vc = v.deployment["spec"]["template"]["spec"]["containers"]
                 .as_array()
                 .and_then(|cs| cs.iter().find(|c| c["name"] != "istio-proxy"))
