@@ -28,6 +28,12 @@ export interface GeneratedObject {
 }
 export interface GraphNode { id: string; name: string; namespace: string | null; protocol: string | null; worker: boolean; external: boolean; }
 export interface GraphEdge { from: string; to: string; external: boolean; }
+/** What `explain` returns: the explanation as `meshc explain` prints it, or why there is none. */
+export interface ExplainResult {
+  ok: boolean;
+  text: string;
+}
+
 /** What `format` returns: the formatted text, or why the file cannot be formatted. */
 export interface FormatResult {
   ok: boolean;
@@ -186,6 +192,11 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
 pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
 ) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&compile_to_json(file_pairs(files)?))
+}
+
+/// The (path, text) pairs of a `{ path: text }` object.
+fn file_pairs(files: JsValue) -> Result<Vec<(String, String)>, JsValue> {
     if !files.is_object() || js_sys::Array::is_array(&files) {
         return Err(js_sys::Error::new(
             "compile takes an object mapping file paths to their text: compile({ \"mesh.msh\": source })",
@@ -205,7 +216,30 @@ pub fn compile(
             .ok_or_else(|| js_sys::Error::new("file contents must be strings"))?;
         pairs.push((path, text));
     }
-    js_sys::JSON::parse(&compile_to_json(pairs))
+    Ok(pairs)
+}
+
+/// Explains a field of a generated object (what `meshc explain` prints): `object` is
+/// `Kind/namespace/name`, `field` a dotted path with list indexes
+/// (`spec.template.spec.containers.0.resources`).
+#[wasm_bindgen(js_name = explain, unchecked_return_type = "ExplainResult")]
+pub fn explain(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
+    object: String,
+    field: String,
+) -> Result<JsValue, JsValue> {
+    let sources: meshc::Sources = file_pairs(files)?.into_iter().collect();
+    let options = meshc::Options {
+        limits: meshc::Limits::BROWSER,
+        ..meshc::Options::default()
+    };
+    let c = meshc::compile(&sources, &options);
+    let (ok, text) = match meshc::explain(&c, &object, &field) {
+        Ok(e) => (true, e.to_string()),
+        Err(why) => (false, why),
+    };
+    let out = serde_json::json!({ "ok": ok, "text": text });
+    Ok(js_sys::JSON::parse(&out.to_string()).expect("valid JSON"))
 }
 
 /// Formats one file in the canonical layout (what `meshc fmt` writes).

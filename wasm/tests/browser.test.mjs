@@ -1,7 +1,8 @@
 // The playground in headless Chromium: type a change and see the YAML change; type an error and
 // see it underlined with its message while the last good output stays, dimmed; follow the shared
 // link and get the same state back; browse the objects as a tree; read the graph; add, rename
-// and delete files; copy the link; open the docs; format a file; use it on a phone-sized screen.
+// and delete files; copy the link; open the docs; format a file; click a line of YAML to see
+// where it comes from; use it on a phone-sized screen.
 // UPDATE_SCREENSHOT=1 writes the README's screenshots into docs/ (check them by eye).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -270,6 +271,22 @@ test("Format rewrites the open file in the canonical layout, and refuses a broke
   await page.click("#format");
   assert.equal(await doc(), "a: {\n");
   assert.match(await page.textContent("#status"), /syntax errors/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("clicking a line of an object's YAML explains where it comes from", async () => {
+  const page = await open(base);
+  const line = page.locator("#object-yaml .line", { hasText: "terminationGracePeriodSeconds" }).first();
+  await line.click();
+  const text = await page.textContent("#explanation");
+  assert.match(text, /spec\.template\.spec\.terminationGracePeriodSeconds/);
+  assert.match(text, /rule: The grace period outlasts the preStop hook/);
+  assert.match(text, /lifecycle\.drainDelay/);
+  assert.match(text, /<stdlib>\/mesh\.msh:\d+:\d+/);
+  // A container's image: the path goes through the list of containers.
+  await page.locator("#object-yaml .line", { hasText: "- image:" }).first().click();
+  assert.match(await page.textContent("#explanation"), /spec\.template\.spec\.containers\.0\.image/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -1,6 +1,6 @@
 // The meshc playground: edit msh, see every diagnostic and generated object as you type.
 // Everything runs in the page, on the meshc WebAssembly module; the state lives in the URL.
-import init, { compile, format } from "../pkg/meshc_wasm.js";
+import init, { compile, explain, format } from "../pkg/meshc_wasm.js";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine } from "@codemirror/view";
 import { defaultKeymap, history as undoHistory, historyKeymap } from "@codemirror/commands";
@@ -183,7 +183,73 @@ function renderObjects(shown) {
   }
   for (const b of tree.querySelectorAll("button")) b.classList.toggle("active", b.dataset.key === state.object);
   const yaml = objs.find((o) => objectKey(o) === state.object).yaml;
-  if (pre.textContent !== yaml) pre.textContent = yaml;
+  if (pre.textContent !== yaml) {
+    // One span per line (the text is the same), so that a click names its line.
+    pre.replaceChildren(
+      ...yaml.split(/(?<=\n)/).map((line, i) => {
+        const span = document.createElement("span");
+        span.className = "line";
+        span.dataset.line = String(i);
+        span.textContent = line;
+        return span;
+      }),
+    );
+    $("explanation").hidden = true;
+  }
+}
+
+/** The path of the field on line `target` of an object's YAML (`spec.template.spec.containers.0.image`). */
+function yamlPath(lines, target) {
+  const frames = []; // { col, seg, item }
+  for (let i = 0; i <= target; i++) {
+    const line = lines[i].replace(/\n$/, "");
+    if (!line.trim()) continue;
+    let col = line.length - line.trimStart().length;
+    let rest = line.trimStart();
+    while (rest.startsWith("- ")) {
+      // A list item: a sibling of the item at the same column, or the first under its key.
+      while (frames.length && frames[frames.length - 1].col > col) frames.pop();
+      let index = 0;
+      const top = frames[frames.length - 1];
+      if (top && top.col === col && top.item) {
+        index = top.seg + 1;
+        frames.pop();
+      }
+      frames.push({ col, seg: index, item: true });
+      col += 2;
+      rest = rest.slice(2);
+    }
+    const key = rest.match(/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\s][^:]*?):(\s|$)/);
+    if (key) {
+      // Deeper frames, sibling keys, and the items of a sibling key's list (at its column) end.
+      while (frames.length && frames[frames.length - 1].col >= col) frames.pop();
+      let k = key[1];
+      if (k.startsWith('"')) k = JSON.parse(k);
+      else if (k.startsWith("'")) k = k.slice(1, -1);
+      frames.push({ col, seg: k, item: false });
+    }
+  }
+  // A key with a dot in it (an annotation's name) cannot be a step of a dotted path: the
+  // explanation is of the map that holds it.
+  const segs = frames.map((f) => f.seg);
+  const dotted = segs.findIndex((k) => typeof k === "string" && k.includes("."));
+  return (dotted < 0 ? segs : segs.slice(0, dotted)).join(".");
+}
+
+/** Explains the clicked line of the selected object's YAML. */
+function explainLine(e) {
+  const span = e.target.closest?.(".line");
+  if (!span || !lastShown) return;
+  const pre = $("object-yaml");
+  for (const s of pre.querySelectorAll(".line.picked")) s.classList.remove("picked");
+  span.classList.add("picked");
+  const lines = [...pre.querySelectorAll(".line")].map((s) => s.textContent);
+  const path = yamlPath(lines, Number(span.dataset.line));
+  const o = lastShown.objects.find((x) => objectKey(x) === state.object);
+  const r = explain(state.files, `${o.kind}/${o.namespace ?? ""}/${o.name}`, path);
+  const box = $("explanation");
+  box.textContent = `${o.kind} ${o.name}: ${path || "(the whole object)"}\n${r.text}`;
+  box.hidden = false;
 }
 
 let lastGraph = "";
@@ -447,6 +513,7 @@ async function main() {
     });
   }
   $("copy-link").addEventListener("click", copyLink);
+  $("object-yaml").addEventListener("click", explainLine);
   $("format").addEventListener("click", () => {
     formatFile();
     view.focus();
