@@ -2,8 +2,8 @@
 //!
 //! Diagnostics as you type (the package of the open file compiled as `meshc check` does, with
 //! the open editors' text in place of the files on disk: the same codes and spans, guardrails
-//! included), formatting (`meshc fmt`), hover (a field's declaration and documentation from the
-//! standard library) and completion (the fields of `#Service`, `#Worker` and `#Mesh` in their
+//! included), formatting (`meshc fmt`), hover (a field's evaluated value, and its declaration and
+//! documentation from the standard library) and completion (the fields of `#Service`, `#Worker` and `#Mesh` in their
 //! blocks, the package's services in `deps`), and go to definition (a reference to its
 //! declaration in the package, a service named in `deps` to its `service` block), and rename
 //! of a service across the package's files.
@@ -149,9 +149,10 @@ impl Server<'_> {
                 // A file that does not parse is not formatted: its errors are already shown.
                 Err(_) => Ok(serde_json::Value::Null),
             },
-            ("textDocument/hover", Some((_, text))) => {
+            ("textDocument/hover", Some((path, text))) => {
                 let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
-                serde_json::to_value(hover(&text, at))
+                let value = self.value_at(&path, &text, at);
+                serde_json::to_value(hover(&text, at, value))
             }
             ("textDocument/completion", Some((path, text))) => {
                 let at = pos.map(|p| offset(&text, p)).unwrap_or(0);
@@ -296,6 +297,26 @@ impl Server<'_> {
         )))
     }
 
+    /// The evaluated value of the field whose label is at `at` (one line of JSON, shortened).
+    fn value_at(&self, path: &Path, text: &str, at: usize) -> Option<String> {
+        let labels = meshc::ide::field_path_at(text, at)?;
+        let (sources, options, _) = self.package(path);
+        let c = meshc::compile(&sources, &options);
+        let keys: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let node = c.value.as_ref()?.at(&keys)?;
+        let mut v = serde_json::to_string(node).ok()?;
+        if v.len() > 300 {
+            let cut = v
+                .char_indices()
+                .take_while(|(i, _)| *i < 297)
+                .last()
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            v.truncate(cut);
+            v.push_str("...");
+        }
+        Some(format!("{} = {v}", labels.join(".")))
+    }
+
     /// Where the name at `at` of `path` is declared, in the package.
     fn definition(&self, path: &Path, at: usize) -> Option<Location> {
         let (sources, _, dir) = self.package(path);
@@ -342,18 +363,20 @@ impl Server<'_> {
 
     fn complete(&self, path: &Path, text: &str, at: usize) -> Vec<CompletionItem> {
         match meshc::ide::completion_context(text, at) {
-            Some(meshc::ide::Completion::Fields(def)) => meshc::ide::stdlib_fields(def)
-                .into_iter()
-                .map(|f| CompletionItem {
-                    label: f.name.clone(),
-                    kind: Some(CompletionItemKind::FIELD),
-                    detail: Some(f.declaration.clone()),
-                    documentation: (!f.doc.is_empty())
-                        .then(|| lsp_types::Documentation::String(f.doc.clone())),
-                    insert_text: Some(format!("{}: ", f.name)),
-                    ..CompletionItem::default()
-                })
-                .collect(),
+            Some(meshc::ide::Completion::Fields(def, path)) => {
+                meshc::ide::stdlib_nested_fields(def, &path)
+                    .into_iter()
+                    .map(|f| CompletionItem {
+                        label: f.name.clone(),
+                        kind: Some(CompletionItemKind::FIELD),
+                        detail: Some(f.declaration.clone()),
+                        documentation: (!f.doc.is_empty())
+                            .then(|| lsp_types::Documentation::String(f.doc.clone())),
+                        insert_text: Some(format!("{}: ", f.name)),
+                        ..CompletionItem::default()
+                    })
+                    .collect()
+            }
             Some(meshc::ide::Completion::Services) => {
                 let (sources, _, _) = self.package(path);
                 let mut names: Vec<String> = sources
@@ -376,9 +399,10 @@ impl Server<'_> {
     }
 }
 
-/// The hover of the name at `at`: the standard library's declarations of a field of that name,
-/// with their documentation.
-fn hover(text: &str, at: usize) -> Option<Hover> {
+/// The hover of the name at `at`: the field's evaluated value (when it is a field of the
+/// package and the package evaluates), and the standard library's declarations of a field of
+/// that name, with their documentation.
+fn hover(text: &str, at: usize, value: Option<String>) -> Option<Hover> {
     let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '#' || c == '$';
     let at = at.min(text.len());
     let start = text[..at]
@@ -395,18 +419,19 @@ fn hover(text: &str, at: usize) -> Option<Hover> {
         return None;
     }
     let docs = meshc::ide::stdlib_field_docs(word);
-    if docs.is_empty() {
+    if docs.is_empty() && value.is_none() {
         return None;
     }
-    let value = docs
-        .iter()
-        .map(|d| {
+    let evaluated = value.map(|v| format!("```json\n{v}\n```"));
+    let value = evaluated
+        .into_iter()
+        .chain(docs.iter().map(|d| {
             let mut s = format!("```msh\n{}\n```\nin `{}`", d.declaration, d.definition);
             if !d.doc.is_empty() {
                 s.push_str(&format!("\n\n{}", d.doc));
             }
             s
-        })
+        }))
         .collect::<Vec<_>>()
         .join("\n\n---\n\n");
     Some(Hover {

@@ -165,6 +165,41 @@ fn an_editor_session() {
         "{shown}"
     );
     assert!(shown.contains("The protocol the service speaks"), "{shown}");
+    // ... and the evaluated value of the field.
+    assert!(
+        shown.contains("services.api.protocol = \"grpc\""),
+        "{shown}"
+    );
+
+    // Completion inside a nested block: the fields of a probe.
+    let probed = fixed.replace(
+        "\tpublic: true\n",
+        "\tpublic: true\n\tprobes: {readiness: {\n\t\t\n\t}}\n",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": probed}]}),
+    );
+    c.diagnostics(&uri);
+    let in_probe = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 6, "character": 2}}),
+    );
+    let fields: Vec<&str> = in_probe
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"http") && fields.contains(&"initialDelay"),
+        "{fields:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": fixed}]}),
+    );
+    c.diagnostics(&uri);
 
     // Completion: the fields of #Service in the service block; the services in `deps`.
     let in_block = c.request(

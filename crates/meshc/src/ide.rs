@@ -27,65 +27,116 @@ fn mesh() -> (&'static File, &'static str) {
 /// The fields of the standard library's definition `definition` (`#Service`, `#Mesh`…),
 /// with those of the definitions it embeds, in declaration order.
 pub fn stdlib_fields(definition: &str) -> Vec<FieldDoc> {
+    stdlib_nested_fields(definition, &[])
+}
+
+/// The fields of the struct at `path` inside the standard library's definition `definition`
+/// (`#Service` and `["probes", "readiness"]`: the fields of a `#Probe`), following embedded
+/// and referenced definitions, unifications, disjunctions and pattern constraints.
+pub fn stdlib_nested_fields(definition: &str, path: &[String]) -> Vec<FieldDoc> {
     let (file, text) = mesh();
-    let mut out = Vec::new();
-    let mut seen = Vec::new();
-    collect(file, text, definition, &mut out, &mut seen);
+    let mut scopes = Vec::new();
+    def_scopes(file, definition, &mut scopes);
+    for label in path {
+        let mut next = Vec::new();
+        for (def, lit) in &scopes {
+            let found = lit.decls.iter().find_map(|d| match d {
+                Decl::Field(f) if f.label.name() == Some(label.as_str()) => Some(&f.value),
+                _ => None,
+            });
+            let value = found.or_else(|| {
+                lit.decls.iter().find_map(|d| match d {
+                    Decl::Field(f) if matches!(f.label.kind, LabelKind::Pattern { .. }) => {
+                        Some(&f.value)
+                    }
+                    _ => None,
+                })
+            });
+            if let Some(v) = value {
+                expr_scopes(file, def, v, &mut next);
+            }
+        }
+        scopes = next;
+    }
+    let mut out: Vec<FieldDoc> = Vec::new();
+    for (def, lit) in &scopes {
+        for d in &lit.decls {
+            let Decl::Field(f) = d else { continue };
+            let LabelKind::Name(name) = &f.label.kind else {
+                continue;
+            };
+            if out.iter().any(|x| &x.name == name) {
+                continue;
+            }
+            out.push(field_doc(text, def, name, f.span.start as usize));
+        }
+    }
     out
 }
 
-fn collect(file: &File, text: &str, def: &str, out: &mut Vec<FieldDoc>, seen: &mut Vec<String>) {
-    if seen.iter().any(|s| s == def) {
+type Scopes<'a> = Vec<(String, &'a meshc_syntax::ast::StructLit)>;
+
+/// The struct literals a definition is made of (its body and the definitions it embeds).
+fn def_scopes<'a>(file: &'a File, def: &str, out: &mut Scopes<'a>) {
+    if out.iter().any(|(d, _)| d == def) {
         return;
     }
-    seen.push(def.to_string());
     let body = file.body.decls.iter().find_map(|d| match d {
-        Decl::Field(f) if f.label.name() == Some(def) => match &f.value.kind {
-            ExprKind::Struct(s) => Some(s),
-            _ => None,
-        },
+        Decl::Field(f) if f.label.name() == Some(def) => Some(&f.value),
         _ => None,
     });
-    let Some(body) = body else { return };
-    for d in &body.decls {
-        match d {
-            Decl::Embed(e) => {
-                if let ExprKind::Ident(n) = &e.kind {
-                    collect(file, text, n, out, seen);
+    if let Some(v) = body {
+        expr_scopes(file, def, v, out);
+    }
+}
+
+/// The struct literals a value is made of.
+fn expr_scopes<'a>(
+    file: &'a File,
+    def: &str,
+    e: &'a meshc_syntax::ast::Expr,
+    out: &mut Scopes<'a>,
+) {
+    match &e.kind {
+        ExprKind::Struct(l) => {
+            out.push((def.to_string(), l));
+            for d in &l.decls {
+                if let Decl::Embed(x) = d {
+                    expr_scopes(file, def, x, out);
                 }
             }
-            Decl::Field(f) => {
-                let LabelKind::Name(name) = &f.label.kind else {
-                    continue;
-                };
-                if out.iter().any(|x: &FieldDoc| &x.name == name) {
-                    continue;
-                }
-                let start = f.span.start as usize;
-                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                let declaration = text[start..]
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                let mut doc: Vec<&str> = Vec::new();
-                for line in text[..line_start].lines().rev() {
-                    match line.trim().strip_prefix("//") {
-                        Some(c) => doc.push(c.trim()),
-                        None => break,
-                    }
-                }
-                doc.reverse();
-                out.push(FieldDoc {
-                    definition: def.to_string(),
-                    name: name.clone(),
-                    declaration,
-                    doc: doc.join(" "),
-                });
-            }
-            _ => {}
         }
+        ExprKind::Ident(n) if n.starts_with('#') => def_scopes(file, n, out),
+        ExprKind::Unify(parts) => parts.iter().for_each(|p| expr_scopes(file, def, p, out)),
+        ExprKind::Disj(alts) => alts
+            .iter()
+            .for_each(|(p, _)| expr_scopes(file, def, p, out)),
+        _ => {}
+    }
+}
+
+/// A field's documentation: its declaration's first line and the comment lines above it.
+fn field_doc(text: &str, def: &str, name: &str, start: usize) -> FieldDoc {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let declaration = text[start..]
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let mut doc: Vec<&str> = Vec::new();
+    for line in text[..line_start].lines().rev() {
+        match line.trim().strip_prefix("//") {
+            Some(c) => doc.push(c.trim()),
+            None => break,
+        }
+    }
+    doc.reverse();
+    FieldDoc {
+        definition: def.to_string(),
+        name: name.to_string(),
+        declaration,
+        doc: doc.join(" "),
     }
 }
 
@@ -111,8 +162,9 @@ pub fn stdlib_field_docs(name: &str) -> Vec<FieldDoc> {
 /// What may be written at a position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Completion {
-    /// A field of this definition (the cursor is in a `service`, `worker` or `mesh` block).
-    Fields(&'static str),
+    /// A field of the struct at this path inside this definition (the cursor is in a
+    /// `service`, `worker` or `mesh` block, or in a struct nested in one).
+    Fields(&'static str, Vec<String>),
     /// The name of a service (the cursor is in a `deps` list).
     Services,
 }
@@ -143,21 +195,85 @@ pub fn completion_context(text: &str, offset: usize) -> Option<Completion> {
         i += 1;
     }
     let &(at, bracket) = open.last()?;
-    let line_start = before[..at].rfind('\n').map_or(0, |i| i + 1);
-    let head = before[line_start..at].trim();
-    match bracket {
-        b'[' if head.ends_with("deps:") => Some(Completion::Services),
-        b'{' if open.len() == 1 => {
-            let word = head.split_whitespace().next().unwrap_or("");
-            match word {
-                "service" => Some(Completion::Fields("#Service")),
-                "worker" => Some(Completion::Fields("#Worker")),
-                "mesh:" => Some(Completion::Fields("#Mesh")),
-                _ => None,
-            }
-        }
-        _ => None,
+    // What stands before a bracket, back to the line's start or the enclosing `{`, `[` or `,`.
+    let head_of = |at: usize| {
+        let start = before[..at]
+            .rfind(['\n', '{', '[', ','])
+            .map_or(0, |i| i + 1);
+        before[start..at].trim()
+    };
+    if bracket == b'[' {
+        return head_of(at)
+            .ends_with("deps:")
+            .then_some(Completion::Services);
     }
+    if open.iter().any(|(_, b)| *b != b'{') {
+        return None;
+    }
+    let root = match head_of(open[0].0).split_whitespace().next().unwrap_or("") {
+        "service" => "#Service",
+        "worker" => "#Worker",
+        "mesh:" => "#Mesh",
+        _ => return None,
+    };
+    // The labels before each inner `{`: `probes: {` is probes, `http: path: {` is http, path.
+    let mut path = Vec::new();
+    for &(at, _) in &open[1..] {
+        let head = head_of(at);
+        if !head.ends_with(':') {
+            return None;
+        }
+        for label in head.split(':').map(str::trim).filter(|l| !l.is_empty()) {
+            path.push(
+                label
+                    .trim_end_matches(['?', '!'])
+                    .trim_matches('"')
+                    .to_string(),
+            );
+        }
+    }
+    Some(Completion::Fields(root, path))
+}
+
+/// The path of the field whose label is at byte `offset` of `text`, from the package's root
+/// (`["services", "api", "port"]` on `port` inside `service api { … }`).
+pub fn field_path_at(text: &str, offset: usize) -> Option<Vec<String>> {
+    use meshc_syntax::ast::StructLit;
+    fn walk(l: &StructLit, at: u32, path: &mut Vec<String>) -> bool {
+        for d in &l.decls {
+            let Decl::Field(f) = d else { continue };
+            if !(f.span.start <= at && at <= f.span.end) {
+                continue;
+            }
+            let LabelKind::Name(n) = &f.label.kind else {
+                return false;
+            };
+            path.push(n.clone());
+            // `service NAME { … }`: the label is the name's, inside.
+            if !f.from_service && f.label.span.start <= at && at <= f.label.span.end {
+                return true;
+            }
+            let structs: Vec<&StructLit> = match &f.value.kind {
+                ExprKind::Struct(s) => vec![s],
+                ExprKind::Unify(parts) => parts
+                    .iter()
+                    .filter_map(|p| match &p.kind {
+                        ExprKind::Struct(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            return structs
+                .into_iter()
+                .find(|s| s.span.start <= at && at <= s.span.end)
+                .is_some_and(|s| walk(s, at, path));
+        }
+        false
+    }
+    let (file, _) = meshc_syntax::parse_file(0, text);
+    let mut path = Vec::new();
+    walk(&file.body, offset as u32, &mut path).then_some(path)
 }
 
 /// The names of the services (or workers) a text declares with `service NAME { … }`.
@@ -553,7 +669,7 @@ mod tests {
         let at = |needle: &str, skip: usize| t.find(needle).unwrap() + skip;
         assert_eq!(
             completion_context(t, at("{\n\t\n}", 2)),
-            Some(Completion::Fields("#Mesh"))
+            Some(Completion::Fields("#Mesh", vec![]))
         );
         assert_eq!(
             completion_context(t, at("\"b\", ", 5)),
@@ -561,10 +677,40 @@ mod tests {
         );
         assert_eq!(
             completion_context(t, at("]\n\t\n", 3)),
-            Some(Completion::Fields("#Service"))
+            Some(Completion::Fields("#Service", vec![]))
         );
-        assert_eq!(completion_context(t, at("{\n\t\t\n", 3)), None);
+        let probes = completion_context(t, at("{\n\t\t\n", 3));
+        assert_eq!(
+            probes,
+            Some(Completion::Fields("#Service", vec!["probes".into()]))
+        );
+        let names: Vec<String> = stdlib_nested_fields("#Service", &["probes".into()])
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["readiness", "liveness", "startup"]);
+        let probe: Vec<String> =
+            stdlib_nested_fields("#Service", &["probes".into(), "readiness".into()])
+                .into_iter()
+                .map(|f| f.name)
+                .collect();
+        assert!(
+            probe.contains(&"http".to_string()) && probe.contains(&"initialDelay".to_string()),
+            "{probe:?}"
+        );
+        let version: Vec<String> =
+            stdlib_nested_fields("#Service", &["versions".into(), "canary".into()])
+                .into_iter()
+                .map(|f| f.name)
+                .collect();
+        assert!(version.contains(&"weight".to_string()), "{version:?}");
         assert_eq!(declared_workloads(t), vec!["a".to_string()]);
+        let at_probes = at("probes", 2);
+        assert_eq!(
+            field_path_at(t, at_probes),
+            Some(vec!["services".into(), "a".into(), "probes".into()])
+        );
+        assert_eq!(field_path_at(t, 1), Some(vec!["mesh".into()]));
     }
 
     #[test]
