@@ -632,6 +632,12 @@ fn explain_names_the_rule_and_where_each_input_was_written() {
         t.contains("services.api.lifecycle.drainTime") && t.contains("<stdlib>/mesh.msh:"),
         "{t}"
     );
+    // Every declaration that took part: the user's line and the stdlib's default.
+    assert!(t.contains("mesh.msh:5:13: drainDelay: 20s"), "{t}");
+    assert!(
+        t.contains(": drainDelay:             *30s | duration & >=0s"),
+        "{t}"
+    );
     // The HPA's metric: the Kubernetes target is an input.
     let hpa = meshc(
         &[

@@ -155,9 +155,13 @@ pub struct Explanation {
     pub rule: String,
     /// The section of docs/lowering.md that documents it.
     pub doc: String,
-    /// Each input the rule reads that the package has: its path, its value (one line of YAML)
-    /// and where it was written (`file:line:column`).
+    /// Each input the rule reads that the package has: its path, its value (one line of JSON)
+    /// and where that value was written (`file:line:column`).
     pub inputs: Vec<(String, String, String)>,
+    /// For each input (same order), every declaration that took part in its value: the
+    /// service's own, the platform's policy (patterns such as `services: [Name=_]: …`), the
+    /// standard library's — as `file:line:column` and the declaration's first line.
+    pub declared: Vec<Vec<(String, String)>>,
 }
 
 impl std::fmt::Display for Explanation {
@@ -171,8 +175,11 @@ impl std::fmt::Display for Explanation {
         if !self.inputs.is_empty() {
             writeln!(f, "from:")?;
             let width = self.inputs.iter().map(|i| i.0.len()).max().unwrap_or(0);
-            for (path, value, at) in &self.inputs {
+            for (k, (path, value, at)) in self.inputs.iter().enumerate() {
                 writeln!(f, "  {path:width$}  {value}  ({at})")?;
+                for (loc, text) in self.declared.get(k).into_iter().flatten() {
+                    writeln!(f, "  {:width$}    {loc}: {text}", "")?;
+                }
             }
         }
         Ok(())
@@ -229,14 +236,11 @@ pub fn explain(c: &Compilation, object: &str, field: &str) -> Result<Explanation
         }
         .ok_or_else(|| format!("{object} has no field {field}"))?;
     }
-    let rule = RULES
-        .iter()
-        .filter(|r| r.kind == o.kind)
-        .find(|r| {
-            r.writes
-                .iter()
-                .any(|w| field.starts_with(w) || w.starts_with(field) && !field.is_empty())
-        })
+    // The rule that writes the field, else one that writes inside it (for a whole subtree).
+    let of_kind = || RULES.iter().filter(|r| r.kind == o.kind);
+    let rule = of_kind()
+        .find(|r| r.writes.iter().any(|w| field.starts_with(w)))
+        .or_else(|| of_kind().find(|r| r.writes.iter().any(|w| w.starts_with(field))))
         .ok_or_else(|| {
             format!(
                 "no rule of meshc's explains {} fields at {field:?} yet (see docs/lowering.md)",
@@ -244,6 +248,7 @@ pub fn explain(c: &Compilation, object: &str, field: &str) -> Result<Explanation
             )
         })?;
     let mut inputs = Vec::new();
+    let mut declared = Vec::new();
     if let (Some(root), Some(service)) = (&c.value, &o.service) {
         let workload = ["services", "workers"]
             .iter()
@@ -261,7 +266,12 @@ pub fn explain(c: &Compilation, object: &str, field: &str) -> Result<Explanation
             let Some(n) = base.and_then(|b| b.at(&keys)) else {
                 continue;
             };
-            inputs.push((format!("{prefix}.{rest}"), one_line(n), location(c, n)));
+            let full: Vec<String> = format!("{prefix}.{rest}")
+                .split('.')
+                .map(str::to_string)
+                .collect();
+            declared.push(declarations(c, &full));
+            inputs.push((full.join("."), one_line(n), location(c, n)));
         }
     }
     Ok(Explanation {
@@ -269,7 +279,94 @@ pub fn explain(c: &Compilation, object: &str, field: &str) -> Result<Explanation
         rule: rule.what.to_string(),
         doc: rule.doc.to_string(),
         inputs,
+        declared,
     })
+}
+
+/// Every declaration of the field at `path` (`services.api.autoscale.min`): in the package's
+/// files (fields, patterns, embedded structs and comprehension bodies on the way) and in the
+/// standard library's definition for it (`#Service`, `#Worker`, `#Mesh`).
+fn declarations(c: &Compilation, path: &[String]) -> Vec<(String, String)> {
+    use meshc_syntax::ast::{Decl, ExprKind, LabelKind, StructLit};
+    fn structs(e: &meshc_syntax::ast::Expr) -> Vec<&StructLit> {
+        match &e.kind {
+            ExprKind::Struct(s) => vec![s],
+            ExprKind::Unify(parts) => parts.iter().flat_map(structs).collect(),
+            ExprKind::Disj(alts) => alts.iter().flat_map(|(p, _)| structs(p)).collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn find(l: &StructLit, path: &[String], out: &mut Vec<u32>) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        for d in &l.decls {
+            match d {
+                Decl::Field(f) => {
+                    let matches = match &f.label.kind {
+                        LabelKind::Name(n) => n == first,
+                        LabelKind::Pattern { .. } => true,
+                        LabelKind::Dynamic(_) => false,
+                    };
+                    if !matches {
+                        continue;
+                    }
+                    if rest.is_empty() {
+                        out.push(f.span.start);
+                    } else {
+                        for s in structs(&f.value) {
+                            find(s, rest, out);
+                        }
+                    }
+                }
+                Decl::Embed(e) => structs(e).into_iter().for_each(|s| find(s, path, out)),
+                Decl::Comprehension(cm) => find(&cm.body, path, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (id, file) in c.sources.files().iter().enumerate() {
+        if file.name.starts_with('<') {
+            continue;
+        }
+        let (parsed, _) = meshc_syntax::parse_file(id as u32, &file.text);
+        let mut starts = Vec::new();
+        find(&parsed.body, path, &mut starts);
+        for start in starts {
+            let (line, col) = c.sources.line_col(id as u32, start);
+            let text = file.text[start as usize..]
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim();
+            out.push((format!("{}:{line}:{col}", file.name), text.to_string()));
+        }
+    }
+    // The standard library's declaration.
+    let def = match path.first().map(String::as_str) {
+        Some("services") => Some(("#Service", &path[2.min(path.len())..])),
+        Some("workers") => Some(("#Worker", &path[2.min(path.len())..])),
+        Some("mesh") => Some(("#Mesh", &path[1..])),
+        _ => None,
+    };
+    if let Some((def, rest)) = def {
+        if let Some((last, parents)) = rest.split_last() {
+            let stdlib = c
+                .sources
+                .files()
+                .iter()
+                .position(|f| f.name == "<stdlib>/mesh.msh");
+            let field = crate::ide::stdlib_nested_fields(def, parents)
+                .into_iter()
+                .find(|f| &f.name == last);
+            if let (Some(id), Some(field)) = (stdlib, field) {
+                let (line, col) = c.sources.line_col(id as u32, field.offset as u32);
+                out.push((format!("<stdlib>/mesh.msh:{line}:{col}"), field.declaration));
+            }
+        }
+    }
+    out
 }
 
 /// A value on one line (YAML flow style, shortened).

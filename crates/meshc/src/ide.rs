@@ -16,6 +16,8 @@ pub struct FieldDoc {
     pub declaration: String,
     /// The comment lines right above the declaration, without their `//`.
     pub doc: String,
+    /// Where the declaration starts in the standard library's `mesh.msh` (a byte offset).
+    pub offset: usize,
 }
 
 fn mesh() -> (&'static File, &'static str) {
@@ -137,6 +139,7 @@ fn field_doc(text: &str, def: &str, name: &str, start: usize) -> FieldDoc {
         name: name.to_string(),
         declaration,
         doc: doc.join(" "),
+        offset: start,
     }
 }
 
