@@ -431,3 +431,12 @@ pub fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     }
     result
 }
+
+/// Writes a file whole: beside it, then renamed over it (or into place when it is new).
+pub fn replace_or_create(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("meshc-new-{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

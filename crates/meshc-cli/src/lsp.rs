@@ -317,11 +317,28 @@ impl Server<'_> {
         Some(format!("{} = {v}", labels.join(".")))
     }
 
-    /// Where the name at `at` of `path` is declared, in the package.
+    /// Where the name at `at` of `path` is declared, in the package; for a field label of a
+    /// service, worker or the mesh block, its declaration in the standard library (written to a
+    /// read-only copy under the temporary directory, since it has no file of its own).
     fn definition(&self, path: &Path, at: usize) -> Option<Location> {
         let (sources, _, dir) = self.package(path);
         let rel = path.strip_prefix(&dir).ok()?.display().to_string();
-        let t = meshc::ide::definition(&sources, &rel, at)?;
+        let Some(t) = meshc::ide::definition(&sources, &rel, at) else {
+            let labels = meshc::ide::field_path_at(sources.get(&rel)?, at)?;
+            let (text, offset) = meshc::ide::stdlib_declaration(&labels)?;
+            let copy = std::env::temp_dir()
+                .join(format!("meshc-{}", env!("CARGO_PKG_VERSION")))
+                .join("stdlib/mesh.msh");
+            if std::fs::read_to_string(&copy).ok().as_deref() != Some(text) {
+                std::fs::create_dir_all(copy.parent()?).ok()?;
+                crate::files::replace_or_create(&copy, text).ok()?;
+            }
+            let end = offset + text[offset..].find(':').unwrap_or(0);
+            return Some(Location {
+                uri: uri_of(&copy)?,
+                range: Range::new(position(text, offset), position(text, end)),
+            });
+        };
         let text = sources.get(&t.file)?;
         Some(Location {
             uri: uri_of(&dir.join(&t.file))?,

@@ -76,6 +76,10 @@ enum Cmd {
         /// The format of the diagnostics
         #[arg(long, value_enum, default_value_t = DiagFormat::Text)]
         format: DiagFormat,
+        /// Where docs/diagnostics.md is published (an absolute URL): each SARIF rule links to
+        /// its section (`URL#e0201`)
+        #[arg(long, value_name = "URL")]
+        docs_url: Option<String>,
     },
     /// Print the evaluated value of a package
     Eval {
@@ -198,6 +202,8 @@ struct Show {
     color: bool,
     /// The package root as given on the command line ("" for the current directory).
     root: String,
+    /// The address of docs/diagnostics.md, for the SARIF rules' help links.
+    docs_url: Option<String>,
 }
 
 impl Show {
@@ -211,7 +217,11 @@ impl Show {
                     && std::io::stderr().is_terminal()
             }
         };
-        Show { color, root }
+        Show {
+            color,
+            root,
+            docs_url: None,
+        }
     }
     fn render(&self) -> meshc::Render {
         meshc::Render {
@@ -226,7 +236,7 @@ impl Show {
 fn print_diagnostics(c: &Compilation, format: DiagFormat, json_on_stdout: bool, show: &Show) {
     if format != DiagFormat::Text {
         let j = if format == DiagFormat::Sarif {
-            c.diagnostics_sarif_with(&show.render())
+            c.diagnostics_sarif_with(&show.render(), show.docs_url.as_deref())
         } else {
             serde_json::to_string_pretty(&c.diagnostics_json_with(&show.render())).expect("json")
         };
@@ -489,7 +499,7 @@ fn main() -> ExitCode {
             std::slice::from_ref(&path),
             color,
             limits,
-            (DiagFormat::Text, false),
+            (DiagFormat::Text, false, None),
             |c| match meshc::explain(c, &object, &field) {
                 Ok(e) => write_stdout(Some(e.to_string())),
                 Err(why) => {
@@ -502,14 +512,18 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "meshc", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Cmd::Check { paths, format } => {
-            compile_and(&paths, color, limits, (format, true), |_| ExitCode::SUCCESS)
-        }
+        Cmd::Check {
+            paths,
+            format,
+            docs_url,
+        } => compile_and(&paths, color, limits, (format, true, docs_url), |_| {
+            ExitCode::SUCCESS
+        }),
         Cmd::Eval {
             paths,
             format,
             diagnostics,
-        } => compile_and(&paths, color, limits, (diagnostics, false), |c| {
+        } => compile_and(&paths, color, limits, (diagnostics, false, None), |c| {
             write_stdout(match format {
                 DataFormat::Json => c.value_json(),
                 DataFormat::Yaml => c.value_yaml(),
@@ -520,7 +534,7 @@ fn main() -> ExitCode {
             output,
             format,
             diagnostics,
-        } => compile_and(&paths, color, limits, (diagnostics, false), |c| {
+        } => compile_and(&paths, color, limits, (diagnostics, false, None), |c| {
             if c.objects.is_empty() {
                 eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
                 return ExitCode::from(1);
@@ -551,7 +565,7 @@ fn compile_and(
     paths: &[String],
     color: ColorWhen,
     limits: meshc::Limits,
-    diags: (DiagFormat, bool),
+    diags: (DiagFormat, bool, Option<String>),
     then: impl FnOnce(&Compilation) -> ExitCode,
 ) -> ExitCode {
     let (sources, mut options, root) = match load(paths) {
@@ -569,7 +583,11 @@ fn compile_and(
         .expect("spawn the compiler thread")
         .join()
         .expect("the compiler does not panic");
-    print_diagnostics(&c, diags.0, diags.1, &Show::new(color, root));
+    let show = Show {
+        docs_url: diags.2,
+        ..Show::new(color, root)
+    };
+    print_diagnostics(&c, diags.0, diags.1, &show);
     if !c.ok() {
         return ExitCode::from(1);
     }

@@ -497,7 +497,11 @@ fn check_writes_sarif_that_validates_against_the_schema() {
         for (f, body) in &msh {
             std::fs::write(dir.join(f), body).unwrap();
         }
-        let sarif = meshc(&["check", "--format", "sarif", "."], &dir);
+        let docs = "https://docs.example.org/meshc/diagnostics.html";
+        let sarif = meshc(
+            &["check", "--format", "sarif", "--docs-url", docs, "."],
+            &dir,
+        );
         let json = meshc(&["check", "--format", "json", "."], &dir);
         assert_eq!(
             sarif.status.code(),
@@ -520,6 +524,8 @@ fn check_writes_sarif_that_validates_against_the_schema() {
             assert_eq!(r["ruleId"], d["code"]);
             let i = r["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(rules[i]["id"], d["code"]);
+            let code = d["code"].as_str().unwrap().to_lowercase();
+            assert_eq!(rules[i]["helpUri"], format!("{docs}#{code}"));
             let primary = d["labels"]
                 .as_array()
                 .unwrap()

@@ -238,6 +238,29 @@ fn an_editor_session() {
     );
     assert_eq!(def["range"]["start"], json!({"line": 0, "character": 8}));
 
+    // Go to definition on a field label: its declaration in (a copy of) the standard library.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 3}}),
+    );
+    let target = def["uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("file://")
+        .unwrap()
+        .to_string();
+    let stdlib = std::fs::read_to_string(&target).unwrap();
+    let line = def["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(
+        stdlib
+            .lines()
+            .nth(line)
+            .unwrap()
+            .trim_start()
+            .starts_with("protocol:"),
+        "{def}"
+    );
+
     // Rename `db` (from its name in deps): its declaration in db.msh and the entry here.
     let edit = c.request(
         "textDocument/rename",

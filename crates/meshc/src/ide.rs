@@ -279,6 +279,22 @@ pub fn field_path_at(text: &str, offset: usize) -> Option<Vec<String>> {
     walk(&file.body, offset as u32, &mut path).then_some(path)
 }
 
+/// The standard library's declaration of the field at `path` of a package (`services.api.port`
+/// is `#Service`'s `port`): the text of `mesh.msh` and the byte offset of the declaration.
+pub fn stdlib_declaration(path: &[String]) -> Option<(&'static str, usize)> {
+    let (def, rest) = match path.first()?.as_str() {
+        "services" if path.len() > 2 => ("#Service", &path[2..]),
+        "workers" if path.len() > 2 => ("#Worker", &path[2..]),
+        "mesh" if path.len() > 1 => ("#Mesh", &path[1..]),
+        _ => return None,
+    };
+    let (last, parents) = rest.split_last()?;
+    let field = stdlib_nested_fields(def, parents)
+        .into_iter()
+        .find(|f| &f.name == last)?;
+    Some((mesh().1, field.offset))
+}
+
 /// The names of the services (or workers) a text declares with `service NAME { … }`.
 pub fn declared_workloads(text: &str) -> Vec<String> {
     let (file, _) = meshc_syntax::parse_file(0, text);
@@ -714,6 +730,9 @@ mod tests {
             Some(vec!["services".into(), "a".into(), "probes".into()])
         );
         assert_eq!(field_path_at(t, 1), Some(vec!["mesh".into()]));
+        let (text, at) =
+            stdlib_declaration(&["services".into(), "a".into(), "probes".into()]).unwrap();
+        assert!(text[at..].starts_with("probes:"));
     }
 
     #[test]

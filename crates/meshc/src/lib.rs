@@ -141,8 +141,10 @@ impl Compilation {
 
     /// The diagnostics as a SARIF 2.1.0 log (`meshc check --format sarif`), for GitHub code
     /// scanning and other SARIF viewers.
-    pub fn diagnostics_sarif_with(&self, how: &Render) -> String {
-        let log = render::sarif(&self.diagnostics_json_with(how));
+    /// `docs_url` is where docs/diagnostics.md is published: each rule then links to its
+    /// section (`helpUri`).
+    pub fn diagnostics_sarif_with(&self, how: &Render, docs_url: Option<&str>) -> String {
+        let log = render::sarif(&self.diagnostics_json_with(how), docs_url);
         serde_json::to_string_pretty(&log).expect("a SARIF log serializes")
     }
 }

@@ -212,13 +212,13 @@ pub fn json(map: &SourceMap, d: &Diagnostic, how: &Render) -> DiagnosticJson {
 /// code scanning and other SARIF viewers): one run of the tool `meshc`, whose rules are every
 /// diagnostic code with its summary and help, and one result per diagnostic, located at its
 /// primary label, the other labels as related locations. Columns count Unicode code points.
-pub fn sarif(diags: &[DiagnosticJson]) -> serde_json::Value {
+pub fn sarif(diags: &[DiagnosticJson], docs_url: Option<&str>) -> serde_json::Value {
     use serde_json::json;
     let codes = meshc_syntax::codes::ALL;
     let rules: Vec<serde_json::Value> = codes
         .iter()
         .map(|(code, summary)| {
-            json!({
+            let mut rule = json!({
                 "id": code,
                 "name": code,
                 "shortDescription": {"text": summary},
@@ -226,7 +226,12 @@ pub fn sarif(diags: &[DiagnosticJson]) -> serde_json::Value {
                     "text": format!("{code}: {summary}. docs/diagnostics.md in meshc's documentation explains each code with an example and the fix."),
                 },
                 "defaultConfiguration": {"level": if code.starts_with('W') { "warning" } else { "error" }},
-            })
+            });
+            if let Some(url) = docs_url.filter(|u| !u.is_empty()) {
+                // docs/diagnostics.md has a heading per code: `#e0201` is its anchor.
+                rule["helpUri"] = json!(format!("{}#{}", url.trim_end_matches('#'), code.to_lowercase()));
+            }
+            rule
         })
         .collect();
     let location = |l: &LabelJson| {
