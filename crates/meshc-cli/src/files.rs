@@ -440,3 +440,13 @@ pub fn replace_or_create(path: &Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     })
 }
+
+/// A file named on the command line, or the files with these extensions under a directory.
+pub fn files_or_dir(path: &str, exts: &[&str]) -> Result<Vec<PathBuf>, String> {
+    let p = Path::new(path);
+    if p.is_dir() {
+        files_under(p, exts)
+    } else {
+        Ok(vec![p.to_path_buf()])
+    }
+}

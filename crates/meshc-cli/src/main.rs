@@ -262,17 +262,12 @@ fn print_diagnostics(c: &Compilation, format: DiagFormat, json_on_stdout: bool, 
 fn run_import(paths: &[String]) -> ExitCode {
     let mut objects = Vec::new();
     for path in paths {
-        let p = Path::new(path);
-        let files = if p.is_dir() {
-            match files_under(p, &["yaml", "yml", "json"]) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("meshc: {e}");
-                    return ExitCode::from(2);
-                }
+        let files = match files::files_or_dir(path, &["yaml", "yml", "json"]) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("meshc: {e}");
+                return ExitCode::from(2);
             }
-        } else {
-            vec![p.to_path_buf()]
         };
         for f in files {
             let text = match std::fs::read_to_string(&f) {
@@ -347,17 +342,12 @@ fn run_fmt(mut paths: Vec<String>, check: bool, color: ColorWhen) -> ExitCode {
             }
             continue;
         }
-        let p = Path::new(path);
-        let files = if p.is_dir() {
-            match files_under(p, &["msh"]) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("meshc: {e}");
-                    return ExitCode::from(2);
-                }
+        let files = match files::files_or_dir(path, &["msh"]) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("meshc: {e}");
+                return ExitCode::from(2);
             }
-        } else {
-            vec![p.to_path_buf()]
         };
         for file in files {
             let name = file.display().to_string();
