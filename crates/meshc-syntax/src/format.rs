@@ -85,55 +85,13 @@ fn align_trailing_comments(text: &str) -> String {
 
 /// The `//` comments of a text (outside strings), as byte ranges up to the end of their line.
 pub fn comments(text: &str) -> Vec<(usize, usize)> {
-    let b = text.as_bytes();
     let mut out = Vec::new();
-    // Inside a string: the paren depth of each open interpolation, innermost last.
-    let mut interp: Vec<usize> = Vec::new();
-    let mut in_str = false;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if in_str {
-            match c {
-                b'\\' if b.get(i + 1) == Some(&b'(') => {
-                    interp.push(0);
-                    in_str = false;
-                    i += 1;
-                }
-                b'\\' => i += 1,
-                b'"' | b'\n' => in_str = false,
-                _ => {}
-            }
-        } else {
-            match c {
-                b'"' => in_str = true,
-                b'/' if b.get(i + 1) == Some(&b'/') => {
-                    let start = i;
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                    let end = start + text[start..i].trim_end().len();
-                    out.push((start, end));
-                    continue;
-                }
-                b'(' => {
-                    if let Some(d) = interp.last_mut() {
-                        *d += 1;
-                    }
-                }
-                b')' => match interp.last_mut() {
-                    Some(0) => {
-                        interp.pop();
-                        in_str = true;
-                    }
-                    Some(d) => *d -= 1,
-                    None => {}
-                },
-                _ => {}
-            }
+    crate::parse::scan(text, |start, l| {
+        if let crate::parse::Lexeme::Comment(end) = l {
+            out.push((start, start + text[start..end].trim_end().len()));
         }
-        i += 1;
-    }
+        true
+    });
     out
 }
 

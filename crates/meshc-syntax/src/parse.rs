@@ -164,53 +164,116 @@ fn looks_like_field(rest: &str) -> bool {
     after.starts_with(':')
 }
 
-/// Rejects input nested deeper than [`MAX_NESTING`] before the recursive parser sees it.
-fn check_nesting(id: FileId, text: &str) -> Option<Diagnostic> {
-    let mut depth = 0usize;
+/// What [`scan`] meets outside strings (an interpolation's inside is code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lexeme {
+    /// `{`, `[` or `(` (an interpolation's `\(` is a `(`).
+    Open(u8),
+    /// `}`, `]` or `)`.
+    Close,
+    /// A `//` comment, up to (not including) the end of its line at this byte.
+    Comment(usize),
+}
+
+/// Walks the brackets and comments of a text without parsing it (it may not parse), skipping
+/// the text of strings: `f(byte, lexeme)` for each, until `f` returns false. The nesting check,
+/// the formatter's comments and the language server's completion read text through it.
+pub fn scan(text: &str, mut f: impl FnMut(usize, Lexeme) -> bool) {
+    let b = text.as_bytes();
+    // Inside a string's interpolation: the parentheses open in it, innermost last.
+    let mut interp: Vec<usize> = Vec::new();
     let mut in_str = false;
-    let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if in_str {
+    while i < b.len() {
+        let c = b[i];
+        let go = if in_str {
             match c {
-                b'\\' if bytes.get(i + 1) == Some(&b'(') => {
-                    depth += 1;
+                b'\\' if b.get(i + 1) == Some(&b'(') => {
+                    interp.push(0);
                     in_str = false;
                     i += 1;
+                    f(i, Lexeme::Open(b'('))
                 }
-                b'\\' => i += 1,
-                b'"' | b'\n' => in_str = false,
-                _ => {}
+                b'\\' => {
+                    i += 1;
+                    true
+                }
+                b'"' | b'\n' => {
+                    in_str = false;
+                    true
+                }
+                _ => true,
             }
         } else {
             match c {
-                b'"' => in_str = true,
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
+                b'"' => {
+                    in_str = true;
+                    true
+                }
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    let start = i;
+                    while i < b.len() && b[i] != b'\n' {
                         i += 1;
                     }
+                    if !f(start, Lexeme::Comment(i)) {
+                        return;
+                    }
+                    continue;
                 }
-                b'{' | b'[' | b'(' => depth += 1,
-                b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-                _ => {}
+                b'{' | b'[' | b'(' => {
+                    if let (b'(', Some(d)) = (c, interp.last_mut()) {
+                        *d += 1;
+                    }
+                    f(i, Lexeme::Open(c))
+                }
+                b'}' | b']' | b')' => {
+                    if c == b')' {
+                        match interp.last_mut() {
+                            // The interpolation's own `)`: back in the string.
+                            Some(0) => {
+                                interp.pop();
+                                in_str = true;
+                            }
+                            Some(d) => *d -= 1,
+                            None => {}
+                        }
+                    }
+                    f(i, Lexeme::Close)
+                }
+                _ => true,
             }
-        }
-        if depth > MAX_NESTING {
-            return Some(
-                Diagnostic::error(
-                    codes::TOO_DEEP,
-                    format!("brackets nested more than {MAX_NESTING} deep"),
-                )
-                .primary(Span::new(id, i, i + 1), "nested too deeply here")
-                .help(
-                    "flatten the structure: give inner values names of their own and refer to them",
-                ),
-            );
+        };
+        if !go {
+            return;
         }
         i += 1;
     }
-    None
+}
+
+/// Rejects input nested deeper than [`MAX_NESTING`] before the recursive parser sees it.
+fn check_nesting(id: FileId, text: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut deep = None;
+    scan(text, |at, l| {
+        match l {
+            Lexeme::Open(_) => depth += 1,
+            Lexeme::Close => depth = depth.saturating_sub(1),
+            Lexeme::Comment(_) => {}
+        }
+        if depth > MAX_NESTING {
+            deep = Some(at);
+        }
+        deep.is_none()
+    });
+    let at = deep?;
+    Some(
+        Diagnostic::error(
+            codes::TOO_DEEP,
+            format!("brackets nested more than {MAX_NESTING} deep"),
+        )
+        .primary(Span::new(id, at, at + 1), "nested too deeply here")
+        .help("flatten the structure: give inner values names of their own and refer to them"),
+    )
 }
 
 /// A parse failure: what was expected is in [`Parser::error`].

@@ -175,28 +175,18 @@ pub enum Completion {
 /// What to complete at byte `offset` of `text` (which may be half-written and not parse).
 pub fn completion_context(text: &str, offset: usize) -> Option<Completion> {
     let before = &text[..offset.min(text.len())];
-    // The innermost bracket open at the offset, and how many are open around it.
+    // The brackets open at the offset, innermost last.
     let mut open: Vec<(usize, u8)> = Vec::new();
-    let mut in_str = false;
-    let b = before.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => in_str = !in_str,
-            b'\\' if in_str => i += 1,
-            b'/' if !in_str && b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            c @ (b'{' | b'[' | b'(') if !in_str => open.push((i, c)),
-            b'}' | b']' | b')' if !in_str => {
+    meshc_syntax::parse::scan(before, |at, l| {
+        match l {
+            meshc_syntax::parse::Lexeme::Open(c) => open.push((at, c)),
+            meshc_syntax::parse::Lexeme::Close => {
                 open.pop();
             }
-            _ => {}
+            meshc_syntax::parse::Lexeme::Comment(_) => {}
         }
-        i += 1;
-    }
+        true
+    });
     let &(at, bracket) = open.last()?;
     // What stands before a bracket, back to the line's start or the enclosing `{`, `[` or `,`.
     let head_of = |at: usize| {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{parse_archive, write_archive};
+use common::{files_with, parse_archive, write_archive};
 use meshc::{compile, Options, Sources};
 use std::path::{Path, PathBuf};
 
@@ -102,27 +102,10 @@ fn run_case(path: &Path) -> Result<(), String> {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().and_then(|e| e.to_str()) == Some("txtar") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
+    let files = files_with(&root, "txtar");
     assert!(
         files.len() >= 60,
         "expected at least 60 cases, found {}",

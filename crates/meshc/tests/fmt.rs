@@ -6,28 +6,13 @@
 
 mod common;
 
-use common::{parse_archive, write_archive};
+use common::{expect_section, files_with, parse_archive, section, write_archive};
 use meshc::{compile, format, Options, Sources};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn files_with(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            files_with(&e, ext, out);
-        } else if e.extension().is_some_and(|x| x == ext) {
-            out.push(e);
-        }
-    }
 }
 
 /// The syntax tree of `text` with every position removed.
@@ -110,46 +95,21 @@ fn formatted(sources: &Sources) -> Sources {
 
 #[test]
 fn pairs() {
-    let mut paths = Vec::new();
-    files_with(&root().join("tests/fmt"), "txtar", &mut paths);
+    let paths = files_with(&root().join("tests/fmt"), "txtar");
     assert!(!paths.is_empty());
-    let update = std::env::var("UPDATE_EXPECT").is_ok();
     let mut failures = Vec::new();
     for path in paths {
         let mut case = parse_archive(&std::fs::read_to_string(&path).unwrap());
-        let input = case
-            .files
-            .iter()
-            .find(|f| f.0 == "in.msh")
-            .expect("in.msh")
-            .1
-            .clone();
+        let input = section(&case, "in.msh");
         let got = match format(&input) {
             Ok(t) => t,
-            Err(d) => format!(
-                "(refused: {})\n",
-                d.iter()
-                    .map(|d| d.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        };
-        let out = case
-            .files
-            .iter_mut()
-            .find(|f| f.0 == "out.msh")
-            .expect("out.msh");
-        if out.1 != got {
-            if update {
-                out.1 = got;
-                std::fs::write(&path, write_archive(&case)).unwrap();
-            } else {
-                failures.push(format!(
-                    "{}:\n--- expected\n{}--- actual\n{got}",
-                    path.display(),
-                    out.1
-                ));
+            Err(d) => {
+                let why: Vec<String> = d.iter().map(|d| d.message.clone()).collect();
+                format!("(refused: {})\n", why.join("; "))
             }
+        };
+        if expect_section(&mut case, "out.msh", &got, &path, &mut failures) {
+            std::fs::write(&path, write_archive(&case)).unwrap();
         }
         if let Err(e) = check_text(&path.display().to_string(), &input) {
             failures.push(e);
@@ -162,8 +122,7 @@ fn pairs() {
 fn corpus() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for dir in ["examples", "stdlib", "fuzz/regressions"] {
-        let mut paths = Vec::new();
-        files_with(&root().join(dir), "msh", &mut paths);
+        let paths = files_with(&root().join(dir), "msh");
         for p in paths {
             out.push((
                 p.display().to_string(),
@@ -171,8 +130,7 @@ fn corpus() -> Vec<(String, String)> {
             ));
         }
     }
-    let mut cases = Vec::new();
-    files_with(&root().join("tests"), "txtar", &mut cases);
+    let cases = files_with(&root().join("tests"), "txtar");
     for p in cases {
         let case = parse_archive(&std::fs::read_to_string(&p).unwrap());
         for (name, body) in case.files {
@@ -197,9 +155,8 @@ fn every_repository_file_is_formatted_without_change_of_meaning() {
 
 #[test]
 fn examples_and_the_standard_library_are_formatted() {
-    let mut paths = Vec::new();
-    files_with(&root().join("examples"), "msh", &mut paths);
-    files_with(&root().join("stdlib"), "msh", &mut paths);
+    let mut paths = files_with(&root().join("examples"), "msh");
+    paths.extend(files_with(&root().join("stdlib"), "msh"));
     for p in paths {
         let text = std::fs::read_to_string(&p).unwrap();
         assert_eq!(
@@ -221,8 +178,7 @@ fn every_example_and_case_evaluates_the_same_once_formatted() {
     dirs.sort();
     let mut packages: Vec<(String, Sources)> = Vec::new();
     for dir in dirs {
-        let mut paths = Vec::new();
-        files_with(&dir, "msh", &mut paths);
+        let paths = files_with(&dir, "msh");
         let sources = paths
             .iter()
             .map(|p| {
@@ -232,8 +188,7 @@ fn every_example_and_case_evaluates_the_same_once_formatted() {
             .collect();
         packages.push((dir.display().to_string(), sources));
     }
-    let mut cases = Vec::new();
-    files_with(&root().join("tests/cases"), "txtar", &mut cases);
+    let cases = files_with(&root().join("tests/cases"), "txtar");
     for p in cases {
         let case = parse_archive(&std::fs::read_to_string(&p).unwrap());
         let sources = case

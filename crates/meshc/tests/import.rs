@@ -5,49 +5,23 @@
 
 mod common;
 
-use common::{parse_archive, write_archive};
+use common::{expect_section, files_with, parse_archive, section, write_archive};
 use meshc::{compile, import, read_manifests, Options, Sources};
 use std::path::Path;
 
 #[test]
 fn imports() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/import");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
+    let paths = files_with(&dir, "txtar");
     assert!(!paths.is_empty());
-    let update = std::env::var("UPDATE_EXPECT").is_ok();
     let mut failures = Vec::new();
     for path in paths {
         let mut case = parse_archive(&std::fs::read_to_string(&path).unwrap());
-        let input = case
-            .files
-            .iter()
-            .find(|f| f.0 == "in.yaml")
-            .expect("in.yaml")
-            .1
-            .clone();
-        let objects = read_manifests(&input).unwrap();
+        let objects = read_manifests(&section(&case, "in.yaml")).unwrap();
         let got = import(&objects);
         let notes = got.notes.join("\n") + "\n";
-        for (name, actual) in [("out.msh", &got.msh), ("notes", &notes)] {
-            let expected = case.files.iter_mut().find(|f| f.0 == name).expect(name);
-            if &expected.1 != actual {
-                if update {
-                    expected.1 = actual.clone();
-                } else {
-                    failures.push(format!(
-                        "{}: {name}:\n--- expected\n{}--- actual\n{actual}",
-                        path.display(),
-                        expected.1
-                    ));
-                }
-            }
-        }
-        if update {
+        let out = expect_section(&mut case, "out.msh", &got.msh, &path, &mut failures);
+        if expect_section(&mut case, "notes", &notes, &path, &mut failures) || out {
             std::fs::write(&path, write_archive(&case)).unwrap();
         }
         // The output compiles, and builds a Deployment for every Deployment of the input

@@ -1,6 +1,9 @@
 //! The structural invariants of ARCHITECTURE.md that are properties of the code rather than of
 //! its output: which crate may depend on which, and which crate may touch the outside world.
 
+mod common;
+
+use common::files_with;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -9,31 +12,17 @@ fn root() -> PathBuf {
 
 /// The Rust sources of a crate's `src/`, comments removed, with their paths.
 fn sources(krate: &str) -> Vec<(String, String)> {
-    fn walk(p: &Path, out: &mut Vec<(String, String)>) {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for e in entries {
-            if e.is_dir() {
-                walk(&e, out);
-            } else if e.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&e).unwrap();
-                let code: String = text
-                    .lines()
-                    .map(|l| match l.find("//") {
-                        Some(i) => &l[..i],
-                        None => l,
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                out.push((e.display().to_string(), code));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&root().join(krate).join("src"), &mut out);
+    let out: Vec<(String, String)> = files_with(&root().join(krate).join("src"), "rs")
+        .into_iter()
+        .map(|e| {
+            let text = std::fs::read_to_string(&e).unwrap();
+            let code: Vec<&str> = text
+                .lines()
+                .map(|l| l.find("//").map_or(l, |i| &l[..i]))
+                .collect();
+            (e.display().to_string(), code.join("\n"))
+        })
+        .collect();
     assert!(!out.is_empty(), "{krate} has sources");
     out
 }
