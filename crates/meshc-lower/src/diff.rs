@@ -128,6 +128,37 @@ fn immutable(k: &Key, what: &str, old: &Value, new: &Value, migration: &str) -> 
     .help(migration.to_string())
 }
 
+/// The change of an immutable field between two versions `o` → `n` of the object `k`, if
+/// there is one: the diagnostic (with the migration) and the JSON pointer of the field in `n`.
+pub fn immutable_change(k: &Key, o: &Value, n: &Value) -> Option<(Diagnostic, &'static str)> {
+    match k.0.as_str() {
+        "Deployment" | "StatefulSet" | "DaemonSet" if o["spec"]["selector"] != n["spec"]["selector"] => Some((immutable(
+            k,
+            "selector",
+            &o["spec"]["selector"],
+            &n["spec"]["selector"],
+            if k.0 == "Deployment" {
+                "create the Deployment under a new name with the new labels (meshc names them `<service>-<version>`), let the Service serve both (its selector is `app` only), point the HPA at the new one, then delete the old one"
+            } else {
+                "create the workload under a new name with the new labels, move the traffic to it, then delete the old one"
+            },
+        ), "/spec/selector")),
+        "Service" => {
+            let ip = |v: &Value| {
+                Value::from(if v["spec"]["clusterIP"].as_str() == Some("None") { "None (headless)" } else { "a cluster IP (ClusterIP)" })
+            };
+            (ip(o) != ip(n)).then(|| (immutable(
+                k,
+                "clusterIP (headless ↔ ClusterIP)",
+                &ip(o),
+                &ip(n),
+                "a headless Service cannot become a ClusterIP one in place: create the ClusterIP Service, move the callers to it (their clients must stop resolving pod IPs), then delete the headless one, or delete and recreate it in a maintenance window",
+            ), "/spec/clusterIP"))
+        }
+        _ => None,
+    }
+}
+
 /// Compares the objects of `old` with those of `new`.
 pub fn diff(old: &[Value], new: &[Value]) -> DiffReport {
     let index = |objs: &[Value]| -> BTreeMap<Key, Value> {
@@ -161,29 +192,8 @@ pub fn diff(old: &[Value], new: &[Value]) -> DiffReport {
                     r.unchanged += 1;
                     continue;
                 }
-                match k.0.as_str() {
-                    "Deployment" if o["spec"]["selector"] != n["spec"]["selector"] => r.diagnostics.push(immutable(
-                        k,
-                        "selector",
-                        &o["spec"]["selector"],
-                        &n["spec"]["selector"],
-                        "create the Deployment under a new name with the new labels (meshc names them `<service>-<version>`), let the Service serve both (its selector is `app` only), point the HPA at the new one, then delete the old one",
-                    )),
-                    "Service" => {
-                        let ip = |v: &Value| {
-                            Value::from(if v["spec"]["clusterIP"].as_str() == Some("None") { "None (headless)" } else { "a cluster IP (ClusterIP)" })
-                        };
-                        if ip(o) != ip(n) {
-                            r.diagnostics.push(immutable(
-                                k,
-                                "clusterIP (headless ↔ ClusterIP)",
-                                &ip(o),
-                                &ip(n),
-                                "a headless Service cannot become a ClusterIP one in place: create the ClusterIP Service, move the callers to it (their clients must stop resolving pod IPs), then delete the headless one, or delete and recreate it in a maintenance window",
-                            ));
-                        }
-                    }
-                    _ => {}
+                if let Some((d, _)) = immutable_change(k, o, n) {
+                    r.diagnostics.push(d);
                 }
                 r.changed.push((k.clone(), paths));
             }

@@ -141,8 +141,50 @@ pub fn lower(root: &Node) -> Lowered {
         objects::workload(&mut cx, i, &deps[i], &callers[i], &mut out.objects);
     }
     guardrails::e0314_duplicate_object::check(&mut cx, &out.objects);
+    allow_annotations(&services, &mut out.objects);
     out.diagnostics.extend(cx.findings);
     out
+}
+
+/// The annotation prefix that silences a guardrail on one object (`meshc vet`, the admission
+/// policies): `allow.meshc.dev/E0305: "why"`.
+pub const ALLOW_PREFIX: &str = "allow.meshc.dev/";
+
+/// Writes what a service silences on each of its objects, so that `meshc vet` and the admission
+/// policies silence the same rules there: `allow: {CODE: "why"}` as `allow.meshc.dev/CODE: why`,
+/// and `idempotent: true` as `allow.meshc.dev/E0305: idempotent` on its VirtualServices.
+fn allow_annotations(services: &[Service], objects: &mut [Object]) {
+    for o in objects.iter_mut() {
+        let Some(name) = &o.service else { continue };
+        let Some(s) = services
+            .iter()
+            .find(|s| &s.name == name && Some(&s.namespace) == o.namespace.as_ref())
+        else {
+            continue;
+        };
+        let mut notes: BTreeMap<String, String> = s
+            .allow
+            .iter()
+            .map(|(code, why)| (format!("{ALLOW_PREFIX}{code}"), why.clone()))
+            .collect();
+        if s.idempotent && o.kind == "VirtualService" {
+            notes
+                .entry(format!("{ALLOW_PREFIX}E0305"))
+                .or_insert_with(|| "idempotent".into());
+        }
+        if notes.is_empty() {
+            continue;
+        }
+        let meta = &mut o.value["metadata"];
+        if !meta["annotations"].is_object() {
+            meta["annotations"] = serde_json::Value::Object(Default::default());
+        }
+        if let Some(a) = meta["annotations"].as_object_mut() {
+            for (k, v) in notes {
+                a.insert(k, v.into());
+            }
+        }
+    }
 }
 
 /// What every object builder and guardrail sees: the mesh, all workloads (sorted by name),

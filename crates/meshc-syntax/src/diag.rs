@@ -224,6 +224,19 @@ pub mod codes {
     pub const REPLACED_DEPLOYMENT: &str = "W0331";
     /// `E0320`: value does not have the shape of the stdlib schema.
     pub const BAD_SHAPE: &str = "E0320";
+    // `meshc vet`: guardrails on manifests read from YAML.
+    /// `E0340`: manifest that is not valid YAML or not a Kubernetes object.
+    pub const BAD_MANIFEST: &str = "E0340";
+    /// `E0341`: route to a subset that no DestinationRule defines.
+    pub const UNDEFINED_SUBSET: &str = "E0341";
+    /// `E0342`: headless Service in front of meshed pods.
+    pub const HEADLESS: &str = "E0342";
+    /// `E0343`: pods without `app` and `version` labels.
+    pub const MISSING_LABELS: &str = "E0343";
+    /// `E0344`: AuthorizationPolicy that denies every caller.
+    pub const DENY_ALL: &str = "E0344";
+    /// `W0345`: container without CPU and memory requests.
+    pub const NO_RESOURCES: &str = "W0345";
 
     /// (code, summary) for every code, in order.
     pub const ALL: &[(&str, &str)] = &[
@@ -326,5 +339,17 @@ pub mod codes {
             BAD_SHAPE,
             "value does not have the shape of the stdlib schema",
         ),
+        (
+            BAD_MANIFEST,
+            "manifest that is not valid YAML or not a Kubernetes object",
+        ),
+        (
+            UNDEFINED_SUBSET,
+            "route to a subset that no DestinationRule defines",
+        ),
+        (HEADLESS, "headless Service in front of meshed pods"),
+        (MISSING_LABELS, "pods without `app` and `version` labels"),
+        (DENY_ALL, "AuthorizationPolicy that denies every caller"),
+        (NO_RESOURCES, "container without CPU and memory requests"),
     ];
 }

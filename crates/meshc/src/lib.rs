@@ -29,6 +29,8 @@
 //! `import "mesh"` reads the standard library compiled into this crate.
 #![warn(missing_docs)]
 
+mod admission;
+pub use admission::{admission_policies, AdmissionMode};
 mod explain;
 pub use explain::{explain, Explanation};
 pub mod ide;
@@ -36,6 +38,8 @@ mod import;
 pub use import::{import, Imported};
 mod render;
 mod stdlib;
+mod vet;
+pub use vet::{vet, VetOptions, ALLOW_PREFIX};
 
 pub use meshc_eval::{Limits, Node, NodeKind};
 pub use meshc_lower::{Edge, Object};
@@ -137,6 +141,33 @@ impl Compilation {
             .iter()
             .map(|d| render::json(&self.sources, d, how))
             .collect()
+    }
+
+    /// The admission policies of the guardrails (`meshc build --admission FILE`), bound to the
+    /// namespaces of the mesh by the injection label its Namespaces carry (`istio.io/rev` when
+    /// the mesh names a revision, `istio-injection: enabled` otherwise). Empty when the
+    /// compilation has no objects.
+    pub fn admission_policies(&self, mode: AdmissionMode) -> Vec<serde_json::Value> {
+        let namespaces: Vec<&serde_json::Value> = self
+            .objects
+            .iter()
+            .filter(|o| o.kind == "Namespace")
+            .map(|o| &o.value["metadata"]["labels"])
+            .collect();
+        if namespaces.is_empty() {
+            return Vec::new();
+        }
+        let mut revisions: Vec<String> = namespaces
+            .iter()
+            .filter_map(|l| l["istio.io/rev"].as_str().map(String::from))
+            .collect();
+        revisions.sort();
+        revisions.dedup();
+        if revisions.is_empty() {
+            admission::admission_policies(("istio-injection", &["enabled".to_string()]), mode)
+        } else {
+            admission::admission_policies(("istio.io/rev", &revisions), mode)
+        }
     }
 
     /// The diagnostics as a SARIF 2.1.0 log (`meshc check --format sarif`), for GitHub code
