@@ -170,14 +170,21 @@ fn every_code_is_documented_and_tested() {
         .collect();
     // `meshc diff` works on objects, not msh: its codes are tested in tests/diff.rs.
     let diff_tests = std::fs::read_to_string(base.join("crates/meshc/tests/diff.rs")).unwrap();
+    // `meshc vet` works on manifests: its codes have cases in tests/vet.
+    let vet_cases: Vec<String> = std::fs::read_dir(base.join("tests/vet"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     for (code, _) in meshc::codes::ALL {
         assert!(
             doc.contains(&format!("`{code}`")),
             "{code} is not in docs/diagnostics.md"
         );
         assert!(
-            cases.iter().any(|c| c.contains(code)) || diff_tests.contains(&format!("\"{code}\"")),
-            "{code} has no case in tests/cases/errors nor in tests/diff.rs"
+            cases.iter().chain(&vet_cases).any(|c| c.contains(code))
+                || diff_tests.contains(&format!("\"{code}\"")),
+            "{code} has no case in tests/cases/errors, tests/vet nor in tests/diff.rs"
         );
     }
 }

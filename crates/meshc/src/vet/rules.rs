@@ -57,7 +57,13 @@ pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) 
     }
     let mut seen = HashSet::new();
     for (o, d) in found {
-        if !o.allows(d.code) && seen.insert((d.code, d.primary_span())) {
+        // An immutable field is Kubernetes' rule, not a guardrail: it cannot be silenced.
+        let silenced = d.code != codes::IMMUTABLE_FIELD && o.allows(d.code);
+        if !silenced && seen.insert((d.code, d.primary_span())) {
+            if d.code == codes::IMMUTABLE_FIELD {
+                out.push(d);
+                continue;
+            }
             let note = format!(
                 "silence on this object with the annotation `{}{}: \"why\"`",
                 super::ALLOW_PREFIX,
