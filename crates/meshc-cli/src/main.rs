@@ -62,6 +62,14 @@ enum Cmd {
         /// How diagnostics are printed (on stderr)
         #[arg(long, value_enum, default_value_t = DiagFormat::Text)]
         diagnostics: DiagFormat,
+        /// Also write the guardrails as ValidatingAdmissionPolicies and their bindings
+        /// (Kubernetes >= 1.30) to FILE, bound to the mesh's namespaces
+        #[arg(long, value_name = "FILE")]
+        admission: Option<String>,
+        /// What the admission bindings do: deny errors and warn of warnings, warn of all, or
+        /// only audit (the rollout goes audit, warn, deny)
+        #[arg(long, value_enum, default_value_t = AdmissionModeArg::Deny, requires = "admission")]
+        admission_mode: AdmissionModeArg,
     },
     /// Check a package (types, schemas, guardrails) and print the diagnostics
     #[command(
@@ -209,6 +217,16 @@ enum DataFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AdmissionModeArg {
+    /// Errors are denied; warnings are returned to the client and audited
+    Deny,
+    /// Every violation is returned as a warning and audited; nothing is denied
+    Warn,
+    /// Every violation is only written to the audit log
+    Audit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum DiagFormat {
     Text,
     Json,
@@ -232,7 +250,7 @@ impl Show {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
             ColorWhen::Auto => {
-                std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && std::io::stderr().is_terminal()
             }
         };
@@ -307,7 +325,10 @@ fn run_vet(
         }
     };
     if files.is_empty() {
-        eprintln!("meshc: no manifests (.yaml, .yml, .json) in {}", paths.join(", "));
+        eprintln!(
+            "meshc: no manifests (.yaml, .yml, .json) in {}",
+            paths.join(", ")
+        );
         return ExitCode::from(2);
     }
     let c = meshc::vet(&files, &meshc::VetOptions { against: before });
@@ -595,10 +616,29 @@ fn main() -> ExitCode {
             output,
             format,
             diagnostics,
+            admission,
+            admission_mode,
         } => compile_and(&paths, color, limits, (diagnostics, false, None), |c| {
             if c.objects.is_empty() {
                 eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
                 return ExitCode::from(1);
+            }
+            if let Some(file) = &admission {
+                let mode = match admission_mode {
+                    AdmissionModeArg::Deny => meshc::AdmissionMode::Deny,
+                    AdmissionModeArg::Warn => meshc::AdmissionMode::Warn,
+                    AdmissionModeArg::Audit => meshc::AdmissionMode::Audit,
+                };
+                let policies = c.admission_policies(mode);
+                let text = meshc::manifest_stream(policies.iter());
+                if let Err(e) = files::replace_or_create(Path::new(file), &text) {
+                    eprintln!("meshc: cannot write {file}: {e}");
+                    return ExitCode::from(2);
+                }
+                eprintln!(
+                    "meshc: wrote {} admission objects to {file}",
+                    policies.len()
+                );
             }
             if let Some(dir) = &output {
                 return match write_dir(Path::new(dir), c) {

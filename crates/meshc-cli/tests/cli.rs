@@ -674,3 +674,54 @@ fn explain_names_the_rule_and_where_each_input_was_written() {
     );
     assert_eq!(bad_field.status.code(), Some(1));
 }
+
+#[test]
+fn vet_reports_at_yaml_positions_and_build_writes_admission_policies() {
+    let d = scratch("vet");
+    std::fs::create_dir_all(d.join("svc")).unwrap();
+    std::fs::write(d.join("svc/a.msh"), GOOD).unwrap();
+    // meshc's own output passes; the admission policies are written beside it.
+    let built = meshc(
+        &["build", "-o", "out", "--admission", "policies.yaml", "svc"],
+        &d,
+    );
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let policies = std::fs::read_to_string(d.join("policies.yaml")).unwrap();
+    assert!(policies.contains("kind: ValidatingAdmissionPolicyBinding"));
+    assert!(policies.contains("- Deny"));
+    let clean = meshc(&["vet", "out"], &d);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    // A hand-edited VirtualService: the finding at its line and column, exit 1.
+    std::fs::write(
+        d.join("vs.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: api}\nspec:\n  http:\n  - route:\n    - destination: {host: api, subset: a}\n      weight: 60\n    - destination: {host: api, subset: b}\n      weight: 60\n    retries: {attempts: 2, retryOn: connect-failure}\n",
+    )
+    .unwrap();
+    let out = meshc(&["vet", "vs.yaml"], &d);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[E0303]"), "{err}");
+    assert!(err.contains("vs.yaml:8:15"), "{err}");
+    let sarif = meshc(&["vet", "--format", "sarif", "vs.yaml"], &d);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0303");
+    // The warn mode denies nothing; a directory with no manifests is a usage error.
+    assert!(meshc(
+        &[
+            "build",
+            "--admission",
+            "warn.yaml",
+            "--admission-mode",
+            "warn",
+            "svc"
+        ],
+        &d
+    )
+    .status
+    .success());
+    assert!(!std::fs::read_to_string(d.join("warn.yaml"))
+        .unwrap()
+        .contains("- Deny"));
+    std::fs::create_dir_all(d.join("empty")).unwrap();
+    assert_eq!(meshc(&["vet", "empty"], &d).status.code(), Some(2));
+}

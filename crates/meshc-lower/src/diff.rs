@@ -132,20 +132,31 @@ fn immutable(k: &Key, what: &str, old: &Value, new: &Value, migration: &str) -> 
 /// there is one: the diagnostic (with the migration) and the JSON pointer of the field in `n`.
 pub fn immutable_change(k: &Key, o: &Value, n: &Value) -> Option<(Diagnostic, &'static str)> {
     match k.0.as_str() {
-        "Deployment" | "StatefulSet" | "DaemonSet" if o["spec"]["selector"] != n["spec"]["selector"] => Some((immutable(
-            k,
-            "selector",
-            &o["spec"]["selector"],
-            &n["spec"]["selector"],
-            if k.0 == "Deployment" {
-                "create the Deployment under a new name with the new labels (meshc names them `<service>-<version>`), let the Service serve both (its selector is `app` only), point the HPA at the new one, then delete the old one"
-            } else {
-                "create the workload under a new name with the new labels, move the traffic to it, then delete the old one"
-            },
-        ), "/spec/selector")),
+        "Deployment" | "StatefulSet" | "DaemonSet"
+            if o["spec"]["selector"] != n["spec"]["selector"] =>
+        {
+            Some((
+                immutable(
+                    k,
+                    "selector",
+                    &o["spec"]["selector"],
+                    &n["spec"]["selector"],
+                    if k.0 == "Deployment" {
+                        "create the Deployment under a new name with the new labels (meshc names them `<service>-<version>`), let the Service serve both (its selector is `app` only), point the HPA at the new one, then delete the old one"
+                    } else {
+                        "create the workload under a new name with the new labels, move the traffic to it, then delete the old one"
+                    },
+                ),
+                "/spec/selector",
+            ))
+        }
         "Service" => {
             let ip = |v: &Value| {
-                Value::from(if v["spec"]["clusterIP"].as_str() == Some("None") { "None (headless)" } else { "a cluster IP (ClusterIP)" })
+                Value::from(if v["spec"]["clusterIP"].as_str() == Some("None") {
+                    "None (headless)"
+                } else {
+                    "a cluster IP (ClusterIP)"
+                })
             };
             (ip(o) != ip(n)).then(|| (immutable(
                 k,

@@ -219,7 +219,7 @@ pub fn admission_policies(selector: (&str, &[String]), mode: AdmissionMode) -> V
                 "validations": [{
                     "expression": r.expression,
                     "message": format!("{}: {}", r.code, r.message),
-                    "messageExpression": format!("'{}: ' + {}", r.code, r.message_expression.replace("{name}", "object.metadata.name")),
+                    "messageExpression": format!("'{}: {}", r.code, r.message_expression.replace("{name}", "object.metadata.name").trim_start_matches('\'')),
                     "reason": "Invalid",
                 }],
             },

@@ -462,6 +462,18 @@ fn all_objects_validate_against_the_upstream_schemas() {
             }
         }
     }
+    // The admission policies (`meshc build --admission`), at Kubernetes 1.30 (their GA) and the
+    // newest version the validator knows of the ones meshc targets.
+    let policies: Vec<Value> = [meshc::AdmissionMode::Deny, meshc::AdmissionMode::Audit]
+        .into_iter()
+        .flat_map(|m| meshc::admission_policies(("istio.io/rev", &["canary".to_string()]), m))
+        .collect();
+    for v in ["1.30.0", "1.33.0"] {
+        by_version
+            .entry(v.to_string())
+            .or_default()
+            .extend(policies.iter().cloned());
+    }
     for (v, objs) in by_version {
         let p = dir.join(format!("k8s-{v}.yaml"));
         let docs: String = objs

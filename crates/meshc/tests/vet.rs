@@ -54,7 +54,11 @@ fn to_cel(v: &Value) -> Cel {
 
 /// A section of the archive, empty when there is none.
 fn optional(case: &common::Case, name: &str) -> String {
-    case.files.iter().find(|f| f.0 == name).map(|f| f.1.clone()).unwrap_or_default()
+    case.files
+        .iter()
+        .find(|f| f.0 == name)
+        .map(|f| f.1.clone())
+        .unwrap_or_default()
 }
 
 /// Kubernetes' list and regex library functions the policies use: `sum`, `max`, `findAll`.
@@ -62,45 +66,68 @@ fn context(env: &Arc<Env>, object: &Value) -> Context<'static, 'static> {
     use cel::extractors::This;
     let mut cx = Context::with_env(env.clone());
     cx.add_variable("object", to_cel(object)).unwrap();
-    cx.add_function("sum", |This(l): This<Arc<Vec<Cel>>>| -> Result<Cel, ExecutionError> {
-        let mut total = 0i64;
-        for v in l.iter() {
-            match v {
-                Cel::Int(i) => total += i,
-                Cel::UInt(u) => total += *u as i64,
-                other => return Err(ExecutionError::function_error("sum", format!("not an int: {other:?}"))),
+    cx.add_function(
+        "sum",
+        |This(l): This<Arc<Vec<Cel>>>| -> Result<Cel, ExecutionError> {
+            let mut total = 0i64;
+            for v in l.iter() {
+                match v {
+                    Cel::Int(i) => total += i,
+                    Cel::UInt(u) => total += *u as i64,
+                    other => {
+                        return Err(ExecutionError::function_error(
+                            "sum",
+                            format!("not an int: {other:?}"),
+                        ))
+                    }
+                }
             }
-        }
-        Ok(Cel::Int(total))
-    })
+            Ok(Cel::Int(total))
+        },
+    )
     .unwrap();
-    cx.add_function("max", |This(l): This<Arc<Vec<Cel>>>| -> Result<Cel, ExecutionError> {
-        let ints: Vec<i64> = l
-            .iter()
-            .map(|v| match v {
-                Cel::Int(i) => Ok(*i),
-                Cel::UInt(u) => Ok(*u as i64),
-                other => Err(ExecutionError::function_error("max", format!("not an int: {other:?}"))),
-            })
-            .collect::<Result<_, _>>()?;
-        ints.into_iter()
-            .max()
-            .map(Cel::Int)
-            .ok_or_else(|| ExecutionError::function_error("max", "an empty list"))
-    })
+    cx.add_function(
+        "max",
+        |This(l): This<Arc<Vec<Cel>>>| -> Result<Cel, ExecutionError> {
+            let ints: Vec<i64> = l
+                .iter()
+                .map(|v| match v {
+                    Cel::Int(i) => Ok(*i),
+                    Cel::UInt(u) => Ok(*u as i64),
+                    other => Err(ExecutionError::function_error(
+                        "max",
+                        format!("not an int: {other:?}"),
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+            ints.into_iter()
+                .max()
+                .map(Cel::Int)
+                .ok_or_else(|| ExecutionError::function_error("max", "an empty list"))
+        },
+    )
     .unwrap();
-    cx.add_function("findAll", |This(s): This<Arc<String>>, re: Arc<String>| -> Result<Cel, ExecutionError> {
-        let re = regex::Regex::new(&re).map_err(|e| ExecutionError::function_error("findAll", e.to_string()))?;
-        Ok(Cel::List(Arc::new(
-            re.find_iter(&s).map(|m| Cel::String(Arc::new(m.as_str().to_string()))).collect(),
-        )))
-    })
+    cx.add_function(
+        "findAll",
+        |This(s): This<Arc<String>>, re: Arc<String>| -> Result<Cel, ExecutionError> {
+            let re = regex::Regex::new(&re)
+                .map_err(|e| ExecutionError::function_error("findAll", e.to_string()))?;
+            Ok(Cel::List(Arc::new(
+                re.find_iter(&s)
+                    .map(|m| Cel::String(Arc::new(m.as_str().to_string())))
+                    .collect(),
+            )))
+        },
+    )
     .unwrap();
     cx
 }
 
 fn policies(env: &Arc<Env>) -> Vec<Policy> {
-    let objects = meshc::admission_policies(("istio-injection", &["enabled".to_string()]), AdmissionMode::Deny);
+    let objects = meshc::admission_policies(
+        ("istio-injection", &["enabled".to_string()]),
+        AdmissionMode::Deny,
+    );
     objects
         .iter()
         .filter(|o| o["kind"] == "ValidatingAdmissionPolicy")
@@ -155,7 +182,10 @@ fn admit(env: &Arc<Env>, policies: &[Policy], o: &Value) -> Vec<(String, String)
     let cx = context(env, o);
     let mut out = Vec::new();
     for p in policies {
-        let applies = p.resources.iter().any(|(g, v, r)| g == group && (v == "*" || v == version) && *r == res);
+        let applies = p
+            .resources
+            .iter()
+            .any(|(g, v, r)| g == group && (v == "*" || v == version) && *r == res);
         if !applies {
             continue;
         }
@@ -167,20 +197,34 @@ fn admit(env: &Arc<Env>, policies: &[Policy], o: &Value) -> Vec<(String, String)
             Ok(Cel::Bool(true)) => {}
             Ok(Cel::Bool(false)) => match run(&p.message) {
                 Ok(Cel::String(m)) => out.push((p.code.clone(), m.to_string())),
-                other => panic!("{}: the message of {} does not evaluate: {other:?}", o["metadata"]["name"], p.code),
+                other => panic!(
+                    "{}: the message of {} does not evaluate: {other:?}",
+                    o["metadata"]["name"], p.code
+                ),
             },
-            other => panic!("{}: the policy {} does not evaluate to a bool: {other:?}", o["metadata"]["name"], p.code),
+            other => panic!(
+                "{}: the policy {} does not evaluate to a bool: {other:?}",
+                o["metadata"]["name"], p.code
+            ),
         }
     }
     out
 }
 
-fn admission_report(env: &Arc<Env>, policies: &[Policy], objects: &[Value]) -> (String, BTreeSet<String>) {
+fn admission_report(
+    env: &Arc<Env>,
+    policies: &[Policy],
+    objects: &[Value],
+) -> (String, BTreeSet<String>) {
     let mut text = String::new();
     let mut codes = BTreeSet::new();
     for o in objects {
         for (code, m) in admit(env, policies, o) {
-            text += &format!("{}/{}: {m}\n", o["kind"].as_str().unwrap(), o["metadata"]["name"].as_str().unwrap());
+            text += &format!(
+                "{}/{}: {m}\n",
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["name"].as_str().unwrap()
+            );
             codes.insert(code);
         }
     }
@@ -211,10 +255,16 @@ fn vet_cases() {
                 files.insert(name.clone(), body.clone());
             }
         }
-        for line in optional(&case, "include").lines().filter(|l| !l.trim().is_empty()) {
+        for line in optional(&case, "include")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
             let (archive, name) = line.split_once(' ').unwrap();
             let other = parse_archive(&std::fs::read_to_string(dir.join(archive)).unwrap());
-            files.insert(format!("{}/{name}", archive.trim_start_matches("../")), section(&other, name));
+            files.insert(
+                format!("{}/{name}", archive.trim_start_matches("../")),
+                section(&other, name),
+            );
         }
         let c = meshc::vet(&files, &VetOptions { against });
         let got = c.render_diagnostics();
@@ -238,8 +288,12 @@ fn vet_cases() {
             .filter(|c| rule_codes.contains(c))
             .collect();
         let differs = optional(&case, "admission-differs");
-        let expected_diff: BTreeSet<String> = differs.split_whitespace().map(String::from).collect();
-        let diff: BTreeSet<String> = vet_codes.symmetric_difference(&admission_codes).cloned().collect();
+        let expected_diff: BTreeSet<String> =
+            differs.split_whitespace().map(String::from).collect();
+        let diff: BTreeSet<String> = vet_codes
+            .symmetric_difference(&admission_codes)
+            .cloned()
+            .collect();
         if diff != expected_diff {
             failures.push(format!(
                 "{}: vet found {vet_codes:?}, the admission policies {admission_codes:?} (declared differences: {expected_diff:?})",
@@ -295,11 +349,16 @@ fn generated_objects_pass() {
             .filter(|o| o.kind == "Namespace")
             .map(|o| &o.value["metadata"]["labels"])
             .collect();
-        let sel = &admission[1]["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"][0];
+        let sel =
+            &admission[1]["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"][0];
         let key = sel["key"].as_str().unwrap();
         for labels in ns {
             let v = &labels[key];
-            assert!(sel["values"].as_array().unwrap().contains(v), "{}: {labels} is not selected by {sel}", dir.display());
+            assert!(
+                sel["values"].as_array().unwrap().contains(v),
+                "{}: {labels} is not selected by {sel}",
+                dir.display()
+            );
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -316,7 +375,16 @@ fn admission_modes() {
             .map(|a| a.as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(actions(AdmissionMode::Deny), ["Audit", "Deny", "Warn"].map(String::from).into());
-    assert_eq!(actions(AdmissionMode::Warn), ["Audit", "Warn"].map(String::from).into());
-    assert_eq!(actions(AdmissionMode::Audit), ["Audit"].map(String::from).into());
+    assert_eq!(
+        actions(AdmissionMode::Deny),
+        ["Audit", "Deny", "Warn"].map(String::from).into()
+    );
+    assert_eq!(
+        actions(AdmissionMode::Warn),
+        ["Audit", "Warn"].map(String::from).into()
+    );
+    assert_eq!(
+        actions(AdmissionMode::Audit),
+        ["Audit"].map(String::from).into()
+    );
 }

@@ -108,7 +108,9 @@ fn objects<'a>(docs: &'a [yaml::Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<
                 continue;
             }
             let kind = v["kind"].as_str();
-            if kind == Some("List") || (kind.is_some_and(|k| k.ends_with("List")) && v["items"].is_array()) {
+            if kind == Some("List")
+                || (kind.is_some_and(|k| k.ends_with("List")) && v["items"].is_array())
+            {
                 if let Some(items) = v["items"].as_array() {
                     for (i, item) in items.iter().enumerate().rev() {
                         todo.push((item, format!("{base}/items/{i}")));

@@ -12,7 +12,8 @@ use std::collections::HashSet;
 /// The workload kinds whose pod template lives at `/spec/template`.
 const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"];
 /// Istio's default retry conditions (a route with no `retries`, or no `retryOn`).
-const ISTIO_DEFAULT_RETRY_ON: &str = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+const ISTIO_DEFAULT_RETRY_ON: &str =
+    "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 /// Kubernetes' default grace period.
 const DEFAULT_GRACE: i64 = 30;
 
@@ -47,9 +48,12 @@ pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) 
             .iter()
             .find(|b| b.kind == o.kind && b.name == o.name && b.namespace == o.namespace)
         {
-            let key = (o.kind.to_string(), o.namespace.to_string(), o.name.to_string());
-            if let Some((d, at)) =
-                meshc_lower::diff::immutable_change(&key, before.value, o.value)
+            let key = (
+                o.kind.to_string(),
+                o.namespace.to_string(),
+                o.name.to_string(),
+            );
+            if let Some((d, at)) = meshc_lower::diff::immutable_change(&key, before.value, o.value)
             {
                 found.push((o, d.primary(o.span(at), "changed here")));
             }
@@ -134,7 +138,9 @@ impl<'o, 'a> Cx<'o, 'a> {
         let entry = self.of_kind("ServiceEntry").any(|se| {
             se.value["spec"]["hosts"].as_array().is_some_and(|hs| {
                 hs.iter().filter_map(Value::as_str).any(|h| {
-                    h == host || h.strip_prefix('*').is_some_and(|suffix| host.ends_with(suffix))
+                    h == host
+                        || h.strip_prefix('*')
+                            .is_some_and(|suffix| host.ends_with(suffix))
                 })
             })
         });
@@ -145,7 +151,10 @@ impl<'o, 'a> Cx<'o, 'a> {
         if !self.namespaces.contains(n.as_str()) {
             return None;
         }
-        Some(self.of_kind("Service").any(|s| same_ns(s.namespace, &n) && s.name == name))
+        Some(
+            self.of_kind("Service")
+                .any(|s| same_ns(s.namespace, &n) && s.name == name),
+        )
     }
 
     /// The workloads whose pod labels `selector` (a map of labels) selects, in namespace `ns`.
@@ -191,7 +200,10 @@ fn weights<'o, 'a>(o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
         if dests.len() < 2 && dests.first().is_none_or(|d| d.get("weight").is_none()) {
             continue; // one destination: Istio gives it 100
         }
-        let total: i64 = dests.iter().map(|d| d["weight"].as_i64().unwrap_or(0)).sum();
+        let total: i64 = dests
+            .iter()
+            .map(|d| d["weight"].as_i64().unwrap_or(0))
+            .sum();
         if total == 100 {
             continue;
         }
@@ -233,7 +245,11 @@ fn retries<'o, 'a>(o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
         }
         let (on, at, default) = match retries["retryOn"].as_str() {
             Some(on) => (on, format!("/spec/http/{i}/retries/retryOn"), false),
-            None if retries.is_object() => (ISTIO_DEFAULT_RETRY_ON, format!("/spec/http/{i}/retries"), true),
+            None if retries.is_object() => (
+                ISTIO_DEFAULT_RETRY_ON,
+                format!("/spec/http/{i}/retries"),
+                true,
+            ),
             None => (ISTIO_DEFAULT_RETRY_ON, format!("/spec/http/{i}"), true),
         };
         let wide: Vec<&str> = on
@@ -305,7 +321,10 @@ fn subsets<'o, 'a>(cx: &Cx<'o, 'a>, o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
             .primary(o.span(&format!("{dat}/subset")), format!("subset: {subset}"))
             .help("define the subset in the host's DestinationRule (`subsets: [{name, labels: {version: …}}]`): Istio answers 503 (no healthy upstream) to a route whose subset is undefined");
             for dr in rules {
-                diag = diag.secondary(dr.span("/spec/subsets"), format!("the subsets of DestinationRule `{}`", dr.name));
+                diag = diag.secondary(
+                    dr.span("/spec/subsets"),
+                    format!("the subsets of DestinationRule `{}`", dr.name),
+                );
             }
             found.push((o, diag));
         }
@@ -365,11 +384,14 @@ fn headless<'o, 'a>(cx: &Cx<'o, 'a>, o: &'o Obj<'a>, found: &mut Found<'o, 'a>) 
 /// E0343: pods without `app` and `version` labels.
 fn labels<'o, 'a>(o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
     let l = &o.value["spec"]["template"]["metadata"]["labels"];
-    let missing: Vec<&str> = [("app", "app.kubernetes.io/name"), ("version", "app.kubernetes.io/version")]
-        .into_iter()
-        .filter(|(a, b)| !l[a].is_string() && !l[b].is_string())
-        .map(|(a, _)| a)
-        .collect();
+    let missing: Vec<&str> = [
+        ("app", "app.kubernetes.io/name"),
+        ("version", "app.kubernetes.io/version"),
+    ]
+    .into_iter()
+    .filter(|(a, b)| !l[a].is_string() && !l[b].is_string())
+    .map(|(a, _)| a)
+    .collect();
     if missing.is_empty() {
         return;
     }
@@ -441,7 +463,10 @@ fn sleeps(o: &Obj<'_>) -> Option<(i64, String)> {
             }
         }
         if total > best.as_ref().map_or(0, |b| b.0) {
-            best = Some((total, format!("/spec/template/spec/containers/{i}/lifecycle/preStop")));
+            best = Some((
+                total,
+                format!("/spec/template/spec/containers/{i}/lifecycle/preStop"),
+            ));
         }
     }
     best
@@ -478,13 +503,22 @@ fn grace<'o, 'a>(o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
     }
     let mut d = Diagnostic::error(
         codes::SHORT_GRACE,
-        format!("the grace period of {} ({g}s) is shorter than its shutdown sleeps ({sleeps}s)", o.show()),
+        format!(
+            "the grace period of {} ({g}s) is shorter than its shutdown sleeps ({sleeps}s)",
+            o.show()
+        ),
     );
     d = match written {
         Some(_) => d
-            .primary(o.span("/spec/template/spec/terminationGracePeriodSeconds"), "terminationGracePeriodSeconds")
+            .primary(
+                o.span("/spec/template/spec/terminationGracePeriodSeconds"),
+                "terminationGracePeriodSeconds",
+            )
             .secondary(o.span(&at), format!("sleeps {sleeps}s")),
-        None => d.primary(o.span(&at), format!("sleeps {sleeps}s, past the default grace period of {DEFAULT_GRACE}s")),
+        None => d.primary(
+            o.span(&at),
+            format!("sleeps {sleeps}s, past the default grace period of {DEFAULT_GRACE}s"),
+        ),
     };
     found.push((o, d.help("Kubernetes kills the pod when the grace period ends: connections still draining get 5xx. Set terminationGracePeriodSeconds above the sleeps (meshc adds a margin of 15s)")));
 }
@@ -498,7 +532,9 @@ fn sidecars_of<'o, 'a>(cx: &Cx<'o, 'a>, w: &Obj<'_>) -> Vec<&'o Obj<'a>> {
             let sel = &s.value["spec"]["workloadSelector"]["labels"];
             match sel.as_object() {
                 None => same_ns(s.namespace, w.namespace) || s.namespace == "istio-system",
-                Some(m) => same_ns(s.namespace, w.namespace) && m.iter().all(|(k, v)| &labels[k] == v),
+                Some(m) => {
+                    same_ns(s.namespace, w.namespace) && m.iter().all(|(k, v)| &labels[k] == v)
+                }
             }
         })
         .collect()
@@ -536,7 +572,11 @@ fn egress<'o, 'a>(cx: &Cx<'o, 'a>, o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
             let at = format!("/spec/egress/{i}/hosts/{j}");
             let (ns, dns) = h.split_once('/').unwrap_or(("*", h));
             if dns == "*" && ns != "istio-system" {
-                let what = if ns == "*" { "every namespace" } else { "a whole namespace" };
+                let what = if ns == "*" {
+                    "every namespace"
+                } else {
+                    "a whole namespace"
+                };
                 found.push((
                     o,
                     Diagnostic::warning(codes::WIDE_EGRESS, format!("the Sidecar `{}` lets its proxies hold {what} (`{h}`)", o.name))
@@ -548,7 +588,11 @@ fn egress<'o, 'a>(cx: &Cx<'o, 'a>, o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
             if dns.contains('*') {
                 continue;
             }
-            let from = if ns == "." || ns == "*" || ns == "~" { o.namespace } else { ns };
+            let from = if ns == "." || ns == "*" || ns == "~" {
+                o.namespace
+            } else {
+                ns
+            };
             if cx.resolves(dns, from) == Some(false) {
                 found.push((
                     o,
@@ -580,7 +624,9 @@ fn hpa<'o, 'a>(cx: &Cx<'o, 'a>, o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
     }
     if let Some(ms) = spec["metrics"].as_array() {
         for (i, m) in ms.iter().enumerate() {
-            if m["type"].as_str() == Some("Resource") && m["resource"]["name"].as_str() == Some("cpu") {
+            if m["type"].as_str() == Some("Resource")
+                && m["resource"]["name"].as_str() == Some("cpu")
+            {
                 at = Some(format!("/spec/metrics/{i}"));
             }
         }
@@ -598,7 +644,10 @@ fn hpa<'o, 'a>(cx: &Cx<'o, 'a>, o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
 
 /// Whether an AuthorizationPolicy rule matches every request (`{}`).
 fn matches_all(rule: &Value) -> bool {
-    rule.as_object().is_none_or(|m| m.values().all(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty)))
+    rule.as_object().is_none_or(|m| {
+        m.values()
+            .all(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty))
+    })
 }
 
 /// E0344: a DENY policy with a rule that matches every request.
@@ -626,10 +675,14 @@ fn allow_nothing<'o, 'a>(cx: &Cx<'o, 'a>, w: &'o Obj<'a>, found: &mut Found<'o, 
     let applying: Vec<&Obj<'_>> = cx
         .of_kind("AuthorizationPolicy")
         .filter(|p| p.value["spec"]["action"].as_str().unwrap_or("ALLOW") == "ALLOW")
-        .filter(|p| match p.value["spec"]["selector"]["matchLabels"].as_object() {
-            None => same_ns(p.namespace, w.namespace) || p.namespace == "istio-system",
-            Some(m) => same_ns(p.namespace, w.namespace) && m.iter().all(|(k, v)| &labels[k] == v),
-        })
+        .filter(
+            |p| match p.value["spec"]["selector"]["matchLabels"].as_object() {
+                None => same_ns(p.namespace, w.namespace) || p.namespace == "istio-system",
+                Some(m) => {
+                    same_ns(p.namespace, w.namespace) && m.iter().all(|(k, v)| &labels[k] == v)
+                }
+            },
+        )
         .collect();
     // A workload that no Service fronts takes no calls: allowing nobody is right for it.
     let fronted = cx.of_kind("Service").any(|s| {
@@ -640,9 +693,11 @@ fn allow_nothing<'o, 'a>(cx: &Cx<'o, 'a>, w: &'o Obj<'a>, found: &mut Found<'o, 
     });
     if !fronted
         || applying.is_empty()
-        || applying
-            .iter()
-            .any(|p| p.value["spec"]["rules"].as_array().is_some_and(|r| !r.is_empty()))
+        || applying.iter().any(|p| {
+            p.value["spec"]["rules"]
+                .as_array()
+                .is_some_and(|r| !r.is_empty())
+        })
     {
         return;
     }

@@ -72,7 +72,11 @@ impl Offsets {
         if self.ascii {
             char_index
         } else {
-            *self.chars.get(char_index).or(self.chars.last()).unwrap_or(&0) as usize
+            *self
+                .chars
+                .get(char_index)
+                .or(self.chars.last())
+                .unwrap_or(&0) as usize
         }
     }
 }
@@ -99,7 +103,11 @@ pub fn read(file: FileId, text: &str) -> Result<Vec<Doc>, Diagnostic> {
         let mut end = offsets.byte(s.end.index()).max(start);
         if end == start {
             // A collection's start is a point: show its first character.
-            end += text.get(start..).and_then(|t| t.chars().next()).filter(|c| *c != '\n').map_or(0, char::len_utf8);
+            end += text
+                .get(start..)
+                .and_then(|t| t.chars().next())
+                .filter(|c| *c != '\n')
+                .map_or(0, char::len_utf8);
         }
         Span::new(file, start, end)
     };
@@ -123,7 +131,10 @@ pub fn read(file: FileId, text: &str) -> Result<Vec<Doc>, Diagnostic> {
                     codes::BAD_MANIFEST,
                     format!("this is not valid YAML: {}", e.info()),
                 )
-                .primary(Span::new(file, at, (at + 1).min(text.len()).max(at)), e.info().to_string()));
+                .primary(
+                    Span::new(file, at, (at + 1).min(text.len()).max(at)),
+                    e.info().to_string(),
+                ));
             }
         };
         let span = span_of(raw);
@@ -341,7 +352,10 @@ mod tests {
         let text = "a: 1\nb:\n  - x: 'y'\n    z: ~\n---\n# two\nc: [1.5, true, 08]\n";
         let docs = read(0, text).unwrap();
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].value, serde_json::json!({"a": 1, "b": [{"x": "y", "z": null}]}));
+        assert_eq!(
+            docs[0].value,
+            serde_json::json!({"a": 1, "b": [{"x": "y", "z": null}]})
+        );
         assert_eq!(&text[docs[0].span("/b/0/x").range()], "'y'");
         assert_eq!(&text[docs[0].span("/b").range()][..1], "b");
         assert_eq!(&text[docs[0].span("/b/0/nope").range()][..1], "x");
