@@ -34,6 +34,14 @@ export interface ExplainResult {
   text: string;
 }
 
+/** What `vet` returns: the guardrails' findings on manifests (what `meshc vet` prints). */
+export interface VetResult {
+  ok: boolean; errors: number; warnings: number;
+  diagnostics: Diagnostic[];
+  /** The findings as `meshc vet` renders them. */
+  rendered: string;
+}
+
 /** What `format` returns: the formatted text, or why the file cannot be formatted. */
 export interface FormatResult {
   ok: boolean;
@@ -240,6 +248,29 @@ pub fn explain(
     };
     let out = serde_json::json!({ "ok": ok, "text": text });
     Ok(js_sys::JSON::parse(&out.to_string()).expect("valid JSON"))
+}
+
+/// Runs the guardrails on manifests (what `meshc vet` reports): `files` maps file names
+/// (`"app.yaml"`) to YAML or JSON text.
+#[wasm_bindgen(js_name = vet, unchecked_return_type = "VetResult")]
+pub fn vet(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
+) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&vet_to_json(file_pairs(files)?))
+}
+
+/// Vets manifests given as `(path, text)` pairs; the result as JSON text.
+pub fn vet_to_json(files: Vec<(String, String)>) -> String {
+    let sources: meshc::Sources = files.into_iter().collect();
+    let c = meshc::vet(&sources, &meshc::VetOptions::default());
+    let out = serde_json::json!({
+        "ok": c.ok(),
+        "errors": c.errors(),
+        "warnings": c.warnings(),
+        "diagnostics": c.diagnostics_json(),
+        "rendered": c.render_diagnostics(),
+    });
+    out.to_string()
 }
 
 /// Formats one file in the canonical layout (what `meshc fmt` writes).

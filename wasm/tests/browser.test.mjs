@@ -2,7 +2,7 @@
 // see it underlined with its message while the last good output stays, dimmed; follow the shared
 // link and get the same state back; browse the objects as a tree; read the graph; add, rename
 // and delete files; copy the link; open the docs; format a file; click a line of YAML to see
-// where it comes from; use it on a phone-sized screen.
+// where it comes from; vet a manifest file; use it on a phone-sized screen.
 // UPDATE_SCREENSHOT=1 writes the README's screenshots into docs/ (check them by eye).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -241,6 +241,28 @@ test("files can be added, renamed and deleted, and the link keeps them", async (
   assert.equal(await page.locator("#file-tabs .file[data-file='extra.msh']").count(), 0);
   // Back to the example's files: the picker names it again.
   assert.equal(await page.inputValue("#examples"), "shop");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a manifest file is vetted: its findings are listed and underlined with the compiler's", async () => {
+  const page = await open(base);
+  await page.selectOption("#examples", "echo");
+  await page.click("#add-file");
+  await page.locator("#file-tabs input").fill("vs.yaml");
+  await page.locator("#file-tabs input").press("Enter");
+  await page.waitForSelector("#file-tabs .file.active[data-file='vs.yaml']");
+  await page.evaluate(() => {
+    const v = window.__meshc.view;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert:
+      "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: api}\nspec:\n  http:\n  - route:\n    - destination: {host: api, subset: a}\n      weight: 70\n    - destination: {host: api, subset: b}\n      weight: 20\n    retries: {attempts: 2, retryOn: connect-failure}\n" } });
+  });
+  await page.waitForFunction(() => [...document.querySelectorAll("#diagnostics li")].some((li) => li.textContent.includes("E0303")));
+  const line = await page.locator("#diagnostics li", { hasText: "E0303" }).textContent();
+  assert.match(line, /^vs\.yaml:8:15 error\[E0303\]: the weights of `api` sum to 90, not 100/);
+  assert.equal(await page.getAttribute("#status", "class"), "err");
+  // The package still builds: its objects stay.
+  assert.ok((await page.locator("#object-tree details").count()) > 0);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -104,3 +104,16 @@ test("every build case: native and wasm manifests agree byte for byte", () => {
   }
   assert.ok(n >= 18);
 });
+
+test("vet: the same findings natively and in wasm", () => {
+  const yaml = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: api, namespace: shop}\nspec:\n  http:\n  - route:\n    - destination: {host: api, subset: a}\n      weight: 70\n    - destination: {host: api, subset: b}\n      weight: 20\n";
+  const out = wasm.vet({ "vs.yaml": yaml });
+  assert.equal(out.ok, false);
+  assert.deepEqual(out.diagnostics.map((d) => d.code).sort(), ["E0303", "E0305"]);
+  const tmp = join(root, "target/tmp-wasm-vet");
+  execFileSync("mkdir", ["-p", tmp]);
+  execFileSync("sh", ["-c", `cat > ${tmp}/vs.yaml`], { input: yaml });
+  const native = spawnSync(meshc, ["vet", "--format", "json", "vs.yaml"], { cwd: tmp, encoding: "utf8" });
+  assert.equal(native.status, 1);
+  assert.deepEqual(out.diagnostics, JSON.parse(native.stdout));
+});

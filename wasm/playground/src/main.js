@@ -1,6 +1,6 @@
 // The meshc playground: edit msh, see every diagnostic and generated object as you type.
 // Everything runs in the page, on the meshc WebAssembly module; the state lives in the URL.
-import init, { compile, explain, format } from "../pkg/meshc_wasm.js";
+import init, { compile, explain, format, vet } from "../pkg/meshc_wasm.js";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine } from "@codemirror/view";
 import { defaultKeymap, history as undoHistory, historyKeymap } from "@codemirror/commands";
@@ -92,7 +92,7 @@ function renderDiagnostics() {
     list.appendChild(li);
   }
   const s = $("status");
-  s.className = result.ok ? "ok" : "err";
+  s.className = result.errors ? "err" : "ok";
   const parts = [];
   if (result.errors) parts.push(`${result.errors} error${result.errors > 1 ? "s" : ""}`);
   if (result.warnings) parts.push(`${result.warnings} warning${result.warnings > 1 ? "s" : ""}`);
@@ -274,10 +274,29 @@ function render() {
   if ($("value").textContent !== value) $("value").textContent = value;
 }
 
+const MANIFEST = /\.(ya?ml|json)$/;
+
+/** Compiles the .msh files, and runs the guardrails on the manifests (.yaml, .json files: what
+ * `meshc vet` reports), their findings listed with the compiler's. */
+function compileAndVet(files) {
+  const names = Object.keys(files);
+  const manifests = names.filter((n) => MANIFEST.test(n));
+  const out = names.some((n) => n.endsWith(".msh"))
+    ? compile(files)
+    : { ok: true, errors: 0, warnings: 0, manifests: "", objects: [], diagnostics: [], rendered: "", value: "", graph: { nodes: [], edges: [] } };
+  if (manifests.length === 0) return out;
+  const vetted = vet(Object.fromEntries(manifests.map((n) => [n, files[n]])));
+  out.diagnostics = [...out.diagnostics, ...vetted.diagnostics];
+  out.errors += vetted.errors;
+  out.warnings += vetted.warnings;
+  out.vetted = vetted;
+  return out;
+}
+
 /** Compiles and redraws; returns the milliseconds it took. */
 function update() {
   const t0 = performance.now();
-  result = compile(state.files);
+  result = compileAndVet(state.files);
   render();
   view.dispatch(setDiagnostics(view.state, editorDiagnostics(state.active)));
   const ms = performance.now() - t0;
@@ -325,7 +344,7 @@ function openFile(file) {
 
 /** Why `name` cannot be a file of the package (null when it can). */
 function badFileName(name, except) {
-  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\.msh$/.test(name)) return "a file name ends in .msh and has letters, digits, - _ . and / only";
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\.(msh|ya?ml|json)$/.test(name)) return "a file name ends in .msh (or .yaml, .json: manifests to vet) and has letters, digits, - _ . and / only";
   if (name !== except && state.files[name] !== undefined) return `${name} exists already`;
   return null;
 }

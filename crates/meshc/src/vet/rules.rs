@@ -7,7 +7,7 @@
 use super::Obj;
 use meshc_syntax::{codes, Diagnostic};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The workload kinds whose pod template lives at `/spec/template`.
 const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"];
@@ -19,6 +19,10 @@ const DEFAULT_GRACE: i64 = 30;
 
 pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) {
     let cx = Cx::new(objs);
+    let before: HashMap<(&str, &str, &str), &Obj<'_>> = old
+        .iter()
+        .map(|b| ((b.kind, b.namespace, b.name), b))
+        .collect();
     let mut found = Vec::new();
     for o in objs {
         match o.kind {
@@ -44,10 +48,7 @@ pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) 
             }
             _ => {}
         }
-        if let Some(before) = old
-            .iter()
-            .find(|b| b.kind == o.kind && b.name == o.name && b.namespace == o.namespace)
-        {
+        if let Some(before) = before.get(&(o.kind, o.namespace, o.name)) {
             let key = (
                 o.kind.to_string(),
                 o.namespace.to_string(),
@@ -236,7 +237,8 @@ fn retries<'o, 'a>(o: &'o Obj<'a>, found: &mut Found<'o, 'a>) {
         return;
     };
     for (i, r) in http.iter().enumerate() {
-        if r.get("redirect").is_some() || r.get("directResponse").is_some() {
+        // Redirects, direct responses and delegations send no request upstream.
+        if !r["route"].is_array() {
             continue;
         }
         let retries = &r["retries"];
