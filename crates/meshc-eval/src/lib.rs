@@ -274,7 +274,9 @@ pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -
     }
     let max = (len / 3).max(1);
     let bag = char_bag(name);
-    let mut best: Option<(usize, &str)> = None;
+    // Ranked by distance, then typos before abbreviations (`priorityClasName` is
+    // `priorityClassName`, not `priority`), then by name.
+    let mut best: Option<(usize, bool, &str)> = None;
     let mut compared = 0;
     for c in candidates {
         if c == name || c.len() < 2 {
@@ -302,15 +304,11 @@ pub fn did_you_mean<'s>(name: &str, candidates: impl Iterator<Item = &'s str>) -
             compared += 1;
             levenshtein(name, c)
         };
-        if d <= max
-            && best
-                .map(|(bd, bc)| d < bd || (d == bd && c < bc))
-                .unwrap_or(true)
-        {
-            best = Some((d, c));
+        if d <= max && best.is_none_or(|b| (d, prefix, c) < b) {
+            best = Some((d, prefix, c));
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, _, c)| c)
 }
 
 /// How many times each character occurs, characters folded into 64 buckets.
@@ -379,6 +377,12 @@ mod tests {
             Some("replicas")
         );
         assert_eq!(did_you_mean("image", names.iter().copied()), None);
+        // A typo of a long name beats an abbreviation of a short one.
+        let pod = ["priority", "priorityClassName"];
+        assert_eq!(
+            did_you_mean("priorityClasName", pod.iter().copied()),
+            Some("priorityClassName")
+        );
     }
 
     #[test]

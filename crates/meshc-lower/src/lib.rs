@@ -137,6 +137,13 @@ pub fn lower(root: &Node) -> Lowered {
         objects::namespace::build(&mut cx, ns, &mut out.objects);
         objects::ingress::gateway(&mut cx, ns, &mut out.objects);
     }
+    // `objects`: any other object, as written (the evaluator checked it against its kind's
+    // schema), after the Namespaces and before the workloads that may use it.
+    if let Some(m) = root.get("objects").and_then(Node::as_map) {
+        for v in m.values() {
+            push(&mut out.objects, None, v);
+        }
+    }
     for i in 0..services.len() {
         objects::workload(&mut cx, i, &deps[i], &callers[i], &mut out.objects);
     }

@@ -218,6 +218,8 @@ pub mod codes {
     pub const BAD_SECURITY: &str = "E0325";
     /// `E0326`: pod annotation that meshc computes.
     pub const MANAGED_ANNOTATION: &str = "E0326";
+    /// `E0327`: patch that contradicts a value meshc computes.
+    pub const PATCH_CONFLICT: &str = "E0327";
     /// `E0330`: `meshc diff`: an immutable field changes.
     pub const IMMUTABLE_FIELD: &str = "E0330";
     /// `W0331`: `meshc diff`: a Deployment is replaced by one with a new name.
@@ -330,6 +332,10 @@ pub mod codes {
             "security context that cannot run under the mesh",
         ),
         (MANAGED_ANNOTATION, "pod annotation that meshc computes"),
+        (
+            PATCH_CONFLICT,
+            "patch that contradicts a value meshc computes",
+        ),
         (IMMUTABLE_FIELD, "`meshc diff`: an immutable field changes"),
         (
             REPLACED_DEPLOYMENT,

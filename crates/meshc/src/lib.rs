@@ -36,6 +36,7 @@ pub use explain::{explain, Explanation};
 pub mod ide;
 mod import;
 pub use import::{import, Imported};
+mod patch;
 mod render;
 mod stdlib;
 mod vet;
@@ -375,13 +376,13 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     };
     // The standard library always holds the first file ids; its files are parsed once per
     // process (`stdlib::parsed`), user files here.
-    map.add(stdlib::PRELUDE_PATH, stdlib::PRELUDE);
-    let (mesh_path, mesh_text) = stdlib::module("mesh").expect("the mesh module");
-    map.add(mesh_path, mesh_text);
+    for (path, text) in stdlib::files() {
+        map.add(path, text);
+    }
     let mut parsed: Vec<Cow<'static, File>> = Vec::new();
     // Package table: (key, file indices in `parsed`).
     let mut packages: Vec<(String, Vec<usize>)> = Vec::new();
-    let stdlib_ids: HashSet<FileId> = [stdlib::PRELUDE_ID, stdlib::MESH_ID].into_iter().collect();
+    let stdlib_ids: HashSet<FileId> = (0..stdlib::COUNT as FileId).collect();
     let parse_into = |path: &str,
                       text: &str,
                       map: &mut SourceMap,
@@ -443,8 +444,8 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
                         let mut files = Vec::new();
                         if let Some(name) = key.strip_prefix("std:") {
                             match stdlib::module(name) {
-                                Some(_) => {
-                                    parsed.push(Cow::Borrowed(stdlib::parsed(stdlib::MESH_ID)));
+                                Some((_, _, id)) => {
+                                    parsed.push(Cow::Borrowed(stdlib::parsed(id)));
                                     files.push(parsed.len() - 1);
                                 }
                                 None => {
@@ -456,7 +457,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
                                         .primary(imp.span, "this import")
                                         .help(format!(
                                             "the standard library has: {}",
-                                            stdlib::MODULES.join(", ")
+                                            stdlib::modules().collect::<Vec<_>>().join(", ")
                                         )),
                                     );
                                     continue;
@@ -577,13 +578,17 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             edges = lowered.edges;
         }
     }
-    Compilation {
+    let mut c = Compilation {
         sources: map,
         value: evaluation.value,
         diagnostics: diags,
         objects,
         edges,
+    };
+    if !c.objects.is_empty() {
+        patch::apply(&mut c);
     }
+    c
 }
 
 /// A field that only a service has, written in a worker, says why it is refused.
@@ -621,11 +626,22 @@ fn worker_hint(d: Diagnostic) -> Diagnostic {
 /// library, `"./x"` a directory relative to the importing file that must stay inside the root.
 fn resolve_import(importer: &str, path: &str, from_stdlib: bool) -> Result<String, Diagnostic> {
     if !path.starts_with("./") && !path.starts_with("../") && !path.starts_with('/') {
-        if path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !path.is_empty() {
+        if stdlib::module(path).is_some()
+            || (path.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !path.is_empty())
+        {
             return Ok(format!("std:{path}"));
         }
-        return Err(Diagnostic::error(codes::IMPORT_NOT_FOUND, format!("unknown import \"{path}\""))
-            .help("import a standard library module by name (\"mesh\") or a directory of this package with \"./dir\""));
+        return Err(Diagnostic::error(
+            codes::IMPORT_NOT_FOUND,
+            format!("unknown import \"{path}\""),
+        )
+        .help(format!(
+            "import a standard library module ({}) or a directory of this package with \"./dir\"",
+            stdlib::modules()
+                .map(|m| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     if path.starts_with('/') || from_stdlib {
         return Err(Diagnostic::error(codes::IMPORT_ESCAPES_ROOT, format!("import \"{path}\" is an absolute path"))
