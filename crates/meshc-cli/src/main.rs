@@ -372,14 +372,17 @@ fn run_import(paths: &[String]) -> ExitCode {
             }
         }
     }
-    if !objects.iter().any(|o| o["kind"] == "Deployment") {
+    let imported = meshc::import(&objects);
+    if imported.msh.trim().is_empty() {
+        for n in &imported.notes {
+            eprintln!("note: {n}");
+        }
         eprintln!(
-            "meshc: no Deployment in {}: nothing to import",
+            "meshc: nothing to import from {}: no Deployment, custom resource definition or other object",
             paths.join(", ")
         );
         return ExitCode::from(1);
     }
-    let imported = meshc::import(&objects);
     for n in &imported.notes {
         eprintln!("note: {n}");
     }

@@ -592,13 +592,14 @@ fn import_prints_msh_and_notes() {
     // What it prints compiles.
     std::fs::write(d.join("api.msh"), &msh).unwrap();
     assert_eq!(meshc(&["check", "api.msh"], &d).status.code(), Some(0));
-    // Nothing to import, or not manifests: exit 1; a missing file: exit 2.
+    // Nothing to import (a Secret's data stays out of msh), or not manifests: exit 1; a
+    // missing file: exit 2.
     std::fs::write(
-        d.join("cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        d.join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstringData: {a: b}\n",
     )
     .unwrap();
-    assert_eq!(meshc(&["import", "cm.yaml"], &d).status.code(), Some(1));
+    assert_eq!(meshc(&["import", "secret.yaml"], &d).status.code(), Some(1));
     assert_eq!(
         meshc(&["import", "missing.yaml"], &d).status.code(),
         Some(2)

@@ -111,6 +111,10 @@ pub fn import(manifests: &[Value]) -> Imported {
         )
     };
     let mut apps: BTreeMap<(String, String), App> = BTreeMap::new();
+    // `objects` (kinds meshc does not generate), CRDs as definitions and their kinds.
+    let mut objects: Vec<(String, Value)> = Vec::new();
+    let mut definitions: Vec<String> = Vec::new();
+    let mut kinds: Vec<String> = Vec::new();
     // Deployments first: they make the apps.
     for o in manifests.iter().filter(|o| o["kind"] == "Deployment") {
         let labels = &o["spec"]["template"]["metadata"]["labels"];
@@ -220,19 +224,238 @@ pub fn import(manifests: &[Value]) -> Imported {
                 ));
             }
             "" => notes.push("an object without a kind: not imported".into()),
-            _ => notes.push(format!(
-                "{}: msh does not model a {kind} (write it by hand beside the services)",
+            "CustomResourceDefinition" => match crd_definition(o) {
+                Ok((def, kind)) => {
+                    definitions.push(def);
+                    kinds.push(kind);
+                }
+                Err(why) => notes.push(format!("{}: {why}: not imported", id(o))),
+            },
+            // meshc generates these for every workload, from the services' fields.
+            "Namespace" | "ServiceAccount" | "PodDisruptionBudget" | "Sidecar"
+            | "AuthorizationPolicy" | "NetworkPolicy" | "PeerAuthentication" => notes.push(format!(
+                "{}: meshc generates the {kind} of each workload itself: not imported",
                 id(o)
             )),
+            // A Secret's data does not belong in a source repository.
+            "Secret" => notes.push(format!(
+                "{}: a Secret's data does not belong in msh sources: not imported (create it with your secret manager; `env` and `volumes` refer to it by name)",
+                id(o)
+            )),
+            _ => {
+                let name = s(&o["metadata"]["name"]);
+                let mut label = name.to_string();
+                if objects.iter().any(|(l, _)| *l == label) {
+                    label = format!("{}-{name}", kind.to_lowercase());
+                }
+                let mut v = o.clone();
+                if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                    // What the cluster writes, not the author.
+                    for k in ["uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink"] {
+                        m.remove(k);
+                    }
+                }
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("status");
+                }
+                objects.push((label, v));
+            }
         }
     }
     let mut out = String::new();
+    if !definitions.is_empty() {
+        out.push_str("import meta \"k8s.io/apimachinery/pkg/apis/meta/v1\"\n\n");
+    }
     for app in apps.values() {
         write_app(app, &mut out, &mut notes);
         out.push('\n');
     }
+    for (label, v) in &objects {
+        let _ = writeln!(out, "objects: {}: {}", quote(label), literal(v));
+    }
+    for d in &definitions {
+        out.push('\n');
+        out.push_str(d);
+    }
+    if !kinds.is_empty() {
+        out.push_str("\n// The schemas the objects of these kinds are checked against.\n");
+        for k in &kinds {
+            let _ = writeln!(out, "#Kinds: {k}: #{k}");
+        }
+    }
     let msh = crate::format(&out).unwrap_or(out);
     Imported { msh, notes }
+}
+
+/// A CustomResourceDefinition's schema as an msh definition `#Kind` (the storage version,
+/// else the first served), and the kind.
+fn crd_definition(crd: &Value) -> Result<(String, String), String> {
+    let spec = &crd["spec"];
+    let group = s(&spec["group"]);
+    let kind = s(&spec["names"]["kind"]);
+    if group.is_empty() || kind.is_empty() {
+        return Err("a CustomResourceDefinition without spec.group or spec.names.kind".into());
+    }
+    let versions = spec["versions"].as_array().cloned().unwrap_or_default();
+    let version = versions
+        .iter()
+        .find(|v| v["storage"] == true)
+        .or_else(|| versions.iter().find(|v| v["served"] == true))
+        .ok_or("no version is served")?;
+    let schema = &version["schema"]["openAPIV3Schema"];
+    if !schema.is_object() {
+        return Err(format!(
+            "version {} has no openAPIV3Schema",
+            s(&version["name"])
+        ));
+    }
+    let mut out = format!(
+        "// {kind} ({group}/{}), from the CustomResourceDefinition {}.\n",
+        s(&version["name"]),
+        s(&crd["metadata"]["name"])
+    );
+    if let Some(d) = schema["description"].as_str() {
+        let _ = writeln!(out, "// {}", first_sentence(d));
+    }
+    let _ = writeln!(out, "#{kind}: {{");
+    let _ = writeln!(
+        out,
+        "apiVersion: {}",
+        quote(&format!("{group}/{}", s(&version["name"])))
+    );
+    let _ = writeln!(out, "kind: {}", quote(kind));
+    let _ = writeln!(out, "metadata?: meta.#ObjectMeta");
+    let mut budget = 20_000usize;
+    for (name, p) in schema["properties"].as_object().into_iter().flatten() {
+        if matches!(name.as_str(), "apiVersion" | "kind" | "metadata" | "status") {
+            continue;
+        }
+        field(name, p, &mut out, 1, &mut budget);
+    }
+    if schema["x-kubernetes-preserve-unknown-fields"] == true {
+        out.push_str("...\n");
+    }
+    out.push_str("}\n");
+    if budget == 0 {
+        return Err(
+            "its schema is too large to import (over 20,000 nodes) or nests too deep".into(),
+        );
+    }
+    Ok((out, kind.to_string()))
+}
+
+/// A JSON value as an msh literal: structs and lists of structs one field or element a line.
+fn literal(v: &Value) -> String {
+    match v {
+        Value::Object(m) if m.is_empty() => "{}".into(),
+        Value::Object(m) => {
+            let mut out = String::from("{\n");
+            for (k, x) in m {
+                let _ = writeln!(out, "{}: {}", label(k), literal(x));
+            }
+            out.push('}');
+            out
+        }
+        Value::Array(a) if a.iter().any(|x| x.is_object() || x.is_array()) => {
+            let items: Vec<String> = a.iter().map(literal).collect();
+            format!("[\n{},\n]", items.join(",\n"))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(literal).collect::<Vec<_>>().join(", ")),
+        Value::String(t) => quote(t),
+        other => other.to_string(),
+    }
+}
+
+fn first_sentence(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    let s = &text[..end];
+    if s.chars().count() > 160 {
+        format!("{}…", s.chars().take(157).collect::<String>().trim_end())
+    } else {
+        s.to_string()
+    }
+}
+
+/// One optional field of a schema, with its description as a comment.
+fn field(name: &str, p: &Value, out: &mut String, depth: usize, budget: &mut usize) {
+    if let Some(d) = p["description"].as_str() {
+        let _ = writeln!(out, "// {}", first_sentence(d));
+    }
+    let t = schema_type(p, depth, budget);
+    let _ = writeln!(out, "{}?: {t}", label(name));
+}
+
+/// The msh type of an OpenAPI v3 schema (what Kubernetes' structural schemas use).
+fn schema_type(p: &Value, depth: usize, budget: &mut usize) -> String {
+    if *budget == 0 || depth > 32 {
+        *budget = 0;
+        return "_".into();
+    }
+    *budget -= 1;
+    if p["x-kubernetes-int-or-string"] == true {
+        return "int | string".into();
+    }
+    let t = p["type"].as_str().unwrap_or("");
+    if let (Some(e), "string") = (p["enum"].as_array(), t) {
+        let vals: Vec<String> = e.iter().filter_map(Value::as_str).map(quote).collect();
+        if !vals.is_empty() {
+            return vals.join(" | ");
+        }
+    }
+    match t {
+        "object" => {
+            if let Some(props) = p["properties"].as_object().filter(|m| !m.is_empty()) {
+                let mut out = String::from("{\n");
+                for (name, q) in props {
+                    field(name, q, &mut out, depth + 1, budget);
+                }
+                if p["x-kubernetes-preserve-unknown-fields"] == true {
+                    out.push_str("...\n");
+                }
+                out.push('}');
+                out
+            } else if p["additionalProperties"].is_object() {
+                format!(
+                    "{{[string]: {}}}",
+                    schema_type(&p["additionalProperties"], depth + 1, budget)
+                )
+            } else {
+                "{...}".into()
+            }
+        }
+        "array" => format!("[...{}]", schema_type(&p["items"], depth + 1, budget)),
+        "string" => "string".into(),
+        "integer" | "number" => {
+            let mut t = if t == "integer" { "int" } else { "number" }.to_string();
+            let (min, max) = if p["format"] == "int32" {
+                (Some(-2147483648.0), Some(2147483647.0))
+            } else {
+                (None, None)
+            };
+            for (op, bound) in [
+                (">=", p["minimum"].as_f64().or(min)),
+                ("<=", p["maximum"].as_f64().or(max)),
+            ] {
+                if let Some(b) = bound {
+                    let _ = write!(
+                        t,
+                        " & {op}{}",
+                        Value::from(b)
+                            .as_f64()
+                            .map_or(b.to_string(), |f| if f.fract() == 0.0 {
+                                format!("{}", f as i64)
+                            } else {
+                                f.to_string()
+                            })
+                    );
+                }
+            }
+            t
+        }
+        "boolean" => "bool".into(),
+        _ => "_".into(),
+    }
 }
 
 fn write_app(app: &App, out: &mut String, notes: &mut Vec<String>) {

@@ -383,8 +383,27 @@ fn all_objects_validate_against_the_upstream_schemas() {
     let mut lists: Vec<(PathBuf, String)> = Vec::new();
     let mut add = |name: String, c: &Compilation, k8s: &str| {
         assert!(c.ok(), "{name}:\n{}", c.render_diagnostics());
-        if !c.objects.is_empty() {
-            lists.push((write_list(&dir, &name, &objects(c)), k8s.to_string()));
+        // Custom resources (`objects` of kinds with no upstream schema) are not validated here:
+        // their schema is the one the package imports.
+        let upstream: Vec<Value> = objects(c)
+            .into_iter()
+            .filter(|o| {
+                let api = o["apiVersion"].as_str().unwrap_or("");
+                !api.contains('/')
+                    || [
+                        ".k8s.io/",
+                        "apps/",
+                        "batch/",
+                        "autoscaling/",
+                        "policy/",
+                        "istio.io/",
+                    ]
+                    .iter()
+                    .any(|g| api.contains(g))
+            })
+            .collect();
+        if !upstream.is_empty() {
+            lists.push((write_list(&dir, &name, &upstream), k8s.to_string()));
         }
     };
     let target = |c: &Compilation| -> String {
