@@ -325,10 +325,11 @@ impl Server<'_> {
         let rel = path.strip_prefix(&dir).ok()?.display().to_string();
         let Some(t) = meshc::ide::definition(&sources, &rel, at) else {
             let labels = meshc::ide::field_path_at(sources.get(&rel)?, at)?;
-            let (text, offset) = meshc::ide::stdlib_declaration(&labels)?;
+            let (text, name, offset) = meshc::ide::stdlib_declaration(&labels)?;
             let copy = std::env::temp_dir()
                 .join(format!("meshc-{}", env!("CARGO_PKG_VERSION")))
-                .join("stdlib/mesh.msh");
+                .join("stdlib")
+                .join(name.strip_prefix("<stdlib>/")?);
             if std::fs::read_to_string(&copy).ok().as_deref() != Some(text) {
                 std::fs::create_dir_all(copy.parent()?).ok()?;
                 crate::files::replace_or_create(&copy, text).ok()?;
@@ -435,7 +436,13 @@ fn hover(text: &str, at: usize, value: Option<String>) -> Option<Hover> {
     if word.is_empty() {
         return None;
     }
-    let docs = meshc::ide::stdlib_field_docs(word);
+    // The declaration of this very field (through `patch` into the Kubernetes schemas), else
+    // every declaration of a field of that name.
+    let docs =
+        match meshc::ide::field_path_at(text, at).and_then(|p| meshc::ide::stdlib_field_at(&p)) {
+            Some(d) if d.name == word => vec![d],
+            _ => meshc::ide::stdlib_field_docs(word),
+        };
     if docs.is_empty() && value.is_none() {
         return None;
     }

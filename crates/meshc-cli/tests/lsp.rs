@@ -195,9 +195,54 @@ fn an_editor_session() {
         fields.contains(&"http") && fields.contains(&"initialDelay"),
         "{fields:?}"
     );
+    // Inside a patch: the fields of the Kubernetes schema (through `apps.#Deployment` into
+    // core's PodSpec), in a list element too (a container); hover shows the schema's doc.
+    let patched = fixed.replace(
+        "\tpublic: true\n",
+        "\tpublic: true\n\tpatch: deployment: spec: template: spec: {\n\t\tpriorityClassName: \"x\"\n\t\tcontainers: [{\n\t\t\t\n\t\t}]\n\t}\n",
+    );
     c.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": fixed}]}),
+        json!({"textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": patched}]}),
+    );
+    c.diagnostics(&uri);
+    let labels = |items: &Value| -> Vec<String> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let in_spec = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 6, "character": 2}}),
+    );
+    let fields = labels(&in_spec);
+    assert!(
+        fields.iter().any(|f| f == "topologySpreadConstraints")
+            && fields.iter().any(|f| f == "nodeSelector"),
+        "{fields:?}"
+    );
+    let in_container = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 8, "character": 3}}),
+    );
+    let fields = labels(&in_container);
+    assert!(
+        fields.iter().any(|f| f == "image") && fields.iter().any(|f| f == "livenessProbe"),
+        "{fields:?}"
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 6, "character": 5}}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("priorityClassName?: string"), "{shown}");
+    assert!(shown.contains("#PodSpec"), "{shown}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 7}, "contentChanges": [{"text": fixed}]}),
     );
     c.diagnostics(&uri);
 

@@ -16,14 +16,41 @@ pub struct FieldDoc {
     pub declaration: String,
     /// The comment lines right above the declaration, without their `//`.
     pub doc: String,
-    /// Where the declaration starts in the standard library's `mesh.msh` (a byte offset).
+    /// Where the declaration starts in its file (a byte offset).
     pub offset: usize,
+    /// The standard library file that declares it (`<stdlib>/mesh.msh`,
+    /// `<stdlib>/k8s.io/api/apps/v1.msh`).
+    pub file: String,
+}
+
+/// A parsed standard library file and its text.
+#[derive(Clone, Copy)]
+struct Lib {
+    file: &'static File,
+    text: &'static str,
+    name: &'static str,
+}
+
+fn lib(id: meshc_syntax::FileId) -> Lib {
+    let (name, text) = stdlib::file(id);
+    Lib {
+        file: stdlib::parsed(id),
+        text,
+        name,
+    }
 }
 
 fn mesh() -> (&'static File, &'static str) {
-    let file = stdlib::parsed(stdlib::MESH_ID);
-    let text = stdlib::module("mesh").expect("the mesh module").1;
-    (file, text)
+    let l = lib(stdlib::MESH_ID);
+    (l.file, l.text)
+}
+
+/// The text of a standard library file by name (`<stdlib>/k8s.io/api/apps/v1.msh`).
+pub fn stdlib_text(name: &str) -> Option<&'static str> {
+    (0..stdlib::COUNT as meshc_syntax::FileId)
+        .map(stdlib::file)
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t)
 }
 
 /// The fields of the standard library's definition `definition` (`#Service`, `#Mesh`…),
@@ -36,12 +63,11 @@ pub fn stdlib_fields(definition: &str) -> Vec<FieldDoc> {
 /// (`#Service` and `["probes", "readiness"]`: the fields of a `#Probe`), following embedded
 /// and referenced definitions, unifications, disjunctions and pattern constraints.
 pub fn stdlib_nested_fields(definition: &str, path: &[String]) -> Vec<FieldDoc> {
-    let (file, text) = mesh();
     let mut scopes = Vec::new();
-    def_scopes(file, definition, &mut scopes);
+    def_scopes(lib(stdlib::MESH_ID), definition, &mut scopes);
     for label in path {
         let mut next = Vec::new();
-        for (def, lit) in &scopes {
+        for (def, lit, l) in &scopes {
             let found = lit.decls.iter().find_map(|d| match d {
                 Decl::Field(f) if f.label.name() == Some(label.as_str()) => Some(&f.value),
                 _ => None,
@@ -55,13 +81,13 @@ pub fn stdlib_nested_fields(definition: &str, path: &[String]) -> Vec<FieldDoc> 
                 })
             });
             if let Some(v) = value {
-                expr_scopes(file, def, v, &mut next);
+                expr_scopes(*l, def, v, &mut next);
             }
         }
         scopes = next;
     }
     let mut out: Vec<FieldDoc> = Vec::new();
-    for (def, lit) in &scopes {
+    for (def, lit, l) in &scopes {
         for d in &lit.decls {
             let Decl::Field(f) = d else { continue };
             let LabelKind::Name(name) = &f.label.kind else {
@@ -70,55 +96,73 @@ pub fn stdlib_nested_fields(definition: &str, path: &[String]) -> Vec<FieldDoc> 
             if out.iter().any(|x| &x.name == name) {
                 continue;
             }
-            out.push(field_doc(text, def, name, f.span.start as usize));
+            out.push(field_doc(*l, def, name, f.span.start as usize));
         }
     }
     out
 }
 
-type Scopes<'a> = Vec<(String, &'a meshc_syntax::ast::StructLit)>;
+type Scopes = Vec<(String, &'static meshc_syntax::ast::StructLit, Lib)>;
 
 /// The struct literals a definition is made of (its body and the definitions it embeds).
-fn def_scopes<'a>(file: &'a File, def: &str, out: &mut Scopes<'a>) {
-    if out.iter().any(|(d, _)| d == def) {
+fn def_scopes(l: Lib, def: &str, out: &mut Scopes) {
+    if out
+        .iter()
+        .any(|(d, _, x)| d == def && std::ptr::eq(x.file, l.file))
+    {
         return;
     }
-    let body = file.body.decls.iter().find_map(|d| match d {
+    let body = l.file.body.decls.iter().find_map(|d| match d {
         Decl::Field(f) if f.label.name() == Some(def) => Some(&f.value),
         _ => None,
     });
     if let Some(v) = body {
-        expr_scopes(file, def, v, out);
+        expr_scopes(l, def, v, out);
     }
 }
 
-/// The struct literals a value is made of.
-fn expr_scopes<'a>(
-    file: &'a File,
-    def: &str,
-    e: &'a meshc_syntax::ast::Expr,
-    out: &mut Scopes<'a>,
-) {
+/// The struct literals a value is made of; a list's element type stands for the list (the
+/// fields of a `[...#Container]` are a container's), and a definition of another module
+/// (`apps.#Deployment`) is followed into it.
+fn expr_scopes(l: Lib, def: &str, e: &'static meshc_syntax::ast::Expr, out: &mut Scopes) {
     match &e.kind {
-        ExprKind::Struct(l) => {
-            out.push((def.to_string(), l));
-            for d in &l.decls {
+        ExprKind::Struct(s) => {
+            out.push((def.to_string(), s, l));
+            for d in &s.decls {
                 if let Decl::Embed(x) = d {
-                    expr_scopes(file, def, x, out);
+                    expr_scopes(l, def, x, out);
                 }
             }
         }
-        ExprKind::Ident(n) if n.starts_with('#') => def_scopes(file, n, out),
-        ExprKind::Unify(parts) => parts.iter().for_each(|p| expr_scopes(file, def, p, out)),
-        ExprKind::Disj(alts) => alts
-            .iter()
-            .for_each(|(p, _)| expr_scopes(file, def, p, out)),
+        ExprKind::Ident(n) if n.starts_with('#') => def_scopes(l, n, out),
+        ExprKind::Select(base, name) if name.name.starts_with('#') => {
+            let ExprKind::Ident(alias) = &base.kind else {
+                return;
+            };
+            let module = l
+                .file
+                .imports
+                .iter()
+                .find(|i| &i.name.name == alias)
+                .and_then(|i| stdlib::module(&i.path));
+            if let Some((_, _, id)) = module {
+                def_scopes(lib(id), &name.name, out);
+            }
+        }
+        ExprKind::List(list) => {
+            if let Some(t) = &list.tail {
+                expr_scopes(l, def, t, out);
+            }
+        }
+        ExprKind::Unify(parts) => parts.iter().for_each(|p| expr_scopes(l, def, p, out)),
+        ExprKind::Disj(alts) => alts.iter().for_each(|(p, _)| expr_scopes(l, def, p, out)),
         _ => {}
     }
 }
 
 /// A field's documentation: its declaration's first line and the comment lines above it.
-fn field_doc(text: &str, def: &str, name: &str, start: usize) -> FieldDoc {
+fn field_doc(l: Lib, def: &str, name: &str, start: usize) -> FieldDoc {
+    let text = l.text;
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let declaration = text[start..]
         .lines()
@@ -140,6 +184,7 @@ fn field_doc(text: &str, def: &str, name: &str, start: usize) -> FieldDoc {
         declaration,
         doc: doc.join(" "),
         offset: start,
+        file: l.name.to_string(),
     }
 }
 
@@ -200,7 +245,7 @@ pub fn completion_context(text: &str, offset: usize) -> Option<Completion> {
             .ends_with("deps:")
             .then_some(Completion::Services);
     }
-    if open.iter().any(|(_, b)| *b != b'{') {
+    if open[0].1 != b'{' {
         return None;
     }
     let root = match head_of(open[0].0).split_whitespace().next().unwrap_or("") {
@@ -211,8 +256,12 @@ pub fn completion_context(text: &str, offset: usize) -> Option<Completion> {
     };
     // The labels before each inner `{`: `probes: {` is probes, `http: path: {` is http, path.
     let mut path = Vec::new();
-    for &(at, _) in &open[1..] {
+    for (i, &(at, b)) in open.iter().enumerate().skip(1) {
         let head = head_of(at);
+        // A struct that is an element of a list: its fields are the element type's.
+        if b == b'{' && open[i - 1].1 == b'[' && head.is_empty() {
+            continue;
+        }
         if !head.ends_with(':') {
             return None;
         }
@@ -270,8 +319,9 @@ pub fn field_path_at(text: &str, offset: usize) -> Option<Vec<String>> {
 }
 
 /// The standard library's declaration of the field at `path` of a package (`services.api.port`
-/// is `#Service`'s `port`): the text of `mesh.msh` and the byte offset of the declaration.
-pub fn stdlib_declaration(path: &[String]) -> Option<(&'static str, usize)> {
+/// is `#Service`'s `port`; `services.api.patch.deployment.spec` is `apps.#Deployment`'s `spec`),
+/// with its documentation, file and offset.
+pub fn stdlib_field_at(path: &[String]) -> Option<FieldDoc> {
     let (def, rest) = match path.first()?.as_str() {
         "services" if path.len() > 2 => ("#Service", &path[2..]),
         "workers" if path.len() > 2 => ("#Worker", &path[2..]),
@@ -279,10 +329,16 @@ pub fn stdlib_declaration(path: &[String]) -> Option<(&'static str, usize)> {
         _ => return None,
     };
     let (last, parents) = rest.split_last()?;
-    let field = stdlib_nested_fields(def, parents)
+    stdlib_nested_fields(def, parents)
         .into_iter()
-        .find(|f| &f.name == last)?;
-    Some((mesh().1, field.offset))
+        .find(|f| &f.name == last)
+}
+
+/// The standard library's declaration of the field at `path` of a package: the text of the
+/// file that declares it, its name, and the byte offset of the declaration.
+pub fn stdlib_declaration(path: &[String]) -> Option<(&'static str, String, usize)> {
+    let f = stdlib_field_at(path)?;
+    Some((stdlib_text(&f.file)?, f.file, f.offset))
 }
 
 /// The names of the services (or workers) a text declares with `service NAME { … }`.
@@ -720,9 +776,17 @@ mod tests {
             Some(vec!["services".into(), "a".into(), "probes".into()])
         );
         assert_eq!(field_path_at(t, 1), Some(vec!["mesh".into()]));
-        let (text, at) =
+        let (text, file, at) =
             stdlib_declaration(&["services".into(), "a".into(), "probes".into()]).unwrap();
         assert!(text[at..].starts_with("probes:"));
+        assert_eq!(file, "<stdlib>/mesh.msh");
+        // Through a patch, into the Kubernetes schemas.
+        let path: Vec<String> = ["services", "a", "patch", "deployment", "spec", "replicas"]
+            .map(String::from)
+            .into();
+        let (text, file, at) = stdlib_declaration(&path).unwrap();
+        assert_eq!(file, "<stdlib>/k8s.io/api/apps/v1.msh");
+        assert!(text[at..].starts_with("replicas?:"));
     }
 
     #[test]

@@ -76,6 +76,18 @@ pub fn files() -> impl Iterator<Item = (String, &'static str)> {
         .chain(FILES.iter().map(|(n, t)| (format!("<stdlib>/{n}.msh"), *t)))
 }
 
+/// A standard library file by id: its name (`<stdlib>/mesh.msh`) and text.
+pub fn file(id: FileId) -> (&'static str, &'static str) {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| files().map(|(n, _)| n).collect());
+    let text = if id == PRELUDE_ID {
+        PRELUDE
+    } else {
+        FILES[id as usize - 1].1
+    };
+    (names[id as usize].as_str(), text)
+}
+
 use meshc_syntax::ast::File;
 use meshc_syntax::{parse_file, FileId};
 use std::sync::OnceLock;
