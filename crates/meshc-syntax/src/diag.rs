@@ -220,6 +220,8 @@ pub mod codes {
     pub const MANAGED_ANNOTATION: &str = "E0326";
     /// `E0327`: patch that contradicts a value meshc computes.
     pub const PATCH_CONFLICT: &str = "E0327";
+    /// `E0328`: patch or object field newer than the mesh's Kubernetes version.
+    pub const NEWER_FIELD: &str = "E0328";
     /// `E0330`: `meshc diff`: an immutable field changes.
     pub const IMMUTABLE_FIELD: &str = "E0330";
     /// `W0331`: `meshc diff`: a Deployment is replaced by one with a new name.
