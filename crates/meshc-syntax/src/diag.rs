@@ -338,6 +338,10 @@ pub mod codes {
             PATCH_CONFLICT,
             "patch that contradicts a value meshc computes",
         ),
+        (
+            NEWER_FIELD,
+            "patch or object field newer than the mesh's Kubernetes version",
+        ),
         (IMMUTABLE_FIELD, "`meshc diff`: an immutable field changes"),
         (
             REPLACED_DEPLOYMENT,

@@ -176,6 +176,17 @@ fn every_code_is_documented_and_tested() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    // Every code constant is in `codes::ALL` (which SARIF's rules and this test read).
+    let diag = std::fs::read_to_string(base.join("crates/meshc-syntax/src/diag.rs")).unwrap();
+    let declared = diag
+        .lines()
+        .filter(|l| l.trim_start().starts_with("pub const") && l.contains(": &str = \""))
+        .count();
+    assert_eq!(
+        declared,
+        meshc::codes::ALL.len(),
+        "a code is missing from codes::ALL"
+    );
     for (code, _) in meshc::codes::ALL {
         assert!(
             doc.contains(&format!("`{code}`")),
