@@ -232,7 +232,7 @@ test("files can be added, renamed and deleted, and the link keeps them", async (
   await page.keyboard.type('service extra {\nimage: "extra:1"\nnamespace: "shop"\n}\n');
   await page.waitForSelector("#object-tree details[data-group=extra]");
   const again = await open(page.url());
-  assert.deepEqual(await again.locator("#file-tabs .file").evaluateAll((ts) => ts.map((t) => t.dataset.file)), ["mesh.msh", "policy.msh", "extra.msh"]);
+  assert.deepEqual(await again.locator("#file-tabs .file").evaluateAll((ts) => ts.map((t) => t.dataset.file)), ["extras.msh", "kafka.msh", "mesh.msh", "policy.msh", "extra.msh"]);
   assert.equal(await again.inputValue("#examples"), "", "changed files are no longer the example");
   assert.match(await again.locator("#examples option:checked").textContent(), /your files/);
   await again.close();

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -96,7 +96,10 @@ test("every build case: native and wasm manifests agree byte for byte", () => {
     const files = caseFiles(readFileSync(join(dir, f), "utf8"));
     const caseDir = join(tmp, f.replace(/\.txtar$/, ""));
     execFileSync("mkdir", ["-p", caseDir]);
-    for (const [name, text] of Object.entries(files)) execFileSync("sh", ["-c", `cat > '${join(caseDir, name)}'`], { input: text });
+    for (const [name, text] of Object.entries(files)) {
+      execFileSync("mkdir", ["-p", dirname(join(caseDir, name))]);
+      execFileSync("sh", ["-c", `cat > '${join(caseDir, name)}'`], { input: text });
+    }
     const out = wasm.compile(files);
     const native = spawnSync(meshc, ["build", caseDir], { encoding: "utf8" });
     assert.equal(out.manifests, native.stdout, f);
