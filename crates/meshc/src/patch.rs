@@ -171,9 +171,37 @@ pub(crate) fn apply(c: &mut Compilation) {
         c.edges.clear();
         return;
     }
+    // The workloads that have a patch, by (name, namespace): most have none, and a mesh has
+    // thousands of objects.
+    let mut workloads: std::collections::HashMap<(&str, &str), &Node> = Default::default();
+    for m in ["services", "workers"] {
+        for w in root
+            .get(m)
+            .and_then(Node::as_map)
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            let versioned = w
+                .get("versions")
+                .and_then(Node::as_map)
+                .is_some_and(|vs| vs.values().any(|v| v.get("patch").is_some()));
+            if w.get("patch").is_none() && !versioned {
+                continue;
+            }
+            if let (Some(n), Some(ns)) = (
+                w.get("name").and_then(Node::as_str),
+                w.get("namespace").and_then(Node::as_str),
+            ) {
+                workloads.insert((n, ns), w);
+            }
+        }
+    }
     let mut patched: Vec<(usize, Value, Span)> = Vec::new();
     let mut conflicts = Vec::new();
     for (i, o) in c.objects.iter().enumerate() {
+        if workloads.is_empty() {
+            break;
+        }
         let (Some(service), Some(key)) = (o.service.as_deref(), key(&o.kind)) else {
             continue;
         };
@@ -181,14 +209,7 @@ pub(crate) fn apply(c: &mut Compilation) {
         if o.kind == "VirtualService" && o.name != service {
             continue;
         }
-        let Some(workload) = ["services", "workers"]
-            .iter()
-            .filter_map(|m| root.get(m).and_then(Node::as_map))
-            .flat_map(|m| m.values())
-            .find(|w| {
-                w.get("name").and_then(Node::as_str) == Some(service)
-                    && w.get("namespace").and_then(Node::as_str) == o.namespace.as_deref()
-            })
+        let Some(&workload) = workloads.get(&(service, o.namespace.as_deref().unwrap_or("")))
         else {
             continue;
         };
@@ -238,14 +259,23 @@ pub(crate) fn apply(c: &mut Compilation) {
     // patched workload's objects together (a Service turned headless is judged with the pods
     // it selects), and on each added object with the objects of its namespace — groups, so
     // that the cost stays linear in the mesh.
+    let mut by_workload: std::collections::BTreeMap<
+        (&Option<String>, &Option<String>),
+        Vec<usize>,
+    > = Default::default();
+    if !patched.is_empty() {
+        for (j, o) in c.objects.iter().enumerate() {
+            by_workload
+                .entry((&o.namespace, &o.service))
+                .or_default()
+                .push(j);
+        }
+    }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let same = |i: usize, j: usize| {
-        let (a, b) = (&c.objects[i], &c.objects[j]);
-        a.namespace == b.namespace && a.service == b.service
-    };
     for (i, _, _) in &patched {
-        if !groups.iter().any(|g| same(g[0], *i)) {
-            groups.push((0..c.objects.len()).filter(|j| same(*i, *j)).collect());
+        let o = &c.objects[*i];
+        if let Some(g) = by_workload.remove(&(&o.namespace, &o.service)) {
+            groups.push(g);
         }
     }
     for (i, _) in &extra {
@@ -258,12 +288,16 @@ pub(crate) fn apply(c: &mut Compilation) {
                 .collect(),
         );
     }
+    let patch_of: std::collections::HashMap<usize, (&Value, Span)> = patched
+        .iter()
+        .map(|(i, v, span)| (*i, (v, *span)))
+        .collect();
     for group in groups {
         let value = |i: usize, patched_too: bool| {
-            patched
-                .iter()
-                .find(|(j, _, _)| patched_too && *j == i)
-                .map_or(&c.objects[i].value, |(_, v, _)| v)
+            patch_of
+                .get(&i)
+                .filter(|_| patched_too)
+                .map_or(&c.objects[i].value, |(v, _)| v)
                 .clone()
         };
         let before: Vec<Value> = group
@@ -285,8 +319,8 @@ pub(crate) fn apply(c: &mut Compilation) {
             }
             let i = group[k];
             let o = &c.objects[i];
-            let (span, what) = match patched.iter().find(|(j, _, _)| *j == i) {
-                Some((_, _, span)) => (*span, "the patch of"),
+            let (span, what) = match patch_of.get(&i) {
+                Some((_, span)) => (*span, "the patch of"),
                 None => match extra.iter().find(|(j, _)| *j == i) {
                     Some((_, span)) => (*span, "the object"),
                     None => continue,

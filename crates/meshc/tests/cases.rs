@@ -163,19 +163,18 @@ fn examples_compile_clean_and_deterministically() {
 fn every_code_is_documented_and_tested() {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let doc = std::fs::read_to_string(base.join("docs/diagnostics.md")).unwrap();
-    let cases: Vec<String> = std::fs::read_dir(base.join("tests/cases/errors"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let names = |dir: &str| -> Vec<String> {
+        std::fs::read_dir(base.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let cases = names("tests/cases/errors");
     // `meshc diff` works on objects, not msh: its codes are tested in tests/diff.rs.
     let diff_tests = std::fs::read_to_string(base.join("crates/meshc/tests/diff.rs")).unwrap();
     // `meshc vet` works on manifests: its codes have cases in tests/vet.
-    let vet_cases: Vec<String> = std::fs::read_dir(base.join("tests/vet"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
+    let vet_cases = names("tests/vet");
     // Every code constant is in `codes::ALL` (which SARIF's rules and this test read).
     let diag = std::fs::read_to_string(base.join("crates/meshc-syntax/src/diag.rs")).unwrap();
     let declared = diag
