@@ -764,8 +764,10 @@ fn write_app(app: &App, out: &mut String, notes: &mut Vec<String>) {
             ));
         }
     }
-    let _ = writeln!(out, "}}");
-    // What msh does not model, from the pod and the container.
+    // What msh does not model, from the pod and the container: kept as a patch of the
+    // Deployment (checked against its schema), or left out with a note where meshc computes it.
+    let mut pod_patch = serde_json::Map::new();
+    let mut app_patch = serde_json::Map::new();
     let known_pod = [
         "containers",
         "volumes",
@@ -774,11 +776,12 @@ fn write_app(app: &App, out: &mut String, notes: &mut Vec<String>) {
         "securityContext",
         "automountServiceAccountToken",
     ];
-    for k in pod.as_object().into_iter().flatten().map(|(k, _)| k) {
+    for (k, v) in pod.as_object().into_iter().flatten() {
         if !known_pod.contains(&k.as_str()) {
             notes.push(format!(
-                "{where_}: spec.template.spec.{k} is not modeled by msh: not imported"
+                "{where_}: spec.template.spec.{k} is not modeled by msh: kept as a patch"
             ));
+            pod_patch.insert(k.clone(), v.clone());
         }
     }
     let known_container = [
@@ -796,23 +799,53 @@ fn write_app(app: &App, out: &mut String, notes: &mut Vec<String>) {
         "securityContext",
         "imagePullPolicy",
     ];
-    for k in c.as_object().into_iter().flatten().map(|(k, _)| k) {
-        if !known_container.contains(&k.as_str()) {
-            notes.push(format!(
-                "{where_}: the container's {k} is not modeled by msh: not imported"
-            ));
+    for (k, v) in c.as_object().into_iter().flatten() {
+        if known_container.contains(&k.as_str()) {
+            continue;
         }
+        if k == "lifecycle" {
+            // meshc writes the preStop hook of the graceful shutdown itself.
+            notes.push(format!(
+                "{where_}: the container's lifecycle hooks are replaced by meshc's shutdown sequence (`lifecycle`): not imported"
+            ));
+            continue;
+        }
+        notes.push(format!(
+            "{where_}: the container's {k} is not modeled by msh: kept as a patch"
+        ));
+        app_patch.insert(k.clone(), v.clone());
     }
-    if containers
+    let mut extra_containers: Vec<Value> = Vec::new();
+    for other in containers
         .iter()
-        .filter(|c| c["name"] != "istio-proxy")
-        .count()
-        > 1
+        .filter(|x| x["name"] != "istio-proxy")
+        .skip(1)
     {
         notes.push(format!(
-            "{where_}: only the first container is imported (msh runs one application container)"
+            "{where_}: the container {} is added to the pod as a patch (msh models one application container)",
+            s(&other["name"])
         ));
+        extra_containers.push(other.clone());
     }
+    if !app_patch.is_empty() || !extra_containers.is_empty() {
+        let mut app = serde_json::Map::new();
+        app.insert("name".into(), "app".into());
+        app.extend(app_patch);
+        let mut list = Vec::new();
+        if app.len() > 1 {
+            list.push(Value::Object(app));
+        }
+        list.extend(extra_containers);
+        pod_patch.insert("containers".into(), Value::Array(list));
+    }
+    if !pod_patch.is_empty() {
+        let _ = writeln!(
+            out,
+            "patch: deployment: spec: template: spec: {}",
+            literal(&Value::Object(pod_patch))
+        );
+    }
+    let _ = writeln!(out, "}}");
     for v in app
         .versions
         .iter()
