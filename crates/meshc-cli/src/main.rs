@@ -100,6 +100,10 @@ enum Cmd {
         /// The manifests applied now (files or a directory), to find immutable-field changes
         #[arg(long, value_name = "PATH")]
         against: Vec<String>,
+        /// An msh package whose policies (constraints on `services`, `check` blocks, in its
+        /// files that declare no service) apply to the manifests read back into services
+        #[arg(long, value_name = "DIR")]
+        policy: Option<String>,
         /// The format of the diagnostics
         #[arg(long, value_enum, default_value_t = DiagFormat::Text)]
         format: DiagFormat,
@@ -313,6 +317,7 @@ fn read_manifest_files(paths: &[String]) -> Result<meshc::Sources, String> {
 fn run_vet(
     paths: &[String],
     against: &[String],
+    policy: Option<&str>,
     format: DiagFormat,
     docs_url: Option<String>,
     color: ColorWhen,
@@ -331,7 +336,21 @@ fn run_vet(
         );
         return ExitCode::from(2);
     }
-    let c = meshc::vet(&files, &meshc::VetOptions { against: before });
+    let policy = match policy.map(|p| load(&[p.to_string()])) {
+        None => meshc::Sources::new(),
+        Some(Ok((sources, _, _))) => sources,
+        Some(Err(e)) => {
+            eprintln!("meshc: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let c = meshc::vet(
+        &files,
+        &meshc::VetOptions {
+            against: before,
+            policy,
+        },
+    );
     let show = Show {
         docs_url,
         ..Show::new(color, String::new())
@@ -570,9 +589,10 @@ fn main() -> ExitCode {
         Cmd::Vet {
             paths,
             against,
+            policy,
             format,
             docs_url,
-        } => run_vet(&paths, &against, format, docs_url, color),
+        } => run_vet(&paths, &against, policy.as_deref(), format, docs_url, color),
         Cmd::Fmt { paths, check } => run_fmt(paths, check, color),
         Cmd::Lsp => lsp::run(),
         Cmd::Import { paths } => run_import(&paths),

@@ -1,5 +1,6 @@
 //! `meshc vet` and the admission policies, tested together. Every `tests/vet/*.txtar` holds
-//! manifests (sections ending in `.yaml`, `.yml` or `.json`; `against/…` for `--against`; an
+//! manifests (sections ending in `.yaml`, `.yml` or `.json`; `against/…` for `--against`,
+//! `policy/…` for `--policy`; an
 //! `include` section names a section of another archive, `PATH SECTION` a line), the findings of
 //! `meshc vet` (`diagnostics`), and what the admission policies say of each object
 //! (`admission`: one line per violation, `Kind/name: message`), evaluated by a real CEL engine
@@ -248,8 +249,11 @@ fn vet_cases() {
         let mut case = parse_archive(&std::fs::read_to_string(&path).unwrap());
         let mut files = Sources::new();
         let mut against = Sources::new();
+        let mut policy = Sources::new();
         for (name, body) in &case.files {
-            if let Some(n) = name.strip_prefix("against/") {
+            if let Some(n) = name.strip_prefix("policy/") {
+                policy.insert(n.to_string(), body.clone());
+            } else if let Some(n) = name.strip_prefix("against/") {
                 against.insert(n.to_string(), body.clone());
             } else if [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e)) {
                 files.insert(name.clone(), body.clone());
@@ -266,7 +270,7 @@ fn vet_cases() {
                 section(&other, name),
             );
         }
-        let c = meshc::vet(&files, &VetOptions { against });
+        let c = meshc::vet(&files, &VetOptions { against, policy });
         let got = c.render_diagnostics();
         let mut changed = expect_section(&mut case, "diagnostics", &got, &path, &mut failures);
         let mut objects = Vec::new();

@@ -24,6 +24,10 @@ pub struct VetOptions {
     /// The objects as they are applied now (`meshc vet --against DIR`): a change of an immutable
     /// field (a Deployment's selector, headless ↔ ClusterIP) is reported as `E0330`.
     pub against: Sources,
+    /// A package of msh policies (`meshc vet --policy DIR`): its files that declare no service
+    /// (the platform's constraints on `services` and its `check` blocks) are applied to the
+    /// services the manifests are read back into (what `meshc import` writes).
+    pub policy: Sources,
 }
 
 /// One object read from a manifest: where it is, what it is.
@@ -85,6 +89,7 @@ pub fn vet(files: &Sources, options: &VetOptions) -> Compilation {
     let mut ignored = Vec::new();
     let old = objects(&before, &mut ignored);
     rules::run(&objs, &old, &mut diagnostics);
+    diagnostics.extend(policy_findings(&objs, &options.policy));
     diagnostics.sort_by_key(|d| (d.primary_span().unwrap_or_default(), d.code));
     Compilation {
         sources,
@@ -93,6 +98,116 @@ pub fn vet(files: &Sources, options: &VetOptions) -> Compilation {
         objects: Vec::new(),
         edges: Vec::new(),
     }
+}
+
+/// The findings of an msh policy package on the manifests, read back into services: a
+/// finding on a service is placed on its Deployment's name in the YAML (the mapping is by
+/// workload: a field of the service is not traced to the field of the object it came from),
+/// with where the policy stated it. Only the policy's own findings are kept: its constraints
+/// (`E02xx`) and its `check` blocks (`E0218`/`W0218`); meshc's guardrails are vet's rules.
+fn policy_findings(objs: &[Obj<'_>], policy: &Sources) -> Vec<Diagnostic> {
+    if policy.is_empty() {
+        return Vec::new();
+    }
+    let values: Vec<Value> = objs.iter().map(|o| o.value.clone()).collect();
+    let imported = crate::import(&values);
+    const READ_BACK: &str = "<manifests read back>.msh";
+    let mut sources = policy.clone();
+    sources.insert(READ_BACK.into(), imported.msh.clone());
+    let entry: Vec<String> = policy
+        .iter()
+        .filter(|(p, text)| {
+            p.ends_with(".msh")
+                && !p.contains('/')
+                && !meshc_syntax::parse_file(0, text).0.has_service
+        })
+        .map(|(p, _)| p.clone())
+        .chain([READ_BACK.to_string()])
+        .collect();
+    let c = crate::compile(
+        &sources,
+        &crate::Options {
+            entry,
+            ..crate::Options::default()
+        },
+    );
+    // Where each workload starts in the read-back text.
+    let mut blocks: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for line in imported.msh.split_inclusive('\n') {
+        for kw in ["service ", "worker "] {
+            if let Some(rest) = line.strip_prefix(kw) {
+                blocks.push((
+                    at,
+                    rest.trim_end_matches(|c: char| c == '{' || c.is_whitespace()),
+                ));
+            }
+        }
+        at += line.len();
+    }
+    let read_back = c.sources.files().iter().position(|f| f.name == READ_BACK);
+    let show = |span: Span| {
+        let f = c.sources.get(span.file);
+        let (line, col) = c.sources.line_col(span.file, span.start);
+        format!("{}:{line}:{col}", f.name)
+    };
+    let mut out = Vec::new();
+    for d in &c.diagnostics {
+        let policy_code = d.code.starts_with("E02")
+            || d.code == codes::CHECK_FAILED
+            || d.code == codes::CHECK_WARNING;
+        if !policy_code {
+            continue;
+        }
+        // The label in the read-back services, and the workload it is in.
+        let Some(l) = d
+            .labels
+            .iter()
+            .find(|l| Some(l.span.file as usize) == read_back)
+        else {
+            continue;
+        };
+        let Some(name) = blocks
+            .iter()
+            .rev()
+            .find(|(start, _)| *start <= l.span.start as usize)
+            .map(|(_, n)| n.trim_matches('"'))
+        else {
+            continue;
+        };
+        let Some(w) = objs.iter().find(|o| {
+            o.kind == "Deployment"
+                && (o.value["spec"]["template"]["metadata"]["labels"]["app"] == name
+                    || o.name == name)
+        }) else {
+            continue;
+        };
+        let mut f = Diagnostic::error(d.code, format!("policy: `{name}`: {}", d.message)).primary(
+            w.span("/metadata/name"),
+            format!("the workload `{name}`, read back"),
+        );
+        f.severity = d.severity;
+        for h in &d.help {
+            f = f.help(h.clone());
+        }
+        for l in d
+            .labels
+            .iter()
+            .filter(|l| Some(l.span.file as usize) != read_back)
+        {
+            f = f.note(format!("{}: {}", show(l.span), l.message));
+        }
+        // The whole line of the read-back services that holds the value.
+        let start = imported.msh[..l.span.start as usize]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = imported.msh[start..].lines().next().unwrap_or("").trim();
+        f = f.note(format!(
+            "read back from the manifests (what `meshc import` writes) as `{line}`"
+        ));
+        out.push(f);
+    }
+    out
 }
 
 /// The objects of the documents; what is not an object is an `E0340` error.
