@@ -692,6 +692,16 @@ fn vet_reports_at_yaml_positions_and_build_writes_admission_policies() {
     assert!(policies.contains("- Deny"));
     let clean = meshc(&["vet", "out"], &d);
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    // A policy package: its constraints apply to the services read back from the manifests.
+    std::fs::create_dir_all(d.join("policy")).unwrap();
+    std::fs::write(
+        d.join("policy/p.msh"),
+        "import \"mesh\"\nservices: [_]: mesh.#Service & {autoscale: min: >=3}\n",
+    )
+    .unwrap();
+    let policed = meshc(&["vet", "--policy", "policy", "out"], &d);
+    assert_eq!(policed.status.code(), Some(1), "{}", text(&policed.stderr));
+    assert!(text(&policed.stderr).contains("policy: `api`"), "{}", text(&policed.stderr));
     // A hand-edited VirtualService: the finding at its line and column, exit 1.
     std::fs::write(
         d.join("vs.yaml"),
