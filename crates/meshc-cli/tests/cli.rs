@@ -701,7 +701,11 @@ fn vet_reports_at_yaml_positions_and_build_writes_admission_policies() {
     .unwrap();
     let policed = meshc(&["vet", "--policy", "policy", "out"], &d);
     assert_eq!(policed.status.code(), Some(1), "{}", text(&policed.stderr));
-    assert!(text(&policed.stderr).contains("policy: `api`"), "{}", text(&policed.stderr));
+    assert!(
+        text(&policed.stderr).contains("policy: `api`"),
+        "{}",
+        text(&policed.stderr)
+    );
     // A hand-edited VirtualService: the finding at its line and column, exit 1.
     std::fs::write(
         d.join("vs.yaml"),

@@ -229,8 +229,9 @@ impl<'a> Evaluator<'a> {
             let mut labels = HashSet::new();
             for f in &p.files {
                 for d in &f.body.decls {
+                    // A quoted label binds no identifier.
                     if let Decl::Field(fd) = d {
-                        if let Some(n) = fd.label.name() {
+                        if let Some(n) = fd.label.name().filter(|_| !fd.label.quoted) {
                             labels.insert(n);
                         }
                     }
@@ -1567,7 +1568,7 @@ impl<'a> Evaluator<'a> {
             lit.decls
                 .iter()
                 .filter_map(|d| match d {
-                    Decl::Field(f) => f.label.name(),
+                    Decl::Field(f) if !f.label.quoted => f.label.name(),
                     _ => None,
                 })
                 .collect()

@@ -183,7 +183,7 @@ impl StructLit {
     pub fn declares(&self, name: &str) -> bool {
         self.decls
             .iter()
-            .any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(name)))
+            .any(|d| matches!(d, Decl::Field(f) if !f.label.quoted && f.label.name() == Some(name)))
     }
     /// The `let` declaration named `name` in this literal.
     pub fn let_decl(&self, name: &str) -> Option<&LetClause> {
@@ -242,6 +242,9 @@ pub struct Label {
     pub kind: LabelKind,
     /// `?`, `!` or neither.
     pub opt: Opt,
+    /// Written as a string (`"x": 1`): as in CUE, a quoted label declares the field but binds
+    /// no identifier (`x` in its scope does not refer to it).
+    pub quoted: bool,
     /// Where it was written.
     pub span: Span,
 }

@@ -760,6 +760,7 @@ impl<'t> Parser<'t> {
             label: Label {
                 kind: LabelKind::Name(name),
                 opt: Opt::Regular,
+                quoted: false,
                 span: name_span,
             },
             value: Expr {
@@ -773,6 +774,7 @@ impl<'t> Parser<'t> {
             label: Label {
                 kind: LabelKind::Name(map.into()),
                 opt: Opt::Regular,
+                quoted: false,
                 span: name_span,
             },
             value: Expr {
@@ -837,6 +839,7 @@ impl<'t> Parser<'t> {
             return Ok(Head::Label(Label {
                 kind: LabelKind::Name(name),
                 opt,
+                quoted: false,
                 span: self.span_from(start),
             }));
         }
@@ -891,6 +894,7 @@ impl<'t> Parser<'t> {
                     _ => LabelKind::Dynamic(Box::new(e)),
                 };
                 Ok(Head::Label(Label {
+                    quoted: matches!(kind, LabelKind::Name(_)),
                     kind,
                     opt,
                     span: self.span_from(start),
@@ -926,6 +930,7 @@ impl<'t> Parser<'t> {
                         pattern: Box::new(pattern),
                     },
                     opt: Opt::Regular,
+                    quoted: false,
                     span: self.span_from(start),
                 }));
             }
@@ -944,6 +949,7 @@ impl<'t> Parser<'t> {
                     pattern: Box::new(pattern),
                 },
                 opt: Opt::Regular,
+                quoted: false,
                 span: list.span,
             }));
         }
