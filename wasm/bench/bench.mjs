@@ -24,6 +24,11 @@ for (const d of readdirSync(join(root, "examples"))) {
   const s = readdirSync(join(root, "examples", d)).reduce((n, f) => n + statSync(join(root, "examples", d, f)).size, 0);
   if (s > size) { size = s; largest = d; }
 }
+// BENCH_EXAMPLE=online-boutique measures another example.
+if (process.env.BENCH_EXAMPLE) {
+  largest = process.env.BENCH_EXAMPLE;
+  size = readdirSync(join(root, "examples", largest)).reduce((n, f) => n + statSync(join(root, "examples", largest, f)).size, 0);
+}
 
 const port = 19000 + (process.pid % 1000);
 const server = spawn("python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", join(root, "wasm/playground/dist")], { stdio: "ignore" });

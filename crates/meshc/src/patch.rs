@@ -278,13 +278,15 @@ pub(crate) fn apply(c: &mut Compilation) {
             groups.push(g);
         }
     }
-    for (i, _) in &extra {
-        let ns = &c.objects[*i].namespace;
+    // The added objects together, with the objects of their namespaces: one group.
+    if !extra.is_empty() {
+        let namespaces: std::collections::HashSet<&Option<String>> = extra
+            .iter()
+            .map(|(i, _)| &c.objects[*i].namespace)
+            .collect();
         groups.push(
             (0..c.objects.len())
-                .filter(|j| {
-                    j == i || (&c.objects[*j].namespace == ns && !extra.iter().any(|(k, _)| k == j))
-                })
+                .filter(|j| namespaces.contains(&c.objects[*j].namespace))
                 .collect(),
         );
     }
@@ -364,29 +366,7 @@ pub(crate) fn apply(c: &mut Compilation) {
 
 /// The errors `meshc vet` finds in these objects, each with the index of the object it is on.
 fn vet_all(objects: &[Value]) -> Vec<(Diagnostic, usize)> {
-    // One JSON array, each object's offset kept to place the findings.
-    let mut text = String::from("[");
-    let mut starts = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        starts.push(text.len());
-        text.push_str(&o.to_string());
-    }
-    text.push(']');
-    let mut files = crate::Sources::new();
-    files.insert("objects.json".into(), text);
-    crate::vet(&files, &crate::VetOptions::default())
-        .diagnostics
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .filter_map(|d| {
-            let at = d.primary_span()?.start as usize;
-            let i = starts.partition_point(|s| *s <= at).checked_sub(1)?;
-            Some((d, i))
-        })
-        .collect()
+    crate::vet::vet_values(objects)
 }
 
 fn scalar(n: &Node) -> Value {

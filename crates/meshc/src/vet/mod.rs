@@ -100,6 +100,25 @@ pub fn vet(files: &Sources, options: &VetOptions) -> Compilation {
     }
 }
 
+/// The errors of vet's rules on objects that are already values (no YAML to read: a patched
+/// or added object of a compilation), each with the index of the object it is on. Their spans
+/// are empty: the caller places them.
+pub(crate) fn vet_values(values: &[Value]) -> Vec<(Diagnostic, usize)> {
+    let docs: Vec<yaml::Doc> = values.iter().cloned().map(yaml::Doc::unplaced).collect();
+    let mut ignored = Vec::new();
+    let objs = objects(&docs, &mut ignored);
+    let mut found = Vec::new();
+    rules::run_placed(&objs, &[], &mut found);
+    found
+        .into_iter()
+        .filter(|(d, _)| d.is_error())
+        .filter_map(|(d, o)| {
+            let i = docs.iter().position(|doc| std::ptr::eq(doc, o.doc))?;
+            Some((d, i))
+        })
+        .collect()
+}
+
 /// The findings of an msh policy package on the manifests, read back into services: a
 /// finding on a service is placed on its Deployment's name in the YAML (the mapping is by
 /// workload: a field of the service is not traced to the field of the object it came from),

@@ -5,7 +5,7 @@
 //! label; a host is checked only when the input holds Services of its namespace.
 
 use super::Obj;
-use meshc_syntax::{codes, Diagnostic};
+use meshc_syntax::{codes, Diagnostic, Span};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -18,6 +18,17 @@ const ISTIO_DEFAULT_RETRY_ON: &str =
 const DEFAULT_GRACE: i64 = 30;
 
 pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) {
+    let mut placed = Vec::new();
+    run_placed(objs, old, &mut placed);
+    out.extend(placed.into_iter().map(|(d, _)| d));
+}
+
+/// The findings, each with the object it is on.
+pub(crate) fn run_placed<'o, 'a>(
+    objs: &'o [Obj<'a>],
+    old: &[Obj<'_>],
+    out: &mut Vec<(Diagnostic, &'o Obj<'a>)>,
+) {
     let cx = Cx::new(objs);
     let before: HashMap<(&str, &str, &str), &Obj<'_>> = old
         .iter()
@@ -39,9 +50,9 @@ pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) 
             k if WORKLOADS.contains(&k) => {
                 labels(o, &mut found);
                 resources(o, &mut found);
+                grace(o, &mut found);
                 if cx.meshed(o) {
                     hook(o, &mut found);
-                    grace(o, &mut found);
                     scoped(&cx, o, &mut found);
                     allow_nothing(&cx, o, &mut found);
                 }
@@ -64,9 +75,21 @@ pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) 
     for (o, d) in found {
         // An immutable field is Kubernetes' rule, not a guardrail: it cannot be silenced.
         let silenced = d.code != codes::IMMUTABLE_FIELD && o.allows(d.code);
-        if !silenced && seen.insert((d.code, d.primary_span())) {
+        // One finding per code and place; objects that were never text (all at one empty
+        // place) are told apart by the message.
+        let unplaced = d.primary_span().is_none_or(|s| s == Span::default());
+        let key = (
+            d.code,
+            d.primary_span(),
+            if unplaced {
+                d.message.clone()
+            } else {
+                String::new()
+            },
+        );
+        if !silenced && seen.insert(key) {
             if d.code == codes::IMMUTABLE_FIELD {
-                out.push(d);
+                out.push((d, o));
                 continue;
             }
             let note = format!(
@@ -74,7 +97,7 @@ pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) 
                 super::ALLOW_PREFIX,
                 d.code
             );
-            out.push(d.note(note));
+            out.push((d.note(note), o));
         }
     }
 }

@@ -32,6 +32,15 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// A document that was never text (an object a compilation built): every span is empty.
+    pub fn unplaced(value: Value) -> Doc {
+        Doc {
+            value,
+            span: Span::default(),
+            spans: HashMap::new(),
+        }
+    }
+
     /// The span of `pointer`, or of its nearest ancestor that was written.
     pub fn span(&self, pointer: &str) -> Span {
         let mut p = pointer;
