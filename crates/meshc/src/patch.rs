@@ -14,21 +14,36 @@
 use crate::{codes, Compilation, Diagnostic, Node, NodeKind, Span};
 use serde_json::Value;
 
-/// The patch key of each generated kind.
+/// Each generated kind and its patch key.
+const PATCH_KEYS: &[(&str, &str)] = &[
+    ("Deployment", "deployment"),
+    ("HorizontalPodAutoscaler", "hpa"),
+    ("PodDisruptionBudget", "pdb"),
+    ("ServiceAccount", "serviceAccount"),
+    ("NetworkPolicy", "networkPolicy"),
+    ("Sidecar", "sidecar"),
+    ("AuthorizationPolicy", "authorizationPolicy"),
+    ("Service", "service"),
+    ("DestinationRule", "destinationRule"),
+    ("VirtualService", "virtualService"),
+];
+
+/// The patch key of a generated kind.
 fn key(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "Deployment" => "deployment",
-        "HorizontalPodAutoscaler" => "hpa",
-        "PodDisruptionBudget" => "pdb",
-        "ServiceAccount" => "serviceAccount",
-        "NetworkPolicy" => "networkPolicy",
-        "Sidecar" => "sidecar",
-        "AuthorizationPolicy" => "authorizationPolicy",
-        "Service" => "service",
-        "DestinationRule" => "destinationRule",
-        "VirtualService" => "virtualService",
-        _ => return None,
-    })
+    PATCH_KEYS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+}
+
+/// The kind a patch key patches.
+fn kind_of(key: &str) -> Option<&'static str> {
+    PATCH_KEYS.iter().find(|(_, p)| *p == key).map(|(k, _)| *k)
+}
+
+/// The services and workers of the evaluated package.
+fn workloads(root: &Node) -> impl Iterator<Item = &Node> {
+    ["services", "workers"]
+        .into_iter()
+        .filter_map(|m| root.get(m).and_then(Node::as_map))
+        .flat_map(|m| m.values())
 }
 
 /// A scalar of the patch that differs from the generated one.
@@ -94,19 +109,6 @@ fn newer_fields(
     }
 }
 
-/// The kind a patch key patches.
-fn kind_of(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "deployment" => "Deployment",
-        "hpa" => "HorizontalPodAutoscaler",
-        "pdb" => "PodDisruptionBudget",
-        "serviceAccount" => "ServiceAccount",
-        "networkPolicy" => "NetworkPolicy",
-        "service" => "Service",
-        _ => return None,
-    })
-}
-
 /// Every field of the patches and objects that the mesh's Kubernetes version does not have.
 fn check_versions(root: &Node) -> Vec<Diagnostic> {
     let Some(target) = root
@@ -134,16 +136,9 @@ fn check_versions(root: &Node) -> Vec<Diagnostic> {
         }
         v
     }
-    for m in ["services", "workers"] {
-        for w in root
-            .get(m)
-            .and_then(Node::as_map)
-            .into_iter()
-            .flat_map(|m| m.values())
-        {
-            for (kind, n) in patches(w) {
-                newer_fields(kind, n, &mut Vec::new(), target, &mut out);
-            }
+    for w in workloads(root) {
+        for (kind, n) in patches(w) {
+            newer_fields(kind, n, &mut Vec::new(), target, &mut out);
         }
     }
     for o in root
@@ -173,33 +168,26 @@ pub(crate) fn apply(c: &mut Compilation) {
     }
     // The workloads that have a patch, by (name, namespace): most have none, and a mesh has
     // thousands of objects.
-    let mut workloads: std::collections::HashMap<(&str, &str), &Node> = Default::default();
-    for m in ["services", "workers"] {
-        for w in root
-            .get(m)
+    let mut patched_workloads: std::collections::HashMap<(&str, &str), &Node> = Default::default();
+    for w in workloads(root) {
+        let versioned = w
+            .get("versions")
             .and_then(Node::as_map)
-            .into_iter()
-            .flat_map(|m| m.values())
-        {
-            let versioned = w
-                .get("versions")
-                .and_then(Node::as_map)
-                .is_some_and(|vs| vs.values().any(|v| v.get("patch").is_some()));
-            if w.get("patch").is_none() && !versioned {
-                continue;
-            }
-            if let (Some(n), Some(ns)) = (
-                w.get("name").and_then(Node::as_str),
-                w.get("namespace").and_then(Node::as_str),
-            ) {
-                workloads.insert((n, ns), w);
-            }
+            .is_some_and(|vs| vs.values().any(|v| v.get("patch").is_some()));
+        if w.get("patch").is_none() && !versioned {
+            continue;
+        }
+        if let (Some(n), Some(ns)) = (
+            w.get("name").and_then(Node::as_str),
+            w.get("namespace").and_then(Node::as_str),
+        ) {
+            patched_workloads.insert((n, ns), w);
         }
     }
     let mut patched: Vec<(usize, Value, Span)> = Vec::new();
     let mut conflicts = Vec::new();
     for (i, o) in c.objects.iter().enumerate() {
-        if workloads.is_empty() {
+        if patched_workloads.is_empty() {
             break;
         }
         let (Some(service), Some(key)) = (o.service.as_deref(), key(&o.kind)) else {
@@ -209,7 +197,8 @@ pub(crate) fn apply(c: &mut Compilation) {
         if o.kind == "VirtualService" && o.name != service {
             continue;
         }
-        let Some(&workload) = workloads.get(&(service, o.namespace.as_deref().unwrap_or("")))
+        let Some(&workload) =
+            patched_workloads.get(&(service, o.namespace.as_deref().unwrap_or("")))
         else {
             continue;
         };
@@ -308,11 +297,11 @@ pub(crate) fn apply(c: &mut Compilation) {
             .map(|i| value(*i, false))
             .collect();
         let after: Vec<Value> = group.iter().map(|i| value(*i, true)).collect();
-        let kept: Vec<(&str, String)> = vet_all(&before)
+        let kept: Vec<(&str, String)> = crate::vet::vet_values(&before)
             .into_iter()
             .map(|(d, _)| (d.code, d.message))
             .collect();
-        for (d, k) in vet_all(&after) {
+        for (d, k) in crate::vet::vet_values(&after) {
             if kept
                 .iter()
                 .any(|(code, m)| *code == d.code && *m == d.message)
@@ -362,11 +351,6 @@ pub(crate) fn apply(c: &mut Compilation) {
     for (i, value, _) in patched {
         c.objects[i].value = value;
     }
-}
-
-/// The errors `meshc vet` finds in these objects, each with the index of the object it is on.
-fn vet_all(objects: &[Value]) -> Vec<(Diagnostic, usize)> {
-    crate::vet::vet_values(objects)
 }
 
 fn scalar(n: &Node) -> Value {
