@@ -1,0 +1,161 @@
+//! Closedness and pattern constraints: which fields a definition allows.
+
+use super::*;
+
+impl<'a> Evaluator<'a> {
+    pub(super) fn new_close(&mut self, name: String, span: Span) -> CloseId {
+        self.close_meta.push(CloseMeta { name, span });
+        (self.close_meta.len() - 1) as CloseId
+    }
+
+    /// One shared `Rc<str>` per distinct label.
+    pub(super) fn intern(&mut self, s: &str) -> Rc<str> {
+        if let Some(r) = self.interned.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = Rc::from(s);
+        self.interned.insert(r.clone());
+        r
+    }
+
+    pub(super) fn child_close(&mut self, c: CloseId, label: &str) -> CloseId {
+        let key = (c, self.intern(label));
+        if let Some(&id) = self.close_children.get(&key) {
+            return id;
+        }
+        let meta = &self.close_meta[c as usize];
+        let name = format!("{}.{}", meta.name, label);
+        let span = meta.span;
+        let id = self.new_close(name, span);
+        self.close_children.insert(key, id);
+        id
+    }
+
+    pub(super) fn closer(&mut self, v: VertexId, id: CloseId) -> usize {
+        if let Some(i) = self.vs[v as usize].closers.iter().position(|c| c.id == id) {
+            return i;
+        }
+        self.vx(v).closers.push(Closer {
+            id,
+            ..Default::default()
+        });
+        self.vs[v as usize].closers.len() - 1
+    }
+
+    pub(super) fn apply_patterns(&mut self, v: VertexId) {
+        let npat = self.vs[v as usize].patterns.len();
+        if npat == 0 {
+            return;
+        }
+        let arcs = self.arc_list(v);
+        for (label, a) in arcs {
+            if is_def(&label) {
+                continue;
+            }
+            let from = self.vs[a as usize].pats_applied;
+            if from >= npat {
+                continue;
+            }
+            self.vx(a).pats_applied = npat;
+            for pi in from..npat {
+                if self.pattern_matches(v, pi, &label) {
+                    let p = self.vs[v as usize].patterns[pi].clone();
+                    let lspan = self.vs[a as usize].decl_span.unwrap_or(p.pattern.span);
+                    let env = match p.alias {
+                        Some(name) => self.push_env(
+                            p.env,
+                            Frame::Bind {
+                                name,
+                                target: Target::Value(Val::new(K::Str(label.clone()), lspan)),
+                            },
+                        ),
+                        None => p.env,
+                    };
+                    self.add_conj(
+                        a,
+                        Conj {
+                            src: Src::Expr(p.value),
+                            env,
+                            close: p.close,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn pattern_val(&mut self, v: VertexId, pi: usize) -> Val {
+        if let Some(val) = &self.vs[v as usize].patterns[pi].val {
+            return val.clone();
+        }
+        let p = self.vs[v as usize].patterns[pi].clone();
+        let val = self.eval_expr(p.pattern, p.env);
+        self.vx(v).patterns[pi].val = Some(val.clone());
+        val
+    }
+
+    pub(super) fn pattern_matches(&mut self, v: VertexId, pi: usize, label: &Rc<str>) -> bool {
+        let pv = self.pattern_val(v, pi);
+        if matches!(pv.k, K::Top) {
+            return true;
+        }
+        let lv = Val::new(K::Str(label.clone()), pv.span);
+        !self.unify(&pv, &lv).is_bottom()
+    }
+
+    pub(super) fn check_closed(&mut self, v: VertexId) {
+        if self.vs[v as usize].closers.is_empty() {
+            return;
+        }
+        let closers = self.vs[v as usize].closers.clone();
+        let arcs = self.arc_list(v);
+        for (label, a) in arcs {
+            if is_def(&label) || is_hidden(&label) {
+                continue;
+            }
+            for cl in &closers {
+                if cl.open || cl.labels.contains(&label) {
+                    continue;
+                }
+                let mut ok = false;
+                for &pi in &cl.patterns {
+                    if self.pattern_matches(v, pi, &label) {
+                        ok = true;
+                        break;
+                    }
+                }
+                if ok {
+                    continue;
+                }
+                let meta = &self.close_meta[cl.id as usize];
+                let def_name = meta.name.clone();
+                let def_span = meta.span;
+                let span = self.vs[a as usize].decl_span.unwrap_or(def_span);
+                let mut d = Diagnostic::error(
+                    codes::NOT_ALLOWED,
+                    format!("field `{label}` is not allowed in `{def_name}`"),
+                )
+                .primary(span, "not declared by the definition")
+                .secondary(def_span, format!("`{def_name}` is closed"));
+                let known: Vec<&str> = cl
+                    .labels
+                    .iter()
+                    .map(|s| s.as_ref())
+                    .filter(|l| !is_def(l))
+                    .collect();
+                if let Some(s) = crate::did_you_mean(&label, known.iter().copied()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else {
+                    let mut k = known.clone();
+                    k.sort();
+                    k.truncate(12);
+                    if !k.is_empty() {
+                        d = d.help(format!("the fields it declares: {}", k.join(", ")));
+                    }
+                }
+                self.vx(v).errors.push(d);
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Disjunctions: of structs resolved by trial, of scalars by unification of alternatives.
+
+use super::*;
+
+impl<'a> Evaluator<'a> {
+    pub(super) fn is_structural_disj(&mut self, alts: &'a [(Expr, bool)], env: EnvId) -> bool {
+        alts.iter().any(|(e, _)| self.is_structural(e, env))
+    }
+
+    pub(super) fn is_structural(&mut self, e: &'a Expr, env: EnvId) -> bool {
+        match &e.kind {
+            ExprKind::Struct(_) | ExprKind::List(_) => true,
+            ExprKind::Unify(parts) => parts.iter().any(|p| self.is_structural(p, env)),
+            ExprKind::Disj(alts) => alts.iter().any(|(p, _)| self.is_structural(p, env)),
+            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                match self.resolve(e, env) {
+                    Ok(Target::Vertex(w)) => {
+                        let w = self.res(w);
+                        if self.vs[w as usize].xs == Phase::Busy {
+                            return false;
+                        }
+                        self.expand(w);
+                        let w = self.res(w);
+                        self.vs[w as usize].is_struct || self.vs[w as usize].is_list
+                    }
+                    Ok(Target::Value(v)) => matches!(v.k, K::Vertex(_)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Resolves a disjunction that involves structs or lists: each alternative is tried with
+    /// every other conjunct of the vertex; the ones that fail are dropped; the default decides
+    /// between several survivors.
+    pub(super) fn resolve_struct_disj(&mut self, v: VertexId) {
+        let d = self.vx(v).sdisj.remove(0);
+        let Src::Expr(Expr {
+            kind: ExprKind::Disj(alts),
+            span,
+        }) = d.src
+        else {
+            unreachable!()
+        };
+        let others: Vec<Conj<'a>> = self.vs[v as usize]
+            .conjs
+            .iter()
+            .copied()
+            .filter(|c| c.src.key() != d.src.key())
+            .collect();
+        let parent = self.vs[v as usize].parent;
+        let label = self.vs[v as usize].label.clone();
+        let flags = (
+            self.vs[v as usize].regular,
+            self.vs[v as usize].required,
+            self.vs[v as usize].optional,
+        );
+        let decl = self.vs[v as usize].decl_span;
+        let mut flat = Vec::new();
+        flatten_alts(alts, false, &mut flat);
+        if flat.len() > MAX_ALTS {
+            let d = Diagnostic::error(
+                codes::LIMIT,
+                format!("a disjunction of more than {MAX_ALTS} alternatives"),
+            )
+            .primary(*span, "this disjunction");
+            self.vx(v).errors.push(d);
+            return;
+        }
+        let mut ok: Vec<(VertexId, bool)> = Vec::new();
+        let mut failures: Vec<Diagnostic> = Vec::new();
+        for (alt, default) in flat {
+            let t = self.new_vertex(parent, label.clone());
+            {
+                let tv = self.vx(t);
+                (tv.regular, tv.required, tv.optional) = flags;
+                tv.decl_span = decl;
+            }
+            for c in &others {
+                self.add_conj(t, *c);
+            }
+            self.add_conj(
+                t,
+                Conj {
+                    src: Src::Expr(alt),
+                    env: d.env,
+                    close: d.close,
+                },
+            );
+            self.expand(t);
+            match self.first_error(t, 0) {
+                None => ok.push((t, default)),
+                Some(e) => failures.push(e),
+            }
+        }
+        let chosen = match ok.len() {
+            0 => None,
+            1 => Some(ok[0].0),
+            _ => {
+                let defaults: Vec<VertexId> = ok.iter().filter(|x| x.1).map(|x| x.0).collect();
+                if defaults.len() == 1 {
+                    Some(defaults[0])
+                } else {
+                    let d = Diagnostic::error(
+                        codes::AMBIGUOUS,
+                        format!(
+                            "{} alternatives of a disjunction fit `{}` and none is the default",
+                            ok.len(),
+                            self.path(v)
+                        ),
+                    )
+                    .primary(*span, "this disjunction")
+                    .help(
+                        "mark one alternative as the default with `*`, or give more of the value",
+                    );
+                    self.vx(v).errors.push(d);
+                    Some(ok[0].0)
+                }
+            }
+        };
+        match chosen {
+            Some(t) => {
+                let errs = std::mem::take(&mut self.vx(v).errors);
+                self.vx(t).errors.extend(errs);
+                self.vx(v).redirect = Some(t);
+            }
+            None => {
+                let mut diag = Diagnostic::error(
+                    codes::CONFLICT,
+                    format!("no alternative of the disjunction fits `{}`", self.path(v)),
+                )
+                .primary(*span, "none of these alternatives");
+                for f in failures.iter().take(4) {
+                    if let Some(s) = f.primary_span() {
+                        diag = diag.secondary(s, f.message.clone());
+                    }
+                }
+                self.vx(v).errors.push(diag.clone());
+                self.vx(v).value = Some(Val::bottom(diag));
+                self.vx(v).es = Phase::Done;
+            }
+        }
+    }
+
+    /// The first conflict in a vertex and its regular descendants (incomplete values pass).
+    pub(super) fn first_error(&mut self, v: VertexId, depth: usize) -> Option<Diagnostic> {
+        if depth > 64 {
+            return None;
+        }
+        self.expand(v);
+        let v = self.res(v);
+        if let Some(e) = self.vs[v as usize].errors.first() {
+            return Some(e.clone());
+        }
+        let val = self.value(v);
+        if let K::Bottom(d) = &val.k {
+            return Some((**d).clone());
+        }
+        let kids: Vec<VertexId> = {
+            let vert = &self.vs[v as usize];
+            vert.arcs
+                .iter()
+                .filter(|(l, a)| !is_def(l) && self.vs[**a as usize].regular)
+                .map(|(_, a)| *a)
+                .chain(vert.elems.iter().copied())
+                .collect()
+        };
+        for k in kids {
+            if let Some(e) = self.first_error(k, depth + 1) {
+                return Some(e);
+            }
+        }
+        None
+    }
+
+    pub(super) fn unify_disj(&mut self, a: &Val, b: &Val) -> Val {
+        let alts_of = |v: &Val| -> (Vec<Alt>, bool) {
+            match &v.k {
+                K::Disj(d) => (d.alts.clone(), d.marked),
+                _ => (
+                    vec![Alt {
+                        v: v.clone(),
+                        default: false,
+                    }],
+                    false,
+                ),
+            }
+        };
+        let ((xa, a_has_def), (xb, b_has_def)) = (alts_of(a), alts_of(b));
+        if xa.len() * xb.len() > MAX_ALTS * 4 {
+            return Val::bottom(
+                Diagnostic::error(
+                    codes::LIMIT,
+                    "unifying these disjunctions gives too many alternatives",
+                )
+                .primary(b.span, "this disjunction")
+                .secondary(a.span, "and this one"),
+            );
+        }
+        let mut out: Vec<Alt> = Vec::new();
+        let mut first_err: Option<Val> = None;
+        for x in &xa {
+            for y in &xb {
+                let r = self.unify(&x.v, &y.v);
+                if let K::Bottom(e) = &r.k {
+                    let telling = e.code == codes::OUT_OF_BOUND || e.code == codes::NO_MATCH;
+                    if first_err.is_none() || telling {
+                        first_err = Some(r.clone());
+                    }
+                    continue;
+                }
+                let default = (x.default || !a_has_def)
+                    && (y.default || !b_has_def)
+                    && (a_has_def || b_has_def);
+                if let Some(o) = out.iter_mut().find(|o| {
+                    o.v.is_concrete_scalar()
+                        && r.is_concrete_scalar()
+                        && o.v.kinds() == r.kinds()
+                        && equal(&o.v, &r)
+                }) {
+                    o.default |= default;
+                    continue;
+                }
+                out.push(Alt { v: r, default });
+            }
+        }
+        match out.len() {
+            0 => {
+                let mut d = Diagnostic::error(
+                    codes::CONFLICT,
+                    format!(
+                        "{} matches no alternative of {}",
+                        disj_other(a, b),
+                        disj_of(a, b)
+                    ),
+                )
+                .primary(non_disj(a, b).span, "this value")
+                .secondary(disj_span(a, b), "the alternatives");
+                let wanted = if matches!(a.k, K::Disj(_)) { a } else { b };
+                if let Some(h) = quoted_number_help(non_disj(a, b), wanted.kinds()) {
+                    d = d.help(h);
+                }
+                if let Some(Val {
+                    k: K::Bottom(e), ..
+                }) = first_err
+                {
+                    if e.code == codes::OUT_OF_BOUND || e.code == codes::NO_MATCH {
+                        d = d.note(e.message.clone());
+                    }
+                }
+                Val::bottom(d)
+            }
+            1 => out.pop().expect("one").v,
+            _ => Val::new(
+                K::Disj(Rc::new(Disj {
+                    alts: out,
+                    marked: a_has_def || b_has_def,
+                })),
+                a.span,
+            ),
+        }
+    }
+}
+
+pub(super) fn flatten_alts<'a>(
+    alts: &'a [(Expr, bool)],
+    outer_default: bool,
+    out: &mut Vec<(&'a Expr, bool)>,
+) {
+    for (e, d) in alts {
+        match &e.kind {
+            ExprKind::Disj(inner) => flatten_alts(inner, *d || outer_default, out),
+            _ => out.push((e, *d || outer_default)),
+        }
+    }
+}
+
+pub(super) fn disj_of(a: &Val, b: &Val) -> String {
+    if matches!(a.k, K::Disj(_)) {
+        a.to_string()
+    } else {
+        b.to_string()
+    }
+}
+
+pub(super) fn disj_other(a: &Val, b: &Val) -> String {
+    if matches!(a.k, K::Disj(_)) {
+        b.to_string()
+    } else {
+        a.to_string()
+    }
+}
+
+pub(super) fn non_disj<'v>(a: &'v Val, b: &'v Val) -> &'v Val {
+    if matches!(a.k, K::Disj(_)) {
+        b
+    } else {
+        a
+    }
+}
+
+pub(super) fn disj_span(a: &Val, b: &Val) -> Span {
+    if matches!(a.k, K::Disj(_)) {
+        a.span
+    } else {
+        b.span
+    }
+}

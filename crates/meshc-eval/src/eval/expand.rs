@@ -1,0 +1,366 @@
+//! Expansion: fixing a vertex's structure from its conjuncts (struct literals, references,
+//! embeddings), with cycle detection.
+
+use super::*;
+
+impl<'a> Evaluator<'a> {
+    pub(crate) fn expand(&mut self, v: VertexId) {
+        let v = self.res(v);
+        if self.vs[v as usize].xs != Phase::Fresh {
+            return;
+        }
+        let span = self.vs[v as usize]
+            .conjs
+            .first()
+            .map(|c| c.src.span())
+            .unwrap_or_default();
+        if let Some(d) = self.guard(span) {
+            self.vx(v).errors.push(d.clone());
+            self.vx(v).value = Some(Val::bottom(d));
+            self.vx(v).xs = Phase::Done;
+            return;
+        }
+        grow(|| self.expand_body(v));
+    }
+
+    pub(super) fn expand_body(&mut self, v: VertexId) {
+        self.depth += 1;
+        self.vx(v).xs = Phase::Busy;
+        self.active.push(v);
+        self.expand_pending(v);
+        if !self.vs[v as usize].sdisj.is_empty() {
+            self.resolve_struct_disj(v);
+        } else {
+            self.apply_patterns(v);
+            loop {
+                let comps = std::mem::take(&mut self.vx(v).comps);
+                if comps.is_empty() {
+                    break;
+                }
+                for (c, env, close) in comps {
+                    self.run_comprehension(v, c, env, close);
+                }
+                self.expand_pending(v);
+                self.apply_patterns(v);
+            }
+            self.finish_list(v);
+            self.check_closed(v);
+        }
+        self.active.pop();
+        self.vx(v).xs = Phase::Done;
+        self.depth -= 1;
+    }
+
+    /// Expands the conjuncts not yet expanded (the list grows while it runs).
+    pub(super) fn expand_pending(&mut self, v: VertexId) {
+        let mut i = self.vs[v as usize].cursor;
+        while i < self.vs[v as usize].conjs.len() {
+            let c = self.vs[v as usize].conjs[i];
+            self.expand_conj(v, c);
+            i += 1;
+            self.vx(v).cursor = i;
+        }
+    }
+
+    pub(super) fn expand_conj(&mut self, v: VertexId, c: Conj<'a>) {
+        match c.src {
+            Src::File(f) => self.expand_decls(v, &f.body, c.env, c.close),
+            Src::Struct(lit) | Src::Yield(lit) => {
+                let env = self.push_env(c.env, Frame::Struct { lit, vertex: v });
+                self.expand_decls(v, lit, env, c.close)
+            }
+            Src::Expr(e) => match &e.kind {
+                ExprKind::Struct(lit) => {
+                    let env = self.push_env(c.env, Frame::Struct { lit, vertex: v });
+                    self.expand_decls(v, lit, env, c.close)
+                }
+                ExprKind::List(l) => self.expand_list(v, l, c),
+                ExprKind::Unify(parts) => {
+                    for p in parts {
+                        self.add_conj(
+                            v,
+                            Conj {
+                                src: Src::Expr(p),
+                                ..c
+                            },
+                        );
+                    }
+                }
+                ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
+                    self.vx(v).sdisj.push(c)
+                }
+                ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                    self.expand_ref(v, e, c)
+                }
+                _ => self.vx(v).scalars.push(c),
+            },
+        }
+    }
+
+    pub(super) fn expand_ref(&mut self, v: VertexId, e: &'a Expr, c: Conj<'a>) {
+        let target = self.resolve(e, c.env);
+        let w = match target {
+            Ok(Target::Vertex(w)) => w,
+            Ok(Target::Value(val)) => match val.k {
+                K::Vertex(w) => w,
+                _ => {
+                    self.vx(v).ref_vals.push(val);
+                    return;
+                }
+            },
+            Err(d) => {
+                self.vx(v).ref_vals.push(Val::bottom(d));
+                return;
+            }
+        };
+        let w = self.res(w);
+        let v = self.res(v);
+        let structural_cycle = |ev: &mut Self| {
+            let d = Diagnostic::error(codes::STRUCTURAL_CYCLE, format!("structural cycle: `{}` contains itself", ev.path(w)))
+                .primary(e.span, "this reference makes the value infinite")
+                .help("refer to a field of it instead, or to a definition that does not contain this field");
+            ev.vx(v).ref_vals.push(Val::bottom(d));
+        };
+        // A struct that contains a reference to itself (or an ancestor) would be infinite.
+        let mut anc = Some(v);
+        while let Some(a) = anc {
+            if a == w {
+                return structural_cycle(self);
+            }
+            anc = self.vs[a as usize].parent;
+        }
+        self.expand(w);
+        let w = self.res(w);
+        // So would a copy of it (`r: a` where `a: {x: a}`): the reference is written inside
+        // one of `w`'s own struct literals.
+        if self.written_inside(c.env, w, e) {
+            return structural_cycle(self);
+        }
+        if self.vs[w as usize].xs == Phase::Busy {
+            let d = self.cycle_diag(&self.active.clone(), w, e.span);
+            self.vx(v).ref_vals.push(Val::bottom(d));
+            return;
+        }
+        let wv = &self.vs[w as usize];
+        if wv.is_struct || wv.is_list {
+            let def = ref_is_def(e);
+            let close = if def {
+                Some(c.close.unwrap_or_else(|| {
+                    // A definition used by the stdlib (the prelude's `m.#Service`) is named
+                    // as a user knows it, and shown where it is declared: the prelude's
+                    // import alias is not the user's.
+                    let (name, span) = if self.user_file(e.span) {
+                        (ref_name(e), e.span)
+                    } else {
+                        let n = ref_name(e);
+                        let short = n.rsplit('.').next().unwrap_or(&n).to_string();
+                        (short, self.vs[w as usize].decl_span.unwrap_or(e.span))
+                    };
+                    self.new_close(name, span)
+                }))
+            } else {
+                c.close
+            };
+            let grown = self.vs[v as usize].conjs.len()
+                + self.vs[w as usize].conjs.len()
+                + self.vs[v as usize].ref_vals.len()
+                + self.vs[w as usize].ref_vals.len();
+            if grown > self.prog.limits.values {
+                let d = Diagnostic::error(
+                    codes::LIMIT,
+                    format!(
+                        "`{}` is the unification of more than {} values",
+                        self.path(v),
+                        self.prog.limits.values
+                    ),
+                )
+                .primary(e.span, "this reference adds to it")
+                .help("references that repeat one another multiply what a field unifies; the limit is `Limits::values`");
+                self.halt(d.clone());
+                self.vx(v).ref_vals.push(Val::bottom(d));
+                return;
+            }
+            // Only the conjuncts are copied: the values `w` got from its references come again
+            // when those references are expanded here (copying them too would add each once
+            // more per level of a reference chain: 2^n values for n levels).
+            let conjs = self.vs[w as usize].conjs.clone();
+            for wc in conjs {
+                if matches!(wc.src, Src::Yield(_)) {
+                    continue;
+                }
+                let nc = Conj {
+                    close: if def { close } else { wc.close.or(close) },
+                    ..wc
+                };
+                self.add_conj(v, nc);
+            }
+        } else {
+            let val = self.value(w);
+            match val.k {
+                K::Vertex(x) if x != w => {
+                    let conjs = self.vs[x as usize].conjs.clone();
+                    for wc in conjs {
+                        self.add_conj(v, wc);
+                    }
+                }
+                _ => self.vx(v).ref_vals.push(val),
+            }
+        }
+    }
+
+    /// Whether `reference`, evaluated in `env`, was written inside one of the struct literals
+    /// that `w` is the unification of, where it is always present (a regular field, list
+    /// element or disjunct; not an optional field, a pattern, a list's tail or a comprehension:
+    /// those recurse only as deep as the data they meet).
+    pub(super) fn written_inside(&self, env: EnvId, w: VertexId, reference: &Expr) -> bool {
+        let conjs = &self.vs[w as usize].conjs;
+        let is_conj_of_w = |lit: &StructLit| {
+            conjs.iter().any(|c| match c.src {
+                Src::Struct(l) => std::ptr::eq(l, lit),
+                Src::Expr(e) => matches!(&e.kind, ExprKind::Struct(l) if std::ptr::eq(l, lit)),
+                _ => false,
+            })
+        };
+        let mut at = Some(env);
+        while let Some(id) = at {
+            let env = &self.envs[id as usize];
+            if let Frame::Struct { lit, .. } = env.frame {
+                if is_conj_of_w(lit) {
+                    return always_present(lit, reference) == Some(true);
+                }
+            }
+            at = env.parent;
+        }
+        false
+    }
+
+    pub(super) fn cycle_diag(&self, stack: &[VertexId], w: VertexId, span: Span) -> Diagnostic {
+        let start = stack.iter().position(|&x| x == w).unwrap_or(0);
+        let mut names: Vec<String> = Vec::new();
+        for &x in stack[start..].iter().chain(std::iter::once(&w)) {
+            let p = self.path(x);
+            if names.last() != Some(&p) {
+                names.push(p);
+            }
+        }
+        Diagnostic::error(
+            codes::CYCLE,
+            format!("reference cycle: {}", names.join(" → ")),
+        )
+        .primary(span, "this reference closes the cycle")
+        .help("one of the values in the cycle must be given without referring back to the others")
+    }
+
+    pub(super) fn expand_decls(
+        &mut self,
+        v: VertexId,
+        lit: &'a StructLit,
+        env: EnvId,
+        close: Option<CloseId>,
+    ) {
+        {
+            let vert = self.vx(v);
+            vert.is_struct = true;
+            if vert.struct_span.is_none() {
+                vert.struct_span = Some(lit.span);
+            }
+        }
+        let ci = close.map(|c| self.closer(v, c));
+        for d in &lit.decls {
+            match d {
+                Decl::Field(f) => match &f.label.kind {
+                    LabelKind::Name(n) => self.add_field(v, n, f, env, close, ci),
+                    LabelKind::Dynamic(le) => {
+                        let lv = self.eval_expr(le, env).default_value();
+                        let name = match &lv.k {
+                            K::Str(s) => s.clone(),
+                            K::Bottom(d) => {
+                                let d = (**d).clone();
+                                self.vx(v).errors.push(d);
+                                continue;
+                            }
+                            _ => {
+                                let d = Diagnostic::error(
+                                    codes::BAD_OPERAND,
+                                    format!("a field label must be a concrete string, not {lv}"),
+                                )
+                                .primary(le.span, "this label");
+                                self.vx(v).errors.push(d);
+                                continue;
+                            }
+                        };
+                        self.add_field(v, &name, f, env, close, ci);
+                    }
+                    LabelKind::Pattern { alias, pattern } => {
+                        let pclose = close.map(|c| self.child_close(c, "[]"));
+                        let vert = self.vx(v);
+                        vert.patterns.push(Pattern {
+                            alias: alias.as_ref().map(|a| a.name.as_str()),
+                            pattern,
+                            value: &f.value,
+                            env,
+                            close: pclose,
+                            val: None,
+                        });
+                        let pi = vert.patterns.len() - 1;
+                        if let Some(ci) = ci {
+                            vert.closers[ci].patterns.push(pi);
+                        }
+                    }
+                },
+                Decl::Let(_) | Decl::Check(_) => {}
+                Decl::Comprehension(c) => self.vx(v).comps.push((c, env, close)),
+                Decl::Embed(e) => self.add_conj(
+                    v,
+                    Conj {
+                        src: Src::Expr(e),
+                        env,
+                        close,
+                    },
+                ),
+                Decl::Ellipsis(_) => {
+                    if let Some(ci) = ci {
+                        self.vx(v).closers[ci].open = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the field `f`, named `name`, of a struct literal expanded into `v`.
+    pub(super) fn add_field(
+        &mut self,
+        v: VertexId,
+        name: &str,
+        f: &'a Field,
+        env: EnvId,
+        close: Option<CloseId>,
+        ci: Option<usize>,
+    ) {
+        if let Some(ci) = ci {
+            let l = self.intern(name);
+            self.vx(v).closers[ci].labels.insert(l);
+        }
+        let a = self.arc(v, name);
+        let child_close = close.map(|c| self.child_close(c, name));
+        let av = self.vx(a);
+        match f.label.opt {
+            Opt::Regular => av.regular = true,
+            Opt::Required => av.required = true,
+            Opt::Optional => av.optional = true,
+        }
+        // Prefer the span of a field written outside any definition: that is where the user
+        // wrote it, and where a closedness error belongs.
+        if av.decl_span.is_none() || (close.is_none() && f.label.opt == Opt::Regular) {
+            av.decl_span = Some(f.label.span);
+        }
+        self.add_conj(
+            a,
+            Conj {
+                src: Src::Expr(&f.value),
+                env,
+                close: child_close,
+            },
+        );
+    }
+}

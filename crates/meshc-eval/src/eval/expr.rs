@@ -1,0 +1,449 @@
+//! Expressions: literals, operators, calls.
+
+use super::*;
+
+impl<'a> Evaluator<'a> {
+    /// Evaluates an expression to a value (the expression is not a struct being expanded).
+    pub(crate) fn eval_expr(&mut self, e: &'a Expr, env: EnvId) -> Val {
+        if let Some(d) = self.guard(e.span) {
+            return Val::bottom(d);
+        }
+        self.depth += 1;
+        let r = grow(|| self.eval_expr_inner(e, env));
+        self.depth -= 1;
+        r
+    }
+
+    pub(super) fn eval_expr_inner(&mut self, e: &'a Expr, env: EnvId) -> Val {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Lit(l) => lit_val(l, span),
+            ExprKind::Top => Val::top(span),
+            ExprKind::Bottom => Val::bottom(
+                Diagnostic::error(codes::CONFLICT, "explicit `_|_`").primary(span, "bottom"),
+            ),
+            ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
+                match self.resolve(e, env) {
+                    Ok(Target::Vertex(w)) => {
+                        let mut v = self.value(w);
+                        if !matches!(v.k, K::Vertex(_)) && v.span == Span::default() {
+                            v.span = span;
+                        }
+                        v
+                    }
+                    Ok(Target::Value(v)) => v,
+                    Err(d) => Val::bottom(d),
+                }
+            }
+            ExprKind::Call(name, args) => crate::builtins::call(self, name, args, env, span),
+            ExprKind::Unary(op, x) => {
+                let v = match self.concrete(x, env) {
+                    Ok(v) => v,
+                    Err(v) => return v,
+                };
+                let k = match (op, &v.k) {
+                    (UnOp::Neg, K::Int(i)) => i.checked_neg().map(K::Int),
+                    (UnOp::Neg, K::Float(f)) => Some(K::Float(-f)),
+                    (UnOp::Neg, K::Percent(f)) => Some(K::Percent(-f)),
+                    (UnOp::Neg, K::Quantity(q)) => Some(K::Quantity(Quantity {
+                        nanos: -q.nanos,
+                        ..*q
+                    })),
+                    (UnOp::Neg, K::Duration(d)) => Some(K::Duration(Duration(-d.0))),
+                    (
+                        UnOp::Plus,
+                        k @ (K::Int(_)
+                        | K::Float(_)
+                        | K::Percent(_)
+                        | K::Quantity(_)
+                        | K::Duration(_)),
+                    ) => Some(k.clone()),
+                    (UnOp::Not, K::Bool(b)) => Some(K::Bool(!b)),
+                    _ => None,
+                };
+                match k {
+                    Some(k) => Val::new(k, span),
+                    None => Val::bottom(
+                        Diagnostic::error(
+                            codes::BAD_OPERAND,
+                            format!(
+                                "invalid operand {v} ({}) for unary {}",
+                                v.kinds().name(),
+                                match op {
+                                    UnOp::Neg => "-",
+                                    UnOp::Plus => "+",
+                                    UnOp::Not => "!",
+                                }
+                            ),
+                        )
+                        .primary(x.span, "this operand"),
+                    ),
+                }
+            }
+            ExprKind::Bound(op, x) => {
+                let lim = match self.concrete(x, env) {
+                    Ok(v) => v,
+                    Err(v) => return v,
+                };
+                if matches!(op, BoundOp::Match | BoundOp::NotMatch) {
+                    match &lim.k {
+                        K::Str(re) => {
+                            if let Err(msg) = regex_match(re, "") {
+                                return Val::bottom(
+                                    Diagnostic::error(
+                                        codes::BAD_REGEX,
+                                        format!("invalid regular expression: {msg}"),
+                                    )
+                                    .primary(x.span, "this pattern"),
+                                );
+                            }
+                        }
+                        _ => {
+                            return Val::bottom(
+                                Diagnostic::error(
+                                    codes::BAD_OPERAND,
+                                    format!("{} needs a string pattern, not {lim}", op.symbol()),
+                                )
+                                .primary(x.span, "not a string"),
+                            )
+                        }
+                    }
+                }
+                let b = Bound {
+                    op: *op,
+                    limit: lim,
+                    span,
+                };
+                let kinds = bound_kinds(&b);
+                Val::new(
+                    K::Cons(Rc::new(Cons {
+                        kinds,
+                        kind_span: Some(span),
+                        bounds: vec![b],
+                    })),
+                    span,
+                )
+            }
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, env, span),
+            ExprKind::Unify(parts) => {
+                let mut acc = Val::top(span);
+                for p in parts {
+                    let x = self.eval_expr(p, env);
+                    acc = self.unify(&acc, &x);
+                }
+                acc
+            }
+            ExprKind::Disj(alts) => {
+                let mut flat = Vec::new();
+                flatten_alts(alts, false, &mut flat);
+                if flat.len() > MAX_ALTS {
+                    return Val::bottom(
+                        Diagnostic::error(
+                            codes::LIMIT,
+                            format!("a disjunction of more than {MAX_ALTS} alternatives"),
+                        )
+                        .primary(span, "this disjunction"),
+                    );
+                }
+                let mut out: Vec<Alt> = Vec::new();
+                let mut marked = false;
+                let mut poisoned: Option<Val> = None;
+                for (x, d) in flat {
+                    marked |= d;
+                    let v = self.eval_expr(x, env);
+                    if let K::Bottom(diag) = &v.k {
+                        // A default that refers to a field in error: keep the error, so that
+                        // this field does not report a second, derived one.
+                        let is_ref = matches!(x.kind, ExprKind::Ident(_) | ExprKind::Select(..));
+                        if d && is_ref && diag.code != codes::UNDEFINED && poisoned.is_none() {
+                            poisoned = Some(v.clone());
+                        }
+                        continue;
+                    }
+                    match v.k {
+                        K::Disj(inner) => {
+                            let has = inner.marked;
+                            marked |= has;
+                            for a in inner.iter() {
+                                out.push(Alt {
+                                    v: a.v.clone(),
+                                    default: a.default || (d && !has),
+                                });
+                            }
+                        }
+                        _ => {
+                            if let Some(o) = out.iter_mut().find(|o| {
+                                o.v.is_concrete_scalar()
+                                    && v.is_concrete_scalar()
+                                    && equal(&o.v, &v)
+                                    && o.v.kinds() == v.kinds()
+                            }) {
+                                o.default |= d;
+                            } else {
+                                out.push(Alt { v, default: d });
+                            }
+                        }
+                    }
+                }
+                if let Some(p) = poisoned {
+                    if !out.iter().any(|a| a.default) {
+                        return p;
+                    }
+                }
+                match out.len() {
+                    0 => Val::bottom(
+                        Diagnostic::error(
+                            codes::CONFLICT,
+                            "every alternative of this disjunction is an error",
+                        )
+                        .primary(span, "here"),
+                    ),
+                    1 if !out[0].default => out.pop().expect("one").v,
+                    _ => Val::new(K::Disj(Rc::new(Disj { alts: out, marked })), span),
+                }
+            }
+            ExprKind::Interp(parts) => {
+                let mut s = String::new();
+                for p in parts {
+                    match p {
+                        StrPart::Text(t) => s.push_str(t),
+                        StrPart::Expr(x) => {
+                            let v = match self.concrete(x, env) {
+                                Ok(v) => v,
+                                Err(v) => return v,
+                            };
+                            match to_text(&v) {
+                                Some(t) => s.push_str(&t),
+                                None => {
+                                    return Val::bottom(
+                                        Diagnostic::error(
+                                            codes::BAD_OPERAND,
+                                            format!("{v} cannot be interpolated into a string"),
+                                        )
+                                        .primary(x.span, "this value"),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(e) = self.account_string(s.len(), span) {
+                    return e;
+                }
+                Val::new(K::Str(Rc::from(s.as_str())), span)
+            }
+            ExprKind::Struct(_) | ExprKind::List(_) => {
+                let label = if matches!(e.kind, ExprKind::List(_)) {
+                    "[…]"
+                } else {
+                    "{…}"
+                };
+                let t = self.new_vertex(None, Rc::from(label));
+                self.vx(t).regular = true;
+                self.add_conj(
+                    t,
+                    Conj {
+                        src: Src::Expr(e),
+                        env,
+                        close: None,
+                    },
+                );
+                self.expand(t);
+                let t = self.res(t);
+                Val::new(K::Vertex(t), span)
+            }
+        }
+    }
+
+    /// Evaluates to a concrete value (defaults applied), or returns the bottom / incomplete value.
+    pub(crate) fn concrete(&mut self, e: &'a Expr, env: EnvId) -> Result<Val, Val> {
+        let v = self.eval_expr(e, env).default_value();
+        match &v.k {
+            K::Bottom(_) | K::Incomplete(_) => Err(v),
+            K::Top | K::Cons(_) | K::Disj(_) => Err(Val::incomplete(
+                format!("{} is not concrete", describe_operand(&v)),
+                e.span,
+            )),
+            _ => Ok(v),
+        }
+    }
+
+    pub(super) fn binary(
+        &mut self,
+        op: BinOp,
+        l: &'a Expr,
+        r: &'a Expr,
+        env: EnvId,
+        span: Span,
+    ) -> Val {
+        // `x == _|_` / `x != _|_`: whether x is an error or absent.
+        if matches!(op, BinOp::Eq | BinOp::Ne)
+            && (matches!(r.kind, ExprKind::Bottom) || matches!(l.kind, ExprKind::Bottom))
+        {
+            let other = if matches!(r.kind, ExprKind::Bottom) {
+                l
+            } else {
+                r
+            };
+            // A field that is only optional (`x?: int`) and was never set is absent, as a
+            // selection of it (`s.x`) already is.
+            let absent_optional = match &other.kind {
+                ExprKind::Ident(name) => match self.lookup(name, other.span, env) {
+                    Ok(Target::Vertex(a)) => {
+                        let a = self.res(a);
+                        let av = &self.vs[a as usize];
+                        av.optional && !av.regular && !av.required && !is_def(name)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            let is_bottom = absent_optional || self.eval_expr(other, env).is_bottom();
+            return Val::new(
+                K::Bool(if op == BinOp::Eq {
+                    is_bottom
+                } else {
+                    !is_bottom
+                }),
+                span,
+            );
+        }
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let a = match self.concrete(l, env) {
+                Ok(v) => v,
+                Err(v) => return v,
+            };
+            let K::Bool(ab) = a.k else {
+                return Val::bottom(
+                    Diagnostic::error(
+                        codes::BAD_OPERAND,
+                        format!("{} needs bool operands, not {a}", op.symbol()),
+                    )
+                    .primary(l.span, "not a bool"),
+                );
+            };
+            if (op == BinOp::Or && ab) || (op == BinOp::And && !ab) {
+                return Val::new(K::Bool(ab), span);
+            }
+            let b = match self.concrete(r, env) {
+                Ok(v) => v,
+                Err(v) => return v,
+            };
+            return match b.k {
+                K::Bool(_) | K::Finding(..) => b,
+                _ => Val::bottom(
+                    Diagnostic::error(
+                        codes::BAD_OPERAND,
+                        format!("{} needs bool operands, not {b}", op.symbol()),
+                    )
+                    .primary(r.span, "not a bool"),
+                ),
+            };
+        }
+        let a = match self.concrete(l, env) {
+            Ok(v) => v,
+            Err(v) => return v,
+        };
+        let b = match self.concrete(r, env) {
+            Ok(v) => v,
+            Err(v) => return v,
+        };
+        match crate::arith::binary(op, &a, &b, span) {
+            Ok(v) => {
+                if let K::Str(s) = &v.k {
+                    if let Some(e) = self.account_string(s.len(), span) {
+                        return e;
+                    }
+                }
+                v
+            }
+            Err(d) => Val::bottom(
+                d.primary(span, "in this expression")
+                    .secondary(l.span, format!("{a}"))
+                    .secondary(r.span, format!("{b}")),
+            ),
+        }
+    }
+}
+
+/// A sample literal of the first kind in `k`, for a `help:` line.
+pub(super) fn example_for(k: Kinds) -> &'static str {
+    const EXAMPLES: &[(Kinds, &str)] = &[
+        (Kinds::STRING, "\"…\""),
+        (Kinds::INT, "1"),
+        (Kinds::QUANTITY, "500m"),
+        (Kinds::DURATION, "30s"),
+        (Kinds::PERCENT, "70%"),
+        (Kinds::BOOL, "true"),
+        (Kinds::FLOAT, "1.5"),
+    ];
+    EXAMPLES
+        .iter()
+        .find(|(kind, _)| k.has(*kind))
+        .map(|(_, e)| *e)
+        .unwrap_or("…")
+}
+
+/// A string that holds a number, where a number is wanted (`cpu: "500m"`, `port: "5432"`):
+/// the help says to remove the quotes.
+pub(super) fn quoted_number_help(v: &Val, wanted: Kinds) -> Option<String> {
+    let K::Str(s) = &v.k else { return None };
+    let numeric = Kinds(Kinds::NUMBER.0 | Kinds::QUANTITY.0 | Kinds::DURATION.0 | Kinds::PERCENT.0);
+    if wanted.has(Kinds::STRING) || !wanted.has(numeric) {
+        return None;
+    }
+    let t = s.trim();
+    let starts_numeric = t.starts_with(|c: char| c.is_ascii_digit());
+    (starts_numeric && meshc_syntax::lit::decode_number(t).is_ok())
+        .then(|| format!("remove the quotes: `{t}` is a number in msh, `\"{s}\"` a string"))
+}
+
+pub(super) fn describe_operand(v: &Val) -> String {
+    match &v.k {
+        K::Top => "`_` (any value)".into(),
+        _ => format!("`{v}`"),
+    }
+}
+
+pub(super) fn predeclared(name: &str) -> Option<Kinds> {
+    Some(match name {
+        "bool" => Kinds::BOOL,
+        "int" => Kinds::INT,
+        "float" => Kinds::FLOAT,
+        "number" => Kinds::NUMBER,
+        "string" => Kinds::STRING,
+        "quantity" => Kinds::QUANTITY,
+        "duration" => Kinds::DURATION,
+        "percent" => Kinds::PERCENT,
+        _ => return None,
+    })
+}
+
+pub(crate) fn lit_val(l: &Lit, span: Span) -> Val {
+    let k = match l {
+        Lit::Null => K::Null,
+        Lit::Bool(b) => K::Bool(*b),
+        Lit::Int(i) => K::Int(*i),
+        Lit::Float(f) => K::Float(*f),
+        Lit::Str(s) => K::Str(Rc::from(s.as_str())),
+        Lit::Quantity(q) => K::Quantity(*q),
+        Lit::Duration(d) => K::Duration(*d),
+        Lit::Percent(p) => K::Percent(*p),
+    };
+    Val::new(k, span)
+}
+
+/// Text of a concrete scalar inside an interpolation.
+pub(crate) fn to_text(v: &Val) -> Option<String> {
+    Some(match &v.k {
+        K::Str(s) => s.to_string(),
+        K::Int(i) => i.to_string(),
+        K::Float(f) => format_float(*f),
+        K::Bool(b) => b.to_string(),
+        K::Null => "null".into(),
+        K::Quantity(q) => q.canonical(),
+        K::Duration(d) => d.canonical(),
+        K::Percent(p) => format!("{}%", format_percent(*p)),
+        _ => return None,
+    })
+}

@@ -1,0 +1,107 @@
+//! Lists: expanding list literals and closing their length.
+
+use super::*;
+
+impl<'a> Evaluator<'a> {
+    pub(super) fn expand_list(&mut self, v: VertexId, l: &'a ListLit, c: Conj<'a>) {
+        self.vx(v).is_list = true;
+        let elem_close = c.close.map(|cl| self.child_close(cl, "[]"));
+        let mut idx = 0;
+        for el in &l.elems {
+            match el {
+                ListElem::Expr(e) => {
+                    let ev = self.elem(v, idx);
+                    self.vx(ev).regular = true;
+                    self.add_conj(
+                        ev,
+                        Conj {
+                            src: Src::Expr(e),
+                            env: c.env,
+                            close: elem_close,
+                        },
+                    );
+                    idx += 1;
+                }
+                ListElem::Comprehension(comp) => {
+                    let mut outs = Vec::new();
+                    if let Err(d) = self.clauses(&comp.clauses, 0, c.env, &mut outs) {
+                        self.vx(v).errors.push(d);
+                    }
+                    for env in outs {
+                        let ev = self.elem(v, idx);
+                        self.vx(ev).regular = true;
+                        let src = match comp.body.decls.as_slice() {
+                            [Decl::Embed(e)] => Src::Expr(e),
+                            _ => Src::Struct(&comp.body),
+                        };
+                        self.add_conj(
+                            ev,
+                            Conj {
+                                src,
+                                env,
+                                close: elem_close,
+                            },
+                        );
+                        idx += 1;
+                    }
+                }
+            }
+        }
+        match &l.tail {
+            Some(t) => self.vx(v).tails.push((
+                idx,
+                Conj {
+                    src: Src::Expr(t),
+                    env: c.env,
+                    close: elem_close,
+                },
+            )),
+            None => {
+                let prev = self.vs[v as usize].list_len;
+                match prev {
+                    Some((n, pspan)) if n != idx => {
+                        let d = Diagnostic::error(
+                            codes::LIST_LENGTH,
+                            format!("conflicting list lengths {idx} and {n}"),
+                        )
+                        .primary(l.span, format!("a list of {idx}"))
+                        .secondary(pspan, format!("a list of {n}"));
+                        self.vx(v).errors.push(d);
+                    }
+                    Some(_) => {}
+                    None => self.vx(v).list_len = Some((idx, l.span)),
+                }
+            }
+        }
+    }
+
+    pub(super) fn finish_list(&mut self, v: VertexId) {
+        let vert = &self.vs[v as usize];
+        if !vert.is_list {
+            return;
+        }
+        let conflicted = vert.errors.iter().any(|e| e.code == codes::LIST_LENGTH);
+        if let Some((n, span)) = vert.list_len {
+            if vert.elems.len() > n && !conflicted {
+                let d = Diagnostic::error(
+                    codes::LIST_LENGTH,
+                    format!(
+                        "a list of {n} elements cannot hold {} elements",
+                        vert.elems.len()
+                    ),
+                )
+                .primary(span, format!("a closed list of {n}"));
+                self.vx(v).errors.push(d);
+            }
+        }
+        let tails = self.vs[v as usize].tails.clone();
+        let elems = self.vs[v as usize].elems.clone();
+        for (i, e) in elems.into_iter().enumerate() {
+            for (start, t) in &tails {
+                if i >= *start {
+                    self.add_conj(e, *t);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The evaluator: a graph of vertices (one per field, list element or anonymous value), each the
+//! unification of its conjuncts (an expression with the environment it was written in).
+//!
+//! Evaluation of a vertex has two phases, both lazy and memoised:
+//! 1. *expansion* fixes its structure: struct literals add fields (arcs), references to struct
+//!    vertices copy their conjuncts (so that references inside them see the final, unified
+//!    struct), pattern constraints and comprehensions add conjuncts to arcs, disjunctions of
+//!    structs are resolved by trial, and closedness is checked.
+//! 2. *valuation* unifies its scalar conjuncts into one value.
+//!
+//! Each vertex is expanded and valued at most once, so evaluation is linear in the size of the
+//! program and its output; a step budget and a depth limit turn pathological input into a
+//! diagnostic.
+//!
+//! Code map: this file holds the evaluator's state and its limits; `vertex` the vertices and
+//! their conjuncts; `expand` expansion and cycle detection; `lists`, `closedness` (definitions and
+//! pattern constraints), `disjunction`, `comprehension` and `references` the concepts expansion
+//! relies on; `valuation` unification of scalars; `expr` expressions; `export` the final value.
+
+mod closedness;
+mod comprehension;
+mod disjunction;
+mod expand;
+mod export;
+mod expr;
+mod lists;
+mod references;
+mod valuation;
+mod vertex;
+
+use disjunction::flatten_alts;
+pub(crate) use expr::to_text;
+use expr::{example_for, predeclared, quoted_number_help};
+use references::{always_present, ref_is_def, ref_name};
+
+use crate::value::*;
+use crate::{Node, NodeKind, Program};
+use indexmap::IndexMap;
+use meshc_syntax::ast::*;
+use meshc_syntax::codes;
+use meshc_syntax::lit::{format_float, Duration, Lit, Quantity};
+use meshc_syntax::{Diagnostic, FileId, Span};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+pub type EnvId = u32;
+pub type CloseId = u32;
+
+/// Deepest recursion of the evaluator before it gives up with a diagnostic.
+pub const MAX_DEPTH: usize = 400;
+/// Most evaluation steps for one program.
+pub const MAX_STEPS: u64 = 50_000_000;
+/// Most alternatives a disjunction may grow to.
+pub const MAX_ALTS: usize = 256;
+
+#[derive(Clone, Copy, Debug)]
+enum Src<'a> {
+    Expr(&'a Expr),
+    Struct(&'a StructLit),
+    /// What a comprehension yielded into a struct. It belongs to the vertex it was computed
+    /// for: a reference to that vertex copies its conjuncts but not these (the comprehension
+    /// runs again where the reference lands, against the fields there).
+    Yield(&'a StructLit),
+    File(&'a File),
+}
+
+impl Src<'_> {
+    fn key(&self) -> usize {
+        match self {
+            Src::Expr(e) => *e as *const Expr as usize,
+            Src::Struct(s) | Src::Yield(s) => *s as *const StructLit as usize,
+            Src::File(f) => *f as *const File as usize,
+        }
+    }
+    fn span(&self) -> Span {
+        match self {
+            Src::Expr(e) => e.span,
+            Src::Struct(s) | Src::Yield(s) => s.span,
+            Src::File(f) => f.body.span,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Conj<'a> {
+    src: Src<'a>,
+    env: EnvId,
+    close: Option<CloseId>,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    Vertex(VertexId),
+    Value(Val),
+}
+
+#[derive(Clone, Debug)]
+enum Frame<'a> {
+    Root,
+    File {
+        file: &'a File,
+        pkg: usize,
+    },
+    Struct {
+        lit: &'a StructLit,
+        vertex: VertexId,
+    },
+    Bind {
+        name: &'a str,
+        target: Target,
+    },
+    LetBind {
+        clause: &'a LetClause,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct Env<'a> {
+    parent: Option<EnvId>,
+    frame: Frame<'a>,
+}
+
+#[derive(Clone, Debug)]
+struct Pattern<'a> {
+    alias: Option<&'a str>,
+    pattern: &'a Expr,
+    value: &'a Expr,
+    env: EnvId,
+    close: Option<CloseId>,
+    val: Option<Val>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Closer {
+    id: CloseId,
+    labels: HashSet<Rc<str>>,
+    patterns: Vec<usize>,
+    open: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+enum Phase {
+    #[default]
+    Fresh,
+    Busy,
+    Done,
+}
+
+#[derive(Debug, Default)]
+struct Vertex<'a> {
+    parent: Option<VertexId>,
+    label: Rc<str>,
+    conjs: Vec<Conj<'a>>,
+    /// For vertices with many conjuncts, the keys of `conjs` (smaller ones scan the list).
+    conj_keys: Option<HashSet<(usize, EnvId, Option<CloseId>)>>,
+    arcs: IndexMap<Rc<str>, VertexId>,
+    elems: Vec<VertexId>,
+    is_struct: bool,
+    is_list: bool,
+    struct_span: Option<Span>,
+    decl_span: Option<Span>,
+    list_len: Option<(usize, Span)>,
+    tails: Vec<(usize, Conj<'a>)>,
+    patterns: Vec<Pattern<'a>>,
+    cursor: usize,
+    pats_applied: usize,
+    closers: Vec<Closer>,
+    scalars: Vec<Conj<'a>>,
+    ref_vals: Vec<Val>,
+    sdisj: Vec<Conj<'a>>,
+    comps: Vec<(&'a Comprehension, EnvId, Option<CloseId>)>,
+    regular: bool,
+    required: bool,
+    optional: bool,
+    xs: Phase,
+    es: Phase,
+    value: Option<Val>,
+    errors: Vec<Diagnostic>,
+    redirect: Option<VertexId>,
+    reported: bool,
+}
+
+struct CloseMeta {
+    name: String,
+    span: Span,
+}
+
+pub struct Evaluator<'a> {
+    prog: &'a Program<'a>,
+    vs: Vec<Vertex<'a>>,
+    envs: Vec<Env<'a>>,
+    roots: Vec<Option<VertexId>>,
+    pkg_labels: Vec<HashSet<&'a str>>,
+    file_envs: HashMap<FileId, EnvId>,
+    lets: HashMap<(EnvId, usize), VertexId>,
+    close_children: HashMap<(CloseId, Rc<str>), CloseId>,
+    close_meta: Vec<CloseMeta>,
+    label_sets: HashMap<usize, HashSet<&'a str>>,
+    interned: HashSet<Rc<str>>,
+    /// Vertices being expanded or valued, innermost last: the path of a cycle.
+    active: Vec<VertexId>,
+    depth: usize,
+    steps: u64,
+    /// The span of the last step, for limits reached where no span is at hand.
+    last_span: Span,
+    /// Bytes of strings built so far.
+    string_bytes: usize,
+    /// Parts of the value exported so far.
+    exported: usize,
+    halted: Option<Diagnostic>,
+    pub(crate) diags: Vec<Diagnostic>,
+    seen: HashSet<(&'static str, String, Option<Span>)>,
+}
+
+fn is_def(label: &str) -> bool {
+    label.starts_with('#')
+}
+fn is_hidden(label: &str) -> bool {
+    label.starts_with('_')
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(prog: &'a Program<'a>) -> Self {
+        let mut ev = Evaluator {
+            prog,
+            vs: Vec::new(),
+            envs: vec![Env {
+                parent: None,
+                frame: Frame::Root,
+            }],
+            roots: vec![None; prog.packages.len()],
+            pkg_labels: Vec::new(),
+            file_envs: HashMap::new(),
+            lets: HashMap::new(),
+            close_children: HashMap::new(),
+            close_meta: Vec::new(),
+            label_sets: HashMap::new(),
+            interned: HashSet::new(),
+            active: Vec::new(),
+            depth: 0,
+            steps: 0,
+            last_span: Span::default(),
+            string_bytes: 0,
+            exported: 0,
+            halted: None,
+            diags: Vec::new(),
+            seen: HashSet::new(),
+        };
+        for (i, p) in prog.packages.iter().enumerate() {
+            let mut labels = HashSet::new();
+            for f in &p.files {
+                for d in &f.body.decls {
+                    // A quoted label binds no identifier.
+                    if let Decl::Field(fd) = d {
+                        if let Some(n) = fd.label.name().filter(|_| !fd.label.quoted) {
+                            labels.insert(n);
+                        }
+                    }
+                }
+                let env = ev.push_env(0, Frame::File { file: f, pkg: i });
+                ev.file_envs.insert(f.id, env);
+            }
+            ev.pkg_labels.push(labels);
+        }
+        ev
+    }
+
+    /// `Some(error)` when evaluation must stop: too deep, too many steps, or stopped before.
+    /// The first such error halts the whole evaluation (and is always reported).
+    fn guard(&mut self, span: Span) -> Option<Diagnostic> {
+        if let Some(h) = &self.halted {
+            return Some(h.clone());
+        }
+        let d = if self.steps >= MAX_STEPS {
+            Diagnostic::error(codes::LIMIT, format!("evaluation took more than {MAX_STEPS} steps"))
+                .primary(span, "while evaluating this")
+                .help("the program is too large or builds values exponentially (for example through nested references that double at every level)")
+        } else if self.depth > MAX_DEPTH {
+            Diagnostic::error(
+                codes::LIMIT,
+                format!("evaluation nested more than {MAX_DEPTH} levels deep"),
+            )
+            .primary(span, "while evaluating this")
+            .help("a chain of references, nested values or comprehensions is too long; shorten it")
+        } else {
+            self.steps += 1;
+            self.last_span = span;
+            return None;
+        };
+        self.halted = Some(d.clone());
+        Some(d)
+    }
+
+    /// Stops evaluation with `d` (the first limit reached wins).
+    fn halt(&mut self, d: Diagnostic) {
+        if self.halted.is_none() {
+            self.halted = Some(d);
+        }
+    }
+
+    /// Counts `len` more bytes of built strings; an error past `Limits::string_bytes`.
+    pub(crate) fn account_string(&mut self, len: usize, span: Span) -> Option<Val> {
+        self.string_bytes += len;
+        if self.string_bytes <= self.prog.limits.string_bytes {
+            return None;
+        }
+        let d = Diagnostic::error(
+            codes::LIMIT,
+            format!(
+                "the program builds more than {} bytes of strings",
+                self.prog.limits.string_bytes
+            ),
+        )
+        .primary(span, "this string")
+        .help("strings that double at each step grow exponentially; the limit is `Limits::string_bytes`");
+        self.halt(d.clone());
+        Some(Val::bottom(d))
+    }
+
+    pub(crate) fn halted(&self) -> Option<&Diagnostic> {
+        self.halted.as_ref()
+    }
+
+    fn user_file(&self, span: Span) -> bool {
+        !self.prog.stdlib_files.contains(&span.file)
+    }
+
+    pub(crate) fn report(&mut self, d: Diagnostic) {
+        let key = (d.code, d.message.clone(), d.primary_span());
+        if self.seen.insert(key) {
+            self.diags.push(d);
+        }
+    }
+
+    pub(crate) fn root(&mut self, pkg: usize) -> VertexId {
+        if let Some(r) = self.roots[pkg] {
+            return r;
+        }
+        let r = self.new_vertex(None, Rc::from(""));
+        self.roots[pkg] = Some(r);
+        let files = self.prog.packages[pkg].files.clone();
+        for f in files {
+            let env = self.file_envs[&f.id];
+            self.add_conj(
+                r,
+                Conj {
+                    src: Src::File(f),
+                    env,
+                    close: None,
+                },
+            );
+        }
+        r
+    }
+
+    pub(crate) fn file_env(&self, f: FileId) -> EnvId {
+        self.file_envs[&f]
+    }
+}
+
+/// Runs `f` with at least 128 KiB of stack left, growing the stack when it runs short.
+pub(super) fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
+}

@@ -1,0 +1,270 @@
+//! Valuation: unifying a vertex's scalar conjuncts into one value.
+
+use super::*;
+
+impl<'a> Evaluator<'a> {
+    /// The value of a vertex: the unification of its scalar conjuncts, or the vertex itself for
+    /// a struct or list.
+    pub(crate) fn value(&mut self, v: VertexId) -> Val {
+        grow(|| self.value_inner(v))
+    }
+
+    pub(super) fn value_inner(&mut self, v: VertexId) -> Val {
+        let v0 = self.res(v);
+        if let Some(val) = &self.vs[v0 as usize].value {
+            return val.clone();
+        }
+        self.expand(v0);
+        let v = self.res(v0);
+        if let Some(val) = &self.vs[v as usize].value {
+            return val.clone();
+        }
+        let first_span = self.vs[v as usize]
+            .conjs
+            .first()
+            .map(|c| c.src.span())
+            .unwrap_or_default();
+        if self.vs[v as usize].es == Phase::Busy {
+            let stack = self.active.clone();
+            return Val::bottom(self.cycle_diag(&stack, v, first_span));
+        }
+        if let Some(d) = self.guard(first_span) {
+            return Val::bottom(d);
+        }
+        self.depth += 1;
+        self.vx(v).es = Phase::Busy;
+        self.active.push(v);
+        let mut acc: Option<Val> = None;
+        let scalars = self.vs[v as usize].scalars.clone();
+        for c in scalars {
+            let Src::Expr(e) = c.src else { continue };
+            let x = self.eval_expr(e, c.env);
+            acc = Some(match acc {
+                None => x,
+                Some(a) => self.unify(&a, &x),
+            });
+        }
+        let refs = self.vs[v as usize].ref_vals.clone();
+        for x in refs {
+            acc = Some(match acc {
+                None => x,
+                Some(a) => self.unify(&a, &x),
+            });
+        }
+        let vert = &self.vs[v as usize];
+        let structural = vert.is_struct || vert.is_list;
+        let result = if structural {
+            let span = vert.struct_span.unwrap_or(first_span);
+            if vert.is_list && vert.is_struct {
+                Val::bottom(
+                    Diagnostic::error(
+                        codes::CONFLICT,
+                        format!("`{}` is given both as a struct and as a list", self.path(v)),
+                    )
+                    .primary(span, "conflicting structure"),
+                )
+            } else {
+                match acc {
+                    None => Val::new(K::Vertex(v), span),
+                    Some(a) => self.unify_structural(&a, v, span),
+                }
+            }
+        } else {
+            acc.unwrap_or_else(|| Val::top(first_span))
+        };
+        self.active.pop();
+        self.depth -= 1;
+        let vert = self.vx(v);
+        vert.es = Phase::Done;
+        vert.value = Some(result.clone());
+        result
+    }
+
+    /// Unifies a value with the struct or list of vertex `v`.
+    pub(super) fn unify_structural(&mut self, a: &Val, v: VertexId, span: Span) -> Val {
+        let v = self.res(v);
+        let kind = if self.vs[v as usize].is_list {
+            Kinds::LIST
+        } else {
+            Kinds::STRUCT
+        };
+        let me = Val::new(K::Vertex(v), span);
+        match &a.k {
+            K::Top | K::Incomplete(_) => me,
+            K::Bottom(_) => a.clone(),
+            K::Vertex(w) if self.res(*w) == v => me,
+            K::Cons(c) if c.kinds.has(kind) => me,
+            K::Disj(alts) => {
+                if alts
+                    .iter()
+                    .any(|x| x.v.kinds().has(kind) || matches!(x.v.k, K::Top | K::Vertex(_)))
+                {
+                    me
+                } else {
+                    self.conflict(a, &me)
+                }
+            }
+            _ => self.conflict(a, &me),
+        }
+    }
+
+    pub(super) fn conflict(&mut self, a: &Val, b: &Val) -> Val {
+        let (ka, kb) = (a.kinds(), b.kinds());
+        let desc = |v: &Val| match &v.k {
+            K::Vertex(_) => "a struct or list".to_string(),
+            _ => v.to_string(),
+        };
+        let d = if ka == kb
+            || (a.is_concrete_scalar()
+                && b.is_concrete_scalar()
+                && forms_unify(a, b)
+                && common(a, b).is_some())
+        {
+            Diagnostic::error(
+                codes::CONFLICT,
+                format!("conflicting values {} and {}", desc(b), desc(a)),
+            )
+        } else {
+            Diagnostic::error(
+                codes::KIND_MISMATCH,
+                format!(
+                    "conflicting values {} ({}) and {} ({})",
+                    desc(b),
+                    kb.name(),
+                    desc(a),
+                    ka.name()
+                ),
+            )
+        };
+        let d = d
+            .primary(b.span, format!("{} is from here", desc(b)))
+            .secondary(a.span, format!("{} is from here", desc(a)));
+        Val::bottom(d)
+    }
+
+    /// Unification of two values.
+    pub(crate) fn unify(&mut self, a: &Val, b: &Val) -> Val {
+        match (&a.k, &b.k) {
+            (K::Bottom(_), _) => a.clone(),
+            (_, K::Bottom(_)) => b.clone(),
+            (K::Top, _) => b.clone(),
+            (_, K::Top) => a.clone(),
+            (K::Incomplete(_), _) => a.clone(),
+            (_, K::Incomplete(_)) => b.clone(),
+            (K::Disj(_), _) | (_, K::Disj(_)) => self.unify_disj(a, b),
+            (K::Vertex(x), K::Vertex(y)) => {
+                let (x, y) = (self.res(*x), self.res(*y));
+                if x == y {
+                    return a.clone();
+                }
+                let t = self.new_vertex(None, Rc::from("&"));
+                self.vx(t).regular = true;
+                for src in [x, y] {
+                    let conjs = self.vs[src as usize].conjs.clone();
+                    for c in conjs {
+                        self.add_conj(t, c);
+                    }
+                    let vals = self.vs[src as usize].ref_vals.clone();
+                    self.vx(t).ref_vals.extend(vals);
+                }
+                self.expand(t);
+                if let Some(e) = self.first_error(t, 0) {
+                    return Val::bottom(e);
+                }
+                Val::new(K::Vertex(t), a.span)
+            }
+            (K::Vertex(w), _) => self.unify_structural(b, *w, a.span),
+            (_, K::Vertex(w)) => self.unify_structural(a, *w, b.span),
+            (K::Cons(x), K::Cons(y)) => {
+                let kinds = x.kinds.and(y.kinds);
+                let mut bounds = x.bounds.clone();
+                for bd in &y.bounds {
+                    if !bounds
+                        .iter()
+                        .any(|o| o.op == bd.op && equal(&o.limit, &bd.limit))
+                    {
+                        bounds.push(bd.clone());
+                    }
+                }
+                if kinds.0 == 0 {
+                    return self.conflict(a, b);
+                }
+                let kind_span =
+                    if y.kinds != Kinds::ALL && (x.kinds == Kinds::ALL || y.kinds.0 < x.kinds.0) {
+                        y.kind_span
+                    } else {
+                        x.kind_span.or(y.kind_span)
+                    };
+                Val::new(
+                    K::Cons(Rc::new(Cons {
+                        kinds,
+                        kind_span,
+                        bounds,
+                    })),
+                    a.span,
+                )
+            }
+            (K::Cons(c), _) => self.apply_cons(c, a.span, b),
+            (_, K::Cons(c)) => self.apply_cons(c, b.span, a),
+            _ => {
+                if let (K::Finding(..), K::Finding(..)) = (&a.k, &b.k) {
+                    return a.clone();
+                }
+                match common(a, b).filter(|_| forms_unify(a, b)) {
+                    Some((x, y)) if compare(&x, &y) == Some(std::cmp::Ordering::Equal) => {
+                        // Keep the richer kind (a quantity over an int) and the later span.
+                        let mut keep_kind = if x.kinds() != a.kinds() { x } else { y };
+                        if let (K::Quantity(p), K::Quantity(q), K::Quantity(k)) =
+                            (&a.k, &b.k, &mut keep_kind.k)
+                        {
+                            // `Nm` stays ambiguous only where both sides are.
+                            k.minutes = p.minutes && q.minutes;
+                        }
+                        let span = if self.user_file(b.span) || !self.user_file(a.span) {
+                            b.span
+                        } else {
+                            a.span
+                        };
+                        Val::new(keep_kind.k, span)
+                    }
+                    _ => self.conflict(a, b),
+                }
+            }
+        }
+    }
+
+    pub(super) fn apply_cons(&mut self, c: &Cons, cspan: Span, v: &Val) -> Val {
+        let fitted = match admit(v, c.kinds) {
+            Some(f) => f,
+            None => {
+                let mut d = Diagnostic::error(
+                    codes::KIND_MISMATCH,
+                    format!("{v} is not of kind {}", c.kinds.name()),
+                )
+                .primary(v.span, {
+                    let k = v.kinds().name();
+                    let an = if k.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                    format!("{an} {k}")
+                })
+                .secondary(
+                    c.kind_span.unwrap_or(cspan),
+                    format!("{} is required here", c.kinds.name()),
+                );
+                if let Some(h) = quoted_number_help(v, c.kinds) {
+                    d = d.help(h);
+                }
+                return Val::bottom(d);
+            }
+        };
+        for b in &c.bounds {
+            if let Some(d) = check_bound(&fitted, b) {
+                return Val::bottom(d);
+            }
+        }
+        fitted
+    }
+}
