@@ -87,17 +87,10 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
     };
     let k = match op {
         Eq | Ne => {
-            let same = match (&a.k, &b.k) {
-                (K::Vertex(_), _) | (_, K::Vertex(_)) => {
-                    return Err(Diagnostic::error(
-                        codes::BAD_OPERAND,
-                        "structs and lists cannot be compared with == or !=",
-                    ))
-                }
-                _ => common(a, b)
-                    .map(|(x, y)| compare(&x, &y) == Some(Ordering::Equal))
-                    .unwrap_or(false),
-            };
+            // Structs and lists are compared by the evaluator (`Evaluator::equal`).
+            let same = common(a, b)
+                .map(|(x, y)| compare(&x, &y) == Some(Ordering::Equal))
+                .unwrap_or(false);
             K::Bool(if op == Eq { same } else { !same })
         }
         Lt | Le | Gt | Ge => {

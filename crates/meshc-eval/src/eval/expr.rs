@@ -348,6 +348,14 @@ impl<'a> Evaluator<'a> {
             Ok(v) => v,
             Err(v) => return v,
         };
+        if matches!(op, BinOp::Eq | BinOp::Ne)
+            && (matches!(a.k, K::Vertex(_)) || matches!(b.k, K::Vertex(_)))
+        {
+            return match self.equal(&a, &b, span) {
+                Ok(same) => Val::new(K::Bool(same == (op == BinOp::Eq)), span),
+                Err(e) => e,
+            };
+        }
         match crate::arith::binary(op, &a, &b, span) {
             Ok(v) => {
                 if let K::Str(s) = &v.k {
@@ -363,6 +371,60 @@ impl<'a> Evaluator<'a> {
                     .secondary(r.span, format!("{b}")),
             ),
         }
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// Whether two concrete values are equal, as CUE's `==`: lists element by element (their
+    /// open tails aside), structs field by field (regular fields only), scalars by value; values
+    /// of different kinds are unequal. An element that is not concrete makes the comparison
+    /// incomplete.
+    fn equal(&mut self, a: &Val, b: &Val, span: Span) -> Result<bool, Val> {
+        let (K::Vertex(x), K::Vertex(y)) = (&a.k, &b.k) else {
+            if matches!(a.k, K::Vertex(_)) || matches!(b.k, K::Vertex(_)) {
+                return Ok(false);
+            }
+            return match crate::arith::binary(BinOp::Eq, a, b, span) {
+                Ok(Val { k: K::Bool(same), .. }) => Ok(same),
+                Ok(_) => Ok(false),
+                Err(d) => Err(Val::bottom(d.primary(span, "in this comparison"))),
+            };
+        };
+        let (xl, xs) = self.items(*x);
+        let (yl, ys) = self.items(*y);
+        if xl != yl || xs.len() != ys.len() {
+            return Ok(false);
+        }
+        for (i, (xlab, xv)) in xs.iter().enumerate() {
+            let yv = if xl {
+                ys[i].1
+            } else {
+                match ys.iter().find(|(l, _)| l == xlab) {
+                    Some((_, v)) => *v,
+                    None => return Ok(false),
+                }
+            };
+            let (p, q) = (self.value(*xv).default_value(), self.value(yv).default_value());
+            for side in [&p, &q] {
+                match &side.k {
+                    K::Bottom(_) | K::Incomplete(_) => return Err(side.clone()),
+                    K::Top | K::Cons(_) | K::Disj(_) => {
+                        return Err(Val::incomplete(
+                            format!(
+                                "cannot compare: {} is not concrete",
+                                describe_operand(side)
+                            ),
+                            span,
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            if !self.equal(&p, &q, span)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 
