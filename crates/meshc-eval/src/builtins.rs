@@ -11,8 +11,8 @@ use std::rc::Rc;
 
 /// The names of the builtin functions (`len(x)`, `join(xs, sep)`, `warn(msg)`, …).
 pub const NAMES: &[&str] = &[
-    "len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "warn",
-    "error",
+    "len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "div",
+    "mod", "quo", "rem", "and", "or", "close", "warn", "error",
 ];
 
 fn err(name: &Ident, msg: String) -> Val {
@@ -47,7 +47,7 @@ pub(crate) fn call<'a>(
 ) -> Val {
     let range = match name.name.as_str() {
         "len" | "lower" | "upper" | "sum" | "ceil" | "floor" | "warn" | "error" => 1..=1,
-        "contains" => 2..=2,
+        "contains" | "div" | "mod" | "quo" | "rem" => 2..=2,
         "join" => 1..=2,
         "min" | "max" => 1..=usize::MAX,
         other => {
@@ -125,6 +125,35 @@ pub(crate) fn call<'a>(
                 return err(name, "result does not fit in an int".into());
             }
             Val::new(K::Int(r as i64), span)
+        }
+        "div" | "mod" | "quo" | "rem" => {
+            let (K::Int(x), K::Int(y)) = (&vals[0].k, &vals[1].k) else {
+                return err(
+                    name,
+                    format!("needs two ints, not {} and {}", vals[0], vals[1]),
+                );
+            };
+            if *y == 0 {
+                return Val::bottom(
+                    Diagnostic::error(codes::ARITHMETIC, format!("{n}: division by zero"))
+                        .primary(args[1].span, "this divisor is 0"),
+                );
+            }
+            // div and mod are Euclidean (the remainder is never negative), quo and rem
+            // truncate toward zero: Go's big.Int semantics, as in CUE.
+            let r = match n {
+                "div" => x.checked_div_euclid(*y),
+                "mod" => x.checked_rem_euclid(*y),
+                "quo" => x.checked_div(*y),
+                _ => x.checked_rem(*y),
+            };
+            match r {
+                Some(r) => Val::new(K::Int(r), span),
+                None => Val::bottom(
+                    Diagnostic::error(codes::ARITHMETIC, format!("{n}: the result overflows an int"))
+                        .primary(span, "in this call"),
+                ),
+            }
         }
         "warn" | "error" => match &vals[0].k {
             K::Str(s) => Val::new(

@@ -86,6 +86,42 @@ impl<'a> Evaluator<'a> {
                         );
                     }
                 }
+                // `close(x)`: x, closed as a definition is (allowing only the fields it
+                // declares); `and([a, b])`: a & b.
+                ExprKind::Call(name, args) if args.len() == 1 && name.name == "close" => {
+                    let close = match c.close {
+                        Some(id) => id,
+                        None => self.new_close("close()".to_string(), e.span),
+                    };
+                    self.add_conj(
+                        v,
+                        Conj {
+                            src: Src::Expr(&args[0]),
+                            close: Some(close),
+                            ..c
+                        },
+                    );
+                }
+                ExprKind::Call(name, args) if args.len() == 1 && name.name == "and" => {
+                    match &args[0].kind {
+                        ExprKind::List(l)
+                            if l.tail.is_none()
+                                && l.elems.iter().all(|x| matches!(x, ListElem::Expr(_))) =>
+                        {
+                            for x in &l.elems {
+                                let ListElem::Expr(x) = x else { continue };
+                                self.add_conj(
+                                    v,
+                                    Conj {
+                                        src: Src::Expr(x),
+                                        ..c
+                                    },
+                                );
+                            }
+                        }
+                        _ => self.vx(v).scalars.push(c),
+                    }
+                }
                 ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
                     self.vx(v).sdisj.push(c)
                 }

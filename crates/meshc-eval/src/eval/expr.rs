@@ -35,6 +35,11 @@ impl<'a> Evaluator<'a> {
                     Err(d) => Val::bottom(d),
                 }
             }
+            ExprKind::Call(name, args)
+                if args.len() == 1 && matches!(name.name.as_str(), "and" | "or" | "close") =>
+            {
+                self.call_logic(&name.name, &args[0], env, span)
+            }
             ExprKind::Call(name, args) => crate::builtins::call(self, name, args, env, span),
             ExprKind::Unary(op, x) => {
                 let v = match self.concrete(x, env) {
@@ -375,6 +380,69 @@ impl<'a> Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
+    /// `and(list)`, `or(list)` and `close(x)` as values: the unification of the list's
+    /// elements, their disjunction, and `x` itself (closedness is structural: a struct passed
+    /// to `close` is closed where it is expanded, in `expand_conj`).
+    fn call_logic(&mut self, name: &str, arg: &'a Expr, env: EnvId, span: Span) -> Val {
+        let v = self.eval_expr(arg, env);
+        if name == "close" {
+            return v;
+        }
+        let items = match &v.k {
+            K::Vertex(w) => match self.items(*w) {
+                (true, items) => items,
+                (false, _) => {
+                    return Val::bottom(
+                        Diagnostic::error(codes::BAD_CALL, format!("{name}: needs a list, not a struct"))
+                            .primary(arg.span, "this argument"),
+                    )
+                }
+            },
+            K::Bottom(_) | K::Incomplete(_) => return v,
+            _ => {
+                return Val::bottom(
+                    Diagnostic::error(codes::BAD_CALL, format!("{name}: needs a list, not {v}"))
+                        .primary(arg.span, "this argument"),
+                )
+            }
+        };
+        if name == "and" {
+            let mut acc = Val::top(span);
+            for (_, e) in items {
+                let x = self.value(e);
+                acc = self.unify(&acc, &x);
+            }
+            return acc;
+        }
+        let mut alts: Vec<Alt> = Vec::new();
+        for (_, e) in items {
+            let x = self.value(e);
+            match &x.k {
+                K::Bottom(_) => continue,
+                K::Disj(d) => alts.extend(d.iter().map(|a| Alt {
+                    v: a.v.clone(),
+                    default: false,
+                })),
+                _ => {
+                    if !alts
+                        .iter()
+                        .any(|o| o.v.is_concrete_scalar() && x.is_concrete_scalar() && equal(&o.v, &x))
+                    {
+                        alts.push(Alt { v: x, default: false })
+                    }
+                }
+            }
+        }
+        match alts.len() {
+            0 => Val::bottom(
+                Diagnostic::error(codes::CONFLICT, "or: no alternative (the list is empty or every element is an error)")
+                    .primary(span, "here"),
+            ),
+            1 => alts.pop().expect("one").v,
+            _ => Val::new(K::Disj(Rc::new(Disj { alts, marked: false })), span),
+        }
+    }
+
     /// Whether two concrete values are equal, as CUE's `==`: lists element by element (their
     /// open tails aside), structs field by field (regular fields only), scalars by value; values
     /// of different kinds are unequal. An element that is not concrete makes the comparison
@@ -479,6 +547,41 @@ pub(super) fn predeclared(name: &str) -> Option<Kinds> {
         "percent" => Kinds::PERCENT,
         _ => return None,
     })
+}
+
+/// CUE's predeclared sized types: `int8` … `uint128`, `uint`, `rune`, `float32`, `float64`,
+/// as a kind with bounds (`int8` is `int & >=-128 & <=127`). The bounds of the 128-bit types
+/// that do not fit msh's 64-bit ints are those of int64 (so every int satisfies them).
+pub(super) fn predeclared_range(name: &str, span: Span) -> Option<Val> {
+    let (kinds, lo, hi): (Kinds, Option<i64>, Option<i64>) = match name {
+        "int8" => (Kinds::INT, Some(i8::MIN.into()), Some(i8::MAX.into())),
+        "int16" => (Kinds::INT, Some(i16::MIN.into()), Some(i16::MAX.into())),
+        "int32" => (Kinds::INT, Some(i32::MIN.into()), Some(i32::MAX.into())),
+        "rune" => (Kinds::INT, Some(0), Some(0x10FFFF)),
+        "int64" | "int128" => (Kinds::INT, None, None),
+        "uint8" => (Kinds::INT, Some(0), Some(u8::MAX.into())),
+        "uint16" => (Kinds::INT, Some(0), Some(u16::MAX.into())),
+        "uint32" => (Kinds::INT, Some(0), Some(u32::MAX.into())),
+        "uint" | "uint64" | "uint128" => (Kinds::INT, Some(0), None),
+        "float32" | "float64" => (Kinds::NUMBER, None, None),
+        _ => return None,
+    };
+    let bound = |op, n: i64| Bound {
+        op,
+        limit: Val::new(K::Int(n), span),
+        span,
+    };
+    let mut bounds = Vec::new();
+    bounds.extend(lo.map(|n| bound(BoundOp::Ge, n)));
+    bounds.extend(hi.map(|n| bound(BoundOp::Le, n)));
+    Some(Val::new(
+        K::Cons(Rc::new(Cons {
+            kinds,
+            kind_span: Some(span),
+            bounds,
+        })),
+        span,
+    ))
 }
 
 pub(crate) fn lit_val(l: &Lit, span: Span) -> Val {

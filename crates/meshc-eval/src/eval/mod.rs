@@ -30,7 +30,7 @@ mod vertex;
 
 use disjunction::flatten_alts;
 pub(crate) use expr::to_text;
-use expr::{example_for, predeclared, quoted_number_help};
+use expr::{example_for, predeclared, predeclared_range, quoted_number_help};
 use references::{always_present, ref_is_def, ref_name};
 
 use crate::value::*;

@@ -256,6 +256,9 @@ impl<'a> Evaluator<'a> {
         if let Some(k) = predeclared(name) {
             return Ok(Target::Value(Val::kind(k, span)));
         }
+        if let Some(v) = predeclared_range(name, span) {
+            return Ok(Target::Value(v));
+        }
         let mut d = Diagnostic::error(codes::UNDEFINED, format!("undefined reference `{name}`"))
             .primary(span, "not found in scope");
         let visible = self.visible_names(env);
