@@ -18,7 +18,7 @@ fn body<'a>(ev: &mut Evaluator<'a>, check: &'a Check, lit: &'a StructLit, env: E
     let env = ev.struct_env(env, lit);
     for d in &lit.decls {
         match d {
-            Decl::Let(_) | Decl::Ellipsis(_) => {}
+            Decl::Let(_) | Decl::Ellipsis(_) | Decl::Attr(_) => {}
             Decl::Field(f) => ev.report(
                 Diagnostic::error(codes::MISPLACED, "a check holds assertions, `let` and `for`/`if`, not fields")
                     .primary(f.label.span, "a field in a check")

@@ -31,6 +31,8 @@ pub enum ExprKind {
     Select(Box<Expr>, Ident),
     /// `x[i]`
     Index(Box<Expr>, Box<Expr>),
+    /// `x[i:j]`, `x[:j]`, `x[i:]`: the elements of a list from `i` up to `j`.
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// `f(a, b)`: builtins only.
     Call(Ident, Vec<Expr>),
     /// `-x`, `+x`, `!x`.
@@ -185,6 +187,16 @@ impl StructLit {
             .iter()
             .any(|d| matches!(d, Decl::Field(f) if !f.label.quoted && f.label.name() == Some(name)))
     }
+    /// The label of the field that the alias `name` (`name=label: v`) names in this literal.
+    pub fn aliased(&self, name: &str) -> Option<&str> {
+        self.decls.iter().find_map(|d| match d {
+            Decl::Field(f) if f.label.alias.as_ref().is_some_and(|a| a.name == name) => {
+                f.label.name()
+            }
+            _ => None,
+        })
+    }
+
     /// The `let` declaration named `name` in this literal.
     pub fn let_decl(&self, name: &str) -> Option<&LetClause> {
         self.decls.iter().find_map(|d| match d {
@@ -209,6 +221,49 @@ pub enum Decl {
     Ellipsis(Span),
     /// `check "title" { … }` (top level only).
     Check(Check),
+    /// `@name(…)` standing alone: an attribute of the enclosing struct or file.
+    Attr(Attr),
+}
+
+/// An attribute: `@name(args)`, metadata for tools (`@tag(env)` sets a field from the command
+/// line). Its arguments are kept as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attr {
+    /// The name after `@`.
+    pub name: String,
+    /// The text between the parentheses, as written.
+    pub args: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl Attr {
+    /// The arguments split at top-level commas, trimmed (`@tag(env, type=int)` gives
+    /// `["env", "type=int"]`).
+    pub fn arg_list(&self) -> Vec<&str> {
+        let (mut out, mut depth, mut start, mut quoted) = (Vec::new(), 0i32, 0, false);
+        let b = self.args.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\\' if quoted => i += 1,
+                b'"' => quoted = !quoted,
+                b'(' | b'[' | b'{' if !quoted => depth += 1,
+                b')' | b']' | b'}' if !quoted => depth -= 1,
+                b',' if !quoted && depth == 0 => {
+                    out.push(self.args[start..i].trim());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let last = self.args[start..].trim();
+        if !last.is_empty() || !out.is_empty() {
+            out.push(last);
+        }
+        out
+    }
 }
 
 /// A field declaration: `label: value`.
@@ -222,6 +277,8 @@ pub struct Field {
     pub span: Span,
     /// Set for the fields that `service NAME { … }` expands to.
     pub from_service: bool,
+    /// The attributes written after the value (`@tag(env)`).
+    pub attrs: Vec<Attr>,
 }
 
 /// Whether a field is optional, required or regular.
@@ -245,6 +302,9 @@ pub struct Label {
     /// Written as a string (`"x": 1`): as in CUE, a quoted label declares the field but binds
     /// no identifier (`x` in its scope does not refer to it).
     pub quoted: bool,
+    /// `X=label`: a name for the field, visible where the label's own name is (and where it
+    /// is shadowed, or could never be written: `X="a-b": 1`).
+    pub alias: Option<Ident>,
     /// Where it was written.
     pub span: Span,
 }

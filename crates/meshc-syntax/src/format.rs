@@ -165,6 +165,7 @@ fn decl_span(d: &Decl) -> Span {
         Decl::Embed(e) => e.span,
         Decl::Ellipsis(s) => *s,
         Decl::Check(c) => c.span,
+        Decl::Attr(a) => a.span,
     }
 }
 
@@ -459,6 +460,7 @@ impl<'t> Printer<'t> {
             Decl::Comprehension(c) => self.comprehension(c),
             Decl::Embed(e) => self.expr(e, 0),
             Decl::Ellipsis(_) => self.out.push_str("..."),
+            Decl::Attr(a) => self.out.push_str(self.src(a.span)),
             Decl::Check(c) => {
                 self.out.push_str("check ");
                 let title_end = c.body.span.start as usize;
@@ -491,6 +493,10 @@ impl<'t> Printer<'t> {
     }
 
     fn label(&mut self, l: &Label) {
+        if let Some(a) = &l.alias {
+            self.out.push_str(&a.name);
+            self.out.push('=');
+        }
         match &l.kind {
             LabelKind::Name(_) => {
                 let text = self.src(l.span);
@@ -535,6 +541,10 @@ impl<'t> Printer<'t> {
             }
         }
         self.expr(&f.value, 0);
+        for a in &f.attrs {
+            self.out.push(' ');
+            self.out.push_str(self.src(a.span));
+        }
     }
 
     fn let_clause(&mut self, l: &LetClause) {
@@ -687,6 +697,18 @@ impl<'t> Printer<'t> {
                 self.expr(x, 9);
                 self.out.push('[');
                 self.expr(i, 0);
+                self.out.push(']');
+            }
+            ExprKind::Slice(x, lo, hi) => {
+                self.expr(x, 9);
+                self.out.push('[');
+                if let Some(lo) = lo {
+                    self.expr(lo, 0);
+                }
+                self.out.push(':');
+                if let Some(hi) = hi {
+                    self.expr(hi, 0);
+                }
                 self.out.push(']');
             }
             ExprKind::Call(name, args) if name.name == crate::parse::DEFAULT_MARK => {

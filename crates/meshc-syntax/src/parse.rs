@@ -486,8 +486,24 @@ impl<'t> Parser<'t> {
         Some(e)
     }
 
+    /// A keyword starting at `i`, as its end (a keyword may be a label: `if: 1`).
+    fn keyword_end(&self, i: usize) -> Option<usize> {
+        let mut e = i;
+        while self.byte_at(e).is_some_and(is_ident_char) {
+            e += 1;
+        }
+        let word = &self.src[i..e];
+        KEYWORDS.iter().any(|k| k.as_bytes() == word).then_some(e)
+    }
+
     /// The definition name (`#Name`) starting at `i`, as its end.
     fn def_end(&self, i: usize) -> Option<usize> {
+        // `_#Name`: a hidden definition.
+        let i = if self.byte_at(i) == Some(b'_') && self.byte_at(i + 1) == Some(b'#') {
+            i + 1
+        } else {
+            i
+        };
         if self.byte_at(i) != Some(b'#')
             || !self
                 .byte_at(i + 1)
@@ -631,6 +647,24 @@ impl<'t> Parser<'t> {
     }
 
     fn decl(&mut self, top: bool) -> PResult<Decl> {
+        if self.at("@") {
+            return Ok(Decl::Attr(self.attr()?));
+        }
+        // A keyword followed by `:` is a label (`if: 1`, `for: 2`).
+        let word_label = {
+            let mut e = self.pos;
+            while self.byte_at(e).is_some_and(is_ident_char) {
+                e += 1;
+            }
+            e > self.pos && self.label_end(e).is_some()
+        };
+        if word_label {
+            let start = self.pos;
+            if let Head::Label(l) = self.head()? {
+                return Ok(Decl::Field(self.field(start, l)?));
+            }
+            return self.fail(&["a declaration"]);
+        }
         if self.at_kw("service") || self.at_kw("worker") {
             if let Some(d) = self.workload(top)? {
                 return Ok(d);
@@ -761,6 +795,7 @@ impl<'t> Parser<'t> {
                 kind: LabelKind::Name(name),
                 opt: Opt::Regular,
                 quoted: false,
+                alias: None,
                 span: name_span,
             },
             value: Expr {
@@ -769,12 +804,14 @@ impl<'t> Parser<'t> {
             },
             span,
             from_service: true,
+            attrs: Vec::new(),
         };
         Ok(Some(Decl::Field(Field {
             label: Label {
                 kind: LabelKind::Name(map.into()),
                 opt: Opt::Regular,
                 quoted: false,
+                alias: None,
                 span: name_span,
             },
             value: Expr {
@@ -786,6 +823,7 @@ impl<'t> Parser<'t> {
             },
             span,
             from_service: true,
+            attrs: Vec::new(),
         })))
     }
 
@@ -830,7 +868,33 @@ impl<'t> Parser<'t> {
     /// as much of a value as had to be read to tell.
     fn head(&mut self) -> PResult<Head> {
         let start = self.pos;
-        if let Some(end) = self.ident_end(start).or_else(|| self.def_end(start)) {
+        // `X=label: value`: a field alias.
+        if let Some(end) = self.ident_end(start) {
+            let eq = self.skip_trivia_from(end);
+            if self.byte_at(eq) == Some(b'=') && !matches!(self.byte_at(eq + 1), Some(b'=' | b'~')) {
+                let alias = self.take_ident(end);
+                self.trivia();
+                self.bump(1);
+                self.trivia();
+                return match self.head()? {
+                    Head::Label(mut l)
+                        if l.alias.is_none() && !matches!(l.kind, LabelKind::Pattern { .. }) =>
+                    {
+                        l.alias = Some(alias);
+                        Ok(Head::Label(l))
+                    }
+                    _ => self.fail(&["a field label after the alias"]),
+                };
+            }
+        }
+        if let Some(end) = self
+            .def_end(start)
+            .or_else(|| self.ident_end(start))
+            .or_else(|| {
+                self.keyword_end(start)
+                    .filter(|&e| self.label_end(e).is_some())
+            })
+        {
             let Some((opt, colon)) = self.label_end(end) else {
                 return Ok(Head::Nothing);
             };
@@ -840,6 +904,7 @@ impl<'t> Parser<'t> {
                 kind: LabelKind::Name(name),
                 opt,
                 quoted: false,
+                alias: None,
                 span: self.span_from(start),
             }));
         }
@@ -895,6 +960,7 @@ impl<'t> Parser<'t> {
                 };
                 Ok(Head::Label(Label {
                     quoted: matches!(kind, LabelKind::Name(_)),
+                    alias: None,
                     kind,
                     opt,
                     span: self.span_from(start),
@@ -931,6 +997,7 @@ impl<'t> Parser<'t> {
                     },
                     opt: Opt::Regular,
                     quoted: false,
+                    alias: None,
                     span: self.span_from(start),
                 }));
             }
@@ -950,6 +1017,7 @@ impl<'t> Parser<'t> {
                 },
                 opt: Opt::Regular,
                 quoted: false,
+                alias: None,
                 span: list.span,
             }));
         }
@@ -975,6 +1043,7 @@ impl<'t> Parser<'t> {
                 }
             }
         };
+        let mut attrs = self.field_attrs()?;
         let span = self.span_from(start);
         let mut value = value;
         if labels.len() > MAX_NESTING {
@@ -997,6 +1066,8 @@ impl<'t> Parser<'t> {
                 value,
                 span: fspan,
                 from_service: false,
+                // The attributes belong to the innermost field, whose value they follow.
+                attrs: std::mem::take(&mut attrs),
             };
             value = Expr {
                 span: fspan,
@@ -1011,6 +1082,74 @@ impl<'t> Parser<'t> {
             value,
             span,
             from_service: false,
+            attrs,
+        })
+    }
+
+    /// The attributes after a field's value, on the same line.
+    fn field_attrs(&mut self) -> PResult<Vec<Attr>> {
+        let mut attrs = Vec::new();
+        loop {
+            let mut p = self.pos;
+            while matches!(self.byte_at(p), Some(b' ' | b'\t')) {
+                p += 1;
+            }
+            if self.byte_at(p) != Some(b'@') {
+                return Ok(attrs);
+            }
+            self.pos = p;
+            attrs.push(self.attr()?);
+        }
+    }
+
+    /// `@name(args)`, the arguments any text with balanced brackets and strings.
+    fn attr(&mut self) -> PResult<Attr> {
+        let start = self.pos;
+        self.bump(1);
+        let Some(end) = self.ident_end(self.pos).or_else(|| self.keyword_end(self.pos)) else {
+            return self.fail(&["an attribute name"]);
+        };
+        let name = self.take_ident(end).name;
+        if !self.at("(") {
+            return self.fail(&["`(`"]);
+        }
+        self.open_bracket();
+        let args_start = self.pos;
+        // The closing brackets expected, innermost last.
+        let mut closers: Vec<u8> = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(b'\n') => return self.fail(&["`)`"]),
+                Some(b'"') => {
+                    self.simple_string()?;
+                }
+                Some(c @ (b'(' | b'[' | b'{')) => {
+                    closers.push(match c {
+                        b'(' => b')',
+                        b'[' => b']',
+                        _ => b'}',
+                    });
+                    self.bump(1);
+                }
+                Some(b')') if closers.is_empty() => break,
+                Some(c @ (b')' | b']' | b'}')) => {
+                    if closers.pop() != Some(c) {
+                        return self.fail(&["a matching bracket"]);
+                    }
+                    self.bump(1);
+                }
+                Some(_) => {
+                    let c = self.text[self.pos..].chars().next().map_or(1, char::len_utf8);
+                    self.bump(c);
+                }
+            }
+        }
+        let args = self.text[args_start..self.pos].to_string();
+        self.close_bracket(")", &["`)`"])?;
+        Ok(Attr {
+            name,
+            args,
+            span: self.span_from(start),
         })
     }
 
@@ -1298,6 +1437,7 @@ impl<'t> Parser<'t> {
         enum Post {
             Select(Ident),
             Index(Expr),
+            Slice(Option<Box<Expr>>, Option<Box<Expr>>),
             Call(Vec<Expr>),
         }
         let start = pre.as_ref().map_or(self.pos, |p| p.start);
@@ -1312,7 +1452,11 @@ impl<'t> Parser<'t> {
                 let m = self.mark();
                 self.bump(1);
                 self.trivia();
-                match self.ident_end(self.pos).or_else(|| self.def_end(self.pos)) {
+                match self
+                    .def_end(self.pos)
+                    .or_else(|| self.ident_end(self.pos))
+                    .or_else(|| self.keyword_end(self.pos))
+                {
                     Some(end) => Post::Select(self.take_ident(end)),
                     None => {
                         self.reset(m);
@@ -1322,10 +1466,29 @@ impl<'t> Parser<'t> {
             } else if self.at("[") {
                 self.open_bracket();
                 self.trivia();
-                let idx = self.expr(depth + 1)?;
+                let lo = if self.at(":") {
+                    None
+                } else {
+                    Some(self.expr(depth + 1)?)
+                };
                 self.trivia();
-                self.close_bracket("]", &["`]`"])?;
-                Post::Index(idx)
+                if self.eat(":") {
+                    self.trivia();
+                    let hi = if self.at("]") {
+                        None
+                    } else {
+                        Some(Box::new(self.expr(depth + 1)?))
+                    };
+                    self.trivia();
+                    self.close_bracket("]", &["`]`"])?;
+                    Post::Slice(lo.map(Box::new), hi)
+                } else {
+                    let Some(idx) = lo else {
+                        return self.fail(A_VALUE);
+                    };
+                    self.close_bracket("]", &["`:`", "`]`"])?;
+                    Post::Index(idx)
+                }
             } else if self.at("(") {
                 self.open_bracket();
                 self.trivia();
@@ -1353,6 +1516,7 @@ impl<'t> Parser<'t> {
             let kind = match post {
                 Post::Select(name) => ExprKind::Select(Box::new(e), name),
                 Post::Index(idx) => ExprKind::Index(Box::new(e), Box::new(idx)),
+                Post::Slice(lo, hi) => ExprKind::Slice(Box::new(e), lo, hi),
                 Post::Call(args) => match e.kind {
                     ExprKind::Ident(name) => ExprKind::Call(Ident { name, span: e.span }, args),
                     _ => {

@@ -122,6 +122,7 @@ impl<'a> Evaluator<'a> {
                         _ => self.vx(v).scalars.push(c),
                     }
                 }
+                ExprKind::Slice(base, lo, hi) => self.expand_slice(v, e, base, lo, hi, c),
                 ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
                     self.vx(v).sdisj.push(c)
                 }
@@ -359,7 +360,82 @@ impl<'a> Evaluator<'a> {
                         self.vx(v).closers[ci].open = true;
                     }
                 }
+                Decl::Attr(_) => {}
             }
+        }
+    }
+
+    /// `base[lo:hi]` into `v`: a list of the elements of `base` from `lo` up to `hi`.
+    pub(super) fn expand_slice(
+        &mut self,
+        v: VertexId,
+        e: &'a Expr,
+        base: &'a Expr,
+        lo: &'a Option<Box<Expr>>,
+        hi: &'a Option<Box<Expr>>,
+        c: Conj<'a>,
+    ) {
+        let w = match self.base_vertex(base, c.env) {
+            Ok(w) => w,
+            Err(d) => return self.vx(v).ref_vals.push(Val::bottom(d)),
+        };
+        self.expand(w);
+        let w = self.res(w);
+        if !self.vs[w as usize].is_list {
+            let d = Diagnostic::error(codes::BAD_OPERAND, "only a list can be sliced")
+                .primary(base.span, "not a list");
+            return self.vx(v).ref_vals.push(Val::bottom(d));
+        }
+        let n = self.vs[w as usize].elems.len();
+        let bound = |ev: &mut Self, x: &'a Option<Box<Expr>>, dflt: usize| match x {
+            None => Ok(dflt),
+            Some(x) => match ev.concrete(x, c.env) {
+                Ok(Val { k: K::Int(i), .. }) if i >= 0 && i as usize <= n => Ok(i as usize),
+                Ok(other) => Err(Val::bottom(
+                    Diagnostic::error(
+                        codes::LIST_LENGTH,
+                        format!("slice bound {other} is out of range for a list of {n}"),
+                    )
+                    .primary(x.span, "this bound"),
+                )),
+                Err(bad) => Err(bad),
+            },
+        };
+        let (from, to) = match (bound(self, lo, 0), bound(self, hi, n)) {
+            (Ok(a), Ok(b)) if a <= b => (a, b),
+            (Ok(a), Ok(b)) => {
+                let d = Diagnostic::error(
+                    codes::LIST_LENGTH,
+                    format!("invalid slice: {a} is after {b}"),
+                )
+                .primary(e.span, "this slice");
+                return self.vx(v).ref_vals.push(Val::bottom(d));
+            }
+            (Err(bad), _) | (_, Err(bad)) => return self.vx(v).ref_vals.push(bad),
+        };
+        self.vx(v).is_list = true;
+        let elems = self.vs[w as usize].elems.clone();
+        for (k, &src) in elems[from..to].iter().enumerate() {
+            let ev = self.elem(v, k);
+            self.vx(ev).regular = true;
+            let src = self.res(src);
+            for wc in self.vs[src as usize].conjs.clone() {
+                self.add_conj(ev, wc);
+            }
+        }
+        let len = to - from;
+        match self.vs[v as usize].list_len {
+            Some((m, pspan)) if m != len => {
+                let d = Diagnostic::error(
+                    codes::LIST_LENGTH,
+                    format!("conflicting list lengths {len} and {m}"),
+                )
+                .primary(e.span, format!("a list of {len}"))
+                .secondary(pspan, format!("a list of {m}"));
+                self.vx(v).errors.push(d);
+            }
+            Some(_) => {}
+            None => self.vx(v).list_len = Some((len, e.span)),
         }
     }
 

@@ -237,8 +237,8 @@ impl<'a> Evaluator<'a> {
                 }
                 Val::new(K::Str(Rc::from(s.as_str())), span)
             }
-            ExprKind::Struct(_) | ExprKind::List(_) => {
-                let label = if matches!(e.kind, ExprKind::List(_)) {
+            ExprKind::Struct(_) | ExprKind::List(_) | ExprKind::Slice(..) => {
+                let label = if !matches!(e.kind, ExprKind::Struct(_)) {
                     "[…]"
                 } else {
                     "{…}"

@@ -213,7 +213,7 @@ pub struct Evaluator<'a> {
 }
 
 fn is_def(label: &str) -> bool {
-    label.starts_with('#')
+    label.starts_with('#') || label.starts_with("_#")
 }
 fn is_hidden(label: &str) -> bool {
     label.starts_with('_')

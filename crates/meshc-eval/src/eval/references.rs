@@ -216,6 +216,10 @@ impl<'a> Evaluator<'a> {
                     if let Some(l) = lit.let_decl(name) {
                         return Ok(Target::Vertex(self.let_vertex(e, l, e)));
                     }
+                    if let Some(label) = lit.aliased(name) {
+                        let v = self.res(vertex);
+                        return Ok(Target::Vertex(self.arc(v, label)));
+                    }
                 }
                 Frame::Bind { name: n, target } => {
                     if n == name {
@@ -231,6 +235,11 @@ impl<'a> Evaluator<'a> {
                 Frame::File { file, pkg } => {
                     if let Some(l) = file.body.let_decl(name) {
                         return Ok(Target::Vertex(self.let_vertex(e, l, e)));
+                    }
+                    if let Some(label) = file.body.aliased(name) {
+                        let r = self.root(pkg);
+                        let r = self.res(r);
+                        return Ok(Target::Vertex(self.arc(r, label)));
                     }
                     if let Some(&p) = self.prog.imports.get(&(file.id, name.to_string())) {
                         let r = self.root(p);
@@ -339,7 +348,7 @@ pub(super) fn always_present(lit: &StructLit, target: &Expr) -> Option<bool> {
             Decl::Let(l) => in_expr(&l.value, target, false),
             Decl::Comprehension(c) => in_lit(&c.body, target, false),
             Decl::Check(c) => in_lit(&c.body, target, false),
-            Decl::Ellipsis(_) => None,
+            Decl::Ellipsis(_) | Decl::Attr(_) => None,
         })
     }
     pub(super) fn in_expr(e: &Expr, target: &Expr, always: bool) -> Option<bool> {
