@@ -107,11 +107,13 @@ struct GraphNode {
     external: bool,
 }
 
-/// Compiles a package given as `(path, text)` pairs; the result as JSON text.
-pub fn compile_to_json(files: Vec<(String, String)>) -> String {
+/// Compiles a package given as `(path, text)` pairs, with tag values (`-t name=value`); the
+/// result as JSON text.
+pub fn compile_to_json(files: Vec<(String, String)>, tags: Vec<(String, String)>) -> String {
     let sources: meshc::Sources = files.into_iter().collect();
     let options = meshc::Options {
         limits: meshc::Limits::BROWSER,
+        tags,
         ..meshc::Options::default()
     };
     let c = meshc::compile(&sources, &options);
@@ -195,12 +197,24 @@ pub fn compile_to_json(files: Vec<(String, String)>) -> String {
     serde_json::to_string(&out).expect("the result always serializes")
 }
 
-/// Compiles a package: `files` maps paths (`"mesh.msh"`, `"lib/port.msh"`) to their text.
+/// Compiles a package: `files` maps paths (`"mesh.msh"`, `"lib/port.msh"`) to their text;
+/// `tags`, if given, maps tag names to values (what `meshc build -t env=prod` sets).
 #[wasm_bindgen(js_name = compile, unchecked_return_type = "CompileResult")]
 pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] tags: JsValue,
 ) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(&compile_to_json(file_pairs(files)?))
+    let tags = if tags.is_undefined() || tags.is_null() {
+        Vec::new()
+    } else if !tags.is_object() || js_sys::Array::is_array(&tags) {
+        return Err(js_sys::Error::new(
+            "tags must be an object mapping tag names to values: { env: \"prod\" }",
+        )
+        .into());
+    } else {
+        file_pairs(tags)?
+    };
+    js_sys::JSON::parse(&compile_to_json(file_pairs(files)?, tags))
 }
 
 /// The (path, text) pairs of a `{ path: text }` object.

@@ -53,6 +53,17 @@ test("a wrong argument is a clear error, not a TypeError from inside", async () 
     });
   }
   assert.throws(() => compile({ "a.msh": 42 }), /file contents must be strings/);
+  assert.throws(() => compile({ "a.msh": "x: 1\n" }, ["env=prod"]), /tags must be an object/);
+});
+
+test("tags set the fields marked @tag, as meshc build -t does", async () => {
+  const { compile } = await import(join(work, "node_modules/@meshc/wasm/node/index.mjs"));
+  const src = { "a.msh": "env: *\"dev\" | \"prod\" @tag(env)\nn: {dev: 1, prod: 3}[env]\n" };
+  assert.equal(compile(src).value, "env: dev\nn: 1\n");
+  assert.equal(compile(src, { env: "prod" }).value, "env: prod\nn: 3\n");
+  const bad = compile(src, { region: "eu" });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.diagnostics[0].code, "E0110");
 });
 
 test("the README snippet bundled by esbuild runs in a browser", async () => {

@@ -37,6 +37,9 @@ struct Cli {
     /// E0215; each costs up to about 1.6 KB (the default suits meshes of about 20,000 services)
     #[arg(long, global = true, value_name = "N", default_value_t = meshc::Limits::default().values)]
     max_values: usize,
+    /// Set a tag: the fields marked `@tag(NAME)` take VALUE (repeat for several tags)
+    #[arg(short = 't', long = "tag", global = true, value_name = "NAME=VALUE", value_parser = parse_tag)]
+    tags: Vec<(String, String)>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -136,6 +139,10 @@ enum Cmd {
         old: String,
         /// The objects after: manifests, or an msh package
         new: String,
+        /// A tag for the old side only, in place of the -t of the same name (`meshc diff app
+        /// app --old-tag env=staging -t env=prod`: what promoting staging to prod changes)
+        #[arg(long = "old-tag", value_name = "NAME=VALUE", value_parser = parse_tag)]
+        old_tags: Vec<(String, String)>,
     },
     /// Format msh files in the one canonical layout
     #[command(
@@ -493,7 +500,11 @@ fn run_fmt(mut paths: Vec<String>, check: bool, color: ColorWhen) -> ExitCode {
 }
 
 /// The objects of one side of `meshc diff`: an msh package (built), or manifests.
-fn diff_side(path: &str, color: ColorWhen) -> Result<Vec<serde_json::Value>, String> {
+fn diff_side(
+    path: &str,
+    settings: &Settings,
+    color: ColorWhen,
+) -> Result<Vec<serde_json::Value>, String> {
     let p = Path::new(path);
     let is_msh_dir = p.is_dir()
         && std::fs::read_dir(p)
@@ -501,7 +512,9 @@ fn diff_side(path: &str, color: ColorWhen) -> Result<Vec<serde_json::Value>, Str
             .flatten()
             .any(|e| e.path().extension().and_then(|x| x.to_str()) == Some("msh"));
     if is_msh_dir || path.ends_with(".msh") {
-        let (sources, options, root) = load(&[path.to_string()])?;
+        let (sources, mut options, root) = load(&[path.to_string()])?;
+        options.limits = settings.limits;
+        options.tags = settings.tags.clone();
         let c = compile(&sources, &options);
         if !c.ok() {
             eprint!(
@@ -526,8 +539,30 @@ fn diff_side(path: &str, color: ColorWhen) -> Result<Vec<serde_json::Value>, Str
     Ok(out)
 }
 
-fn run_diff(old: &str, new: &str, color: ColorWhen) -> ExitCode {
-    let (a, b) = match (diff_side(old, color), diff_side(new, color)) {
+/// The options of the command line that reach the compiler.
+#[derive(Clone)]
+struct Settings {
+    limits: meshc::Limits,
+    tags: Vec<(String, String)>,
+}
+
+/// `NAME=VALUE`, for `-t`.
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}` is not NAME=VALUE")),
+    }
+}
+
+fn run_diff(
+    (old, old_settings): (&str, &Settings),
+    (new, settings): (&str, &Settings),
+    color: ColorWhen,
+) -> ExitCode {
+    let (a, b) = match (
+        diff_side(old, old_settings, color),
+        diff_side(new, settings, color),
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("meshc: {e}");
@@ -579,13 +614,23 @@ fn main() -> ExitCode {
         }
     };
     let color = cli.color;
-    let limits = meshc::Limits {
-        values: cli.max_values,
-        exported: cli.max_values.saturating_mul(2),
-        ..meshc::Limits::default()
+    let settings = Settings {
+        limits: meshc::Limits {
+            values: cli.max_values,
+            exported: cli.max_values.saturating_mul(2),
+            ..meshc::Limits::default()
+        },
+        tags: cli.tags,
     };
     match cli.command {
-        Cmd::Diff { old, new } => run_diff(&old, &new, color),
+        Cmd::Diff { old, new, old_tags } => {
+            let mut old_settings = settings.clone();
+            for (k, v) in old_tags {
+                old_settings.tags.retain(|(n, _)| *n != k);
+                old_settings.tags.push((k, v));
+            }
+            run_diff((&old, &old_settings), (&new, &settings), color)
+        }
         Cmd::Vet {
             paths,
             against,
@@ -603,7 +648,7 @@ fn main() -> ExitCode {
         } => compile_and(
             std::slice::from_ref(&path),
             color,
-            limits,
+            &settings,
             (DiagFormat::Text, false, None),
             |c| match meshc::explain(c, &object, &field) {
                 Ok(e) => write_stdout(Some(e.to_string())),
@@ -621,14 +666,14 @@ fn main() -> ExitCode {
             paths,
             format,
             docs_url,
-        } => compile_and(&paths, color, limits, (format, true, docs_url), |_| {
+        } => compile_and(&paths, color, &settings, (format, true, docs_url), |_| {
             ExitCode::SUCCESS
         }),
         Cmd::Eval {
             paths,
             format,
             diagnostics,
-        } => compile_and(&paths, color, limits, (diagnostics, false, None), |c| {
+        } => compile_and(&paths, color, &settings, (diagnostics, false, None), |c| {
             write_stdout(match format {
                 DataFormat::Json => c.value_json(),
                 DataFormat::Yaml => c.value_yaml(),
@@ -641,7 +686,7 @@ fn main() -> ExitCode {
             diagnostics,
             admission,
             admission_mode,
-        } => compile_and(&paths, color, limits, (diagnostics, false, None), |c| {
+        } => compile_and(&paths, color, &settings, (diagnostics, false, None), |c| {
             if c.objects.is_empty() {
                 eprintln!("meshc: no services to build: declare one with `service NAME {{ … }}`");
                 return ExitCode::from(1);
@@ -688,7 +733,7 @@ fn main() -> ExitCode {
 fn compile_and(
     paths: &[String],
     color: ColorWhen,
-    limits: meshc::Limits,
+    settings: &Settings,
     diags: (DiagFormat, bool, Option<String>),
     then: impl FnOnce(&Compilation) -> ExitCode,
 ) -> ExitCode {
@@ -699,7 +744,8 @@ fn compile_and(
             return ExitCode::from(2);
         }
     };
-    options.limits = limits;
+    options.limits = settings.limits;
+    options.tags = settings.tags.clone();
     // Deep (but legal) input recurses: give the compiler a generous stack.
     let c = std::thread::Builder::new()
         .stack_size(256 << 20)

@@ -68,6 +68,9 @@ pub struct Program<'a> {
     pub imports: HashMap<(FileId, String), usize>,
     /// Files of the embedded standard library (diagnostics prefer spans in user files).
     pub stdlib_files: HashSet<FileId>,
+    /// The values given to tags (`meshc build -t env=prod`): a field with `@tag(env)` is
+    /// unified with the value.
+    pub tags: HashMap<String, String>,
 }
 
 /// One package: the parsed files that form it.

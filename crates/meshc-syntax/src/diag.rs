@@ -126,6 +126,8 @@ pub mod codes {
     pub const DUPLICATE_IMPORT: &str = "E0108";
     /// `E0109`: declaration not allowed here.
     pub const MISPLACED: &str = "E0109";
+    /// `E0110`: unknown tag, or a tag value not of its type.
+    pub const BAD_TAG: &str = "E0110";
     // Evaluation.
     /// `E0201`: conflicting values.
     pub const CONFLICT: &str = "E0201";
@@ -256,6 +258,7 @@ pub mod codes {
         (TOO_DEEP, "input nested too deeply"),
         (DUPLICATE_IMPORT, "two imports with one name"),
         (MISPLACED, "declaration not allowed here"),
+        (BAD_TAG, "unknown tag, or a tag value not of its type"),
         (CONFLICT, "conflicting values"),
         (KIND_MISMATCH, "values of different kinds"),
         (OUT_OF_BOUND, "value out of bound"),

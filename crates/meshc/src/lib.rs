@@ -66,6 +66,93 @@ pub struct Options {
     /// What evaluation may build before it stops with `E0215` (defaults for the command line;
     /// [`Limits::BROWSER`] for a browser tab).
     pub limits: Limits,
+    /// Tag values (`-t env=prod` on the command line): each sets the fields marked
+    /// `@tag(env)` in the main package. A name that no `@tag` declares is an error (`E0110`).
+    pub tags: Vec<(String, String)>,
+}
+
+/// The names of the tags given that no `@tag(…)` of `files` declares, or that are given twice,
+/// as diagnostics.
+fn check_tags<'f>(
+    tags: &[(String, String)],
+    files: impl Iterator<Item = &'f meshc_syntax::ast::File>,
+) -> Vec<Diagnostic> {
+    use meshc_syntax::ast::{Decl, Expr, ExprKind, ListElem, StructLit};
+    if tags.is_empty() {
+        return Vec::new();
+    }
+    type Declared = Vec<(String, meshc_syntax::Span)>;
+    fn walk_lit(lit: &StructLit, out: &mut Declared) {
+        for d in &lit.decls {
+            match d {
+                Decl::Field(f) => {
+                    for a in f.attrs.iter().filter(|a| a.name == "tag") {
+                        if let Some(name) = a.arg_list().first() {
+                            out.push((name.to_string(), a.span));
+                        }
+                    }
+                    walk(&f.value, out);
+                }
+                Decl::Embed(e) => walk(e, out),
+                Decl::Let(l) => walk(&l.value, out),
+                Decl::Comprehension(c) => walk_lit(&c.body, out),
+                Decl::Check(c) => walk_lit(&c.body, out),
+                Decl::Ellipsis(_) | Decl::Attr(_) => {}
+            }
+        }
+    }
+    fn walk(e: &Expr, out: &mut Declared) {
+        match &e.kind {
+            ExprKind::Struct(s) => walk_lit(s, out),
+            ExprKind::List(l) => {
+                for x in &l.elems {
+                    match x {
+                        ListElem::Expr(x) => walk(x, out),
+                        ListElem::Comprehension(c) => walk_lit(&c.body, out),
+                    }
+                }
+            }
+            ExprKind::Unify(xs) => xs.iter().for_each(|x| walk(x, out)),
+            ExprKind::Disj(xs) => xs.iter().for_each(|(x, _)| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut declared = Declared::new();
+    for f in files {
+        walk_lit(&f.body, &mut declared);
+    }
+    let at = |name: &str| declared.iter().find(|(n, _)| n == name).map(|(_, s)| *s);
+    let mut names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let mut out = Vec::new();
+    for (i, (name, _)) in tags.iter().enumerate() {
+        if tags[..i].iter().any(|(n, _)| n == name) {
+            let mut d = Diagnostic::error(
+                codes::BAD_TAG,
+                format!("the tag `{name}` is given twice"),
+            );
+            if let Some(span) = at(name) {
+                d = d.primary(span, "the tag");
+            }
+            out.push(d.help("give each tag once"));
+        } else if at(name).is_none() {
+            let mut d = Diagnostic::error(codes::BAD_TAG, format!("unknown tag `{name}`"));
+            d = match meshc_eval::did_you_mean(name, names.iter().copied()) {
+                Some(s) => d
+                    .primary(at(s).unwrap_or_default(), format!("`{s}` is declared here"))
+                    .help(format!("did you mean `{s}`?")),
+                None => match declared.first() {
+                    Some((_, span)) => d
+                        .primary(*span, "a tag is declared here")
+                        .help(format!("the tags are: {}", names.join(", "))),
+                    None => d.help("no field declares a tag: mark one with `@tag(NAME)`"),
+                },
+            };
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// The outcome of a compilation.
@@ -523,6 +610,14 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         }
     }
 
+    // Every tag given must be declared by a `@tag` of the program's own files.
+    let user_files = packages
+        .iter()
+        .flat_map(|(_, files)| files.iter())
+        .map(|&i| &*parsed[i])
+        .filter(|f| !stdlib_ids.contains(&f.id));
+    diags.extend(check_tags(&options.tags, user_files));
+
     // Errors that leave the program unreadable stop here; a bad service name does not.
     if diags
         .iter()
@@ -546,6 +641,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             .collect(),
         imports,
         stdlib_files: stdlib_ids,
+        tags: options.tags.iter().cloned().collect(),
     };
     let evaluation = meshc_eval::evaluate(&program);
     // A bad service name is reported once, by the parser: drop what the schema derives from it.

@@ -474,5 +474,59 @@ impl<'a> Evaluator<'a> {
                 close: child_close,
             },
         );
+        if !self.prog.tags.is_empty() {
+            for attr in f.attrs.iter().filter(|a| a.name == "tag") {
+                if let Some(val) = self.tag_value(attr) {
+                    self.vx(a).ref_vals.push(val);
+                }
+            }
+        }
+    }
+
+    /// The value given on the command line to the tag `@tag(name)` or `@tag(name, type=T)`
+    /// (T: string, the default, int, number or bool), if one was given.
+    fn tag_value(&self, attr: &Attr) -> Option<Val> {
+        let args = attr.arg_list();
+        let name = args.first()?;
+        let raw = self.prog.tags.get(*name)?;
+        let ty = args
+            .iter()
+            .skip(1)
+            .find_map(|a| a.strip_prefix("type="))
+            .map(str::trim)
+            .unwrap_or("string");
+        let span = attr.span;
+        let k = match ty {
+            "string" => Some(K::Str(Rc::from(raw.as_str()))),
+            "int" => raw.trim().parse::<i64>().ok().map(K::Int),
+            "number" => match raw.trim().parse::<i64>() {
+                Ok(i) => Some(K::Int(i)),
+                Err(_) => raw.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(K::Float),
+            },
+            "bool" => match raw.trim() {
+                "true" => Some(K::Bool(true)),
+                "false" => Some(K::Bool(false)),
+                _ => None,
+            },
+            other => {
+                return Some(Val::bottom(
+                    Diagnostic::error(codes::BAD_TAG, format!("tag `{name}`: unknown type `{other}`"))
+                        .primary(span, "this attribute")
+                        .help("a tag's type is string (the default), int, number or bool"),
+                ))
+            }
+        };
+        let a = if ty == "int" { "an" } else { "a" };
+        Some(match k {
+            Some(k) => Val::new(k, span),
+            None => Val::bottom(
+                Diagnostic::error(
+                    codes::BAD_TAG,
+                    format!("tag `{name}`: \"{raw}\" is not {a} {ty}"),
+                )
+                .primary(span, format!("the tag is declared {a} {ty} here"))
+                .help(format!("give it as `-t {name}=…` with {a} {ty} value")),
+            ),
+        })
     }
 }
