@@ -88,7 +88,11 @@ impl<'a> Evaluator<'a> {
                     close: d.close,
                 },
             );
+            // The trial holds one alternative of this disjunction: the disjunction reached
+            // again through a reference (`e: #d`, where `#d` is it) adds nothing to it.
+            self.trials.push((d.src.key(), d.env, t));
             self.expand(t);
+            self.trials.pop();
             match self.first_error(t, 0) {
                 None => ok.push((t, default)),
                 Some(e) => failures.push(e),
@@ -114,8 +118,12 @@ impl<'a> Evaluator<'a> {
                     .help(
                         "mark one alternative as the default with `*`, or give more of the value",
                     );
-                    self.vx(v).errors.push(d);
-                    Some(ok[0].0)
+                    // The value stays undecided: a reference to it unifies the whole
+                    // disjunction again (and may decide it); exported as is, it is an error.
+                    self.vx(v).value = Some(Val::incomplete(d.message.clone(), *span));
+                    self.vx(v).es = Phase::Done;
+                    self.vx(v).ambiguous = Some(d);
+                    None
                 }
             }
         };
@@ -125,6 +133,7 @@ impl<'a> Evaluator<'a> {
                 self.vx(t).errors.extend(errs);
                 self.vx(v).redirect = Some(t);
             }
+            None if self.vs[v as usize].ambiguous.is_some() => {}
             None => {
                 let mut diag = Diagnostic::error(
                     codes::CONFLICT,

@@ -123,6 +123,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 ExprKind::Slice(base, lo, hi) => self.expand_slice(v, e, base, lo, hi, c),
+                ExprKind::Disj(_) if self.trials.contains(&(c.src.key(), c.env, v)) => {}
                 ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
                     self.vx(v).sdisj.push(c)
                 }
@@ -179,7 +180,7 @@ impl<'a> Evaluator<'a> {
             return;
         }
         let wv = &self.vs[w as usize];
-        if wv.is_struct || wv.is_list {
+        if wv.is_struct || wv.is_list || wv.ambiguous.is_some() {
             let def = ref_is_def(e);
             let close = if def {
                 Some(c.close.unwrap_or_else(|| {

@@ -44,6 +44,10 @@ impl<'a> Evaluator<'a> {
                 self.report(e);
             }
         }
+        if let Some(d) = self.vs[v as usize].ambiguous.clone() {
+            self.report(d);
+            return None;
+        }
         let val = self.value(v);
         match &val.k {
             K::Vertex(w) => {

@@ -178,6 +178,9 @@ struct Vertex<'a> {
     errors: Vec<Diagnostic>,
     redirect: Option<VertexId>,
     reported: bool,
+    /// Several alternatives of a disjunction of structs fit and none is the default: the
+    /// error to report if the value is exported.
+    ambiguous: Option<Diagnostic>,
 }
 
 struct CloseMeta {
@@ -197,6 +200,8 @@ pub struct Evaluator<'a> {
     close_meta: Vec<CloseMeta>,
     label_sets: HashMap<usize, HashSet<&'a str>>,
     interned: HashSet<Rc<str>>,
+    /// The disjunctions being tried, each with the trial vertex holding one alternative.
+    trials: Vec<(usize, EnvId, VertexId)>,
     /// Vertices being expanded or valued, innermost last: the path of a cycle.
     active: Vec<VertexId>,
     depth: usize,
@@ -236,6 +241,7 @@ impl<'a> Evaluator<'a> {
             close_meta: Vec::new(),
             label_sets: HashMap::new(),
             interned: HashSet::new(),
+            trials: Vec::new(),
             active: Vec::new(),
             depth: 0,
             steps: 0,
