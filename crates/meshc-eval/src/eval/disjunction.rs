@@ -277,8 +277,18 @@ pub(super) fn flatten_alts<'a>(
     outer_default: bool,
     out: &mut Vec<(&'a Expr, bool)>,
 ) {
+    // Where this level marks a default, the defaults of its unmarked nested disjunctions do
+    // not count (CUE: `*a | (*b | c)` defaults to `a`, and to nothing if `a` fails).
+    let marked_here = alts.iter().any(|(_, d)| *d);
     for (e, d) in alts {
         match &e.kind {
+            ExprKind::Disj(inner) if !*d && !outer_default && marked_here => {
+                let start = out.len();
+                flatten_alts(inner, false, out);
+                for alt in &mut out[start..] {
+                    alt.1 = false;
+                }
+            }
             ExprKind::Disj(inner) => flatten_alts(inner, *d || outer_default, out),
             _ => out.push((e, *d || outer_default)),
         }

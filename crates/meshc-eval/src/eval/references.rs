@@ -211,6 +211,27 @@ impl<'a> Evaluator<'a> {
                             Some(&a) => a,
                             None => self.arc(v, name),
                         };
+                        // A field that is only optional, in a struct whose fields are all
+                        // known, has no value to refer to (as in CUE).
+                        let av = &self.vs[a as usize];
+                        if av.optional
+                            && !av.regular
+                            && !av.required
+                            && !is_def(name)
+                            && self.vs[v as usize].xs == Phase::Done
+                        {
+                            return Err(Diagnostic::error(
+                                codes::UNDEFINED,
+                                format!(
+                                    "field `{name}` of `{}` is optional and not present",
+                                    self.path(v)
+                                ),
+                            )
+                            .primary(span, "not present")
+                            .help(format!(
+                                "test for it first: `if {name} != _|_ {{ … }}`, or make it a regular field: `{name}: …`"
+                            )));
+                        }
                         return Ok(Target::Vertex(a));
                     }
                     if let Some(l) = lit.let_decl(name) {
