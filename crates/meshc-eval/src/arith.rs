@@ -126,11 +126,11 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
                 .ok_or_else(|| overflow(op))?,
             ),
             (K::Str(x), K::Str(y)) if op == Add => K::Str(Rc::from(format!("{x}{y}").as_str())),
-            (K::Percent(x), K::Percent(y)) => K::Percent(if op == Add { x + y } else { x - y }),
+            (K::Percent(x), K::Percent(y)) => K::Percent(decimal_op(op, *x, *y)),
             (K::Duration(x), K::Duration(y)) => duration(add_sub(x.0, y.0, op), op)?,
             _ => {
                 if let (Some(x), Some(y)) = (num(a), num(b)) {
-                    K::Float(if op == Add { x + y } else { x - y })
+                    K::Float(decimal_op(op, x, y))
                 } else if let Some((x, y)) = common(a, b) {
                     match (&x.k, &y.k) {
                         (K::Quantity(p), K::Quantity(q)) => {
@@ -160,10 +160,14 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             (K::Duration(d), K::Percent(p)) | (K::Percent(p), K::Duration(d)) => {
                 scale_d(d, p / 100.0, op)?
             }
-            (K::Percent(p), K::Int(_) | K::Float(_)) => K::Percent(p * num(b).unwrap_or(0.0)),
-            (K::Int(_) | K::Float(_), K::Percent(p)) => K::Percent(p * num(a).unwrap_or(0.0)),
+            (K::Percent(p), K::Int(_) | K::Float(_)) => {
+                K::Percent(decimal_op(op, *p, num(b).unwrap_or(0.0)))
+            }
+            (K::Int(_) | K::Float(_), K::Percent(p)) => {
+                K::Percent(decimal_op(op, *p, num(a).unwrap_or(0.0)))
+            }
             _ => match (num(a), num(b)) {
-                (Some(x), Some(y)) => K::Float(x * y),
+                (Some(x), Some(y)) => K::Float(decimal_op(op, x, y)),
                 _ => return Err(bad()),
             },
         },
@@ -203,4 +207,57 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
         }
     }
     Ok(Val::new(k, span))
+}
+
+/// `x op y` (`+`, `-`, `*`) computed on the decimals that `x` and `y` print as, then rounded
+/// once to the nearest binary64: `123.45 - 987.65` is `-864.2`, as in decimal arithmetic,
+/// where binary floating point gives `-864.1999999999999`. Every binary64 prints as at most 17
+/// significant digits, so the exact sum or product fits in an i128; operands too far apart in
+/// magnitude for that (where the smaller is below the result's precision anyway), and other
+/// operators, use binary arithmetic.
+pub(crate) fn decimal_op(op: BinOp, x: f64, y: f64) -> f64 {
+    let binary = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        _ => return f64::NAN,
+    };
+    let (Some((p, e)), Some((q, f))) = (decimal_of(x), decimal_of(y)) else {
+        return binary;
+    };
+    let exact = match op {
+        BinOp::Mul => p.checked_mul(q).map(|c| (c, e + f)),
+        _ => {
+            let q = if op == BinOp::Sub { -q } else { q };
+            let lo = e.min(f);
+            let scale = |c: i128, x: i32| {
+                u32::try_from(x - lo)
+                    .ok()
+                    .filter(|&d| d <= 20)
+                    .and_then(|d| c.checked_mul(10i128.pow(d)))
+            };
+            match (scale(p, e), scale(q, f)) {
+                (Some(a), Some(b)) => a.checked_add(b).map(|c| (c, lo)),
+                _ => None,
+            }
+        }
+    };
+    match exact {
+        Some((c, e)) => format!("{c}e{e}").parse().unwrap_or(binary),
+        None => binary,
+    }
+}
+
+/// The shortest decimal that reads back as `x`: its digits and exponent (`123.45` is
+/// `(12345, -2)`).
+fn decimal_of(x: f64) -> Option<(i128, i32)> {
+    if !x.is_finite() {
+        return None;
+    }
+    let s = format!("{x:e}");
+    let (mant, exp) = s.split_once('e')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let coef: i128 = format!("{int}{frac}").parse().ok()?;
+    Some((coef, exp - frac.len() as i32))
 }

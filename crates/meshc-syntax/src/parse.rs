@@ -1610,6 +1610,12 @@ impl<'t> Parser<'t> {
         }
         loop {
             match self.byte_at(e) {
+                // A signed exponent: `1e-3`, `2.5E+6`.
+                Some(b'e' | b'E')
+                    if matches!(self.byte_at(e + 1), Some(b'-' | b'+')) && digit(self, e + 2) =>
+                {
+                    e += 3
+                }
                 Some(c) if c.is_ascii_alphanumeric() || c == b'%' => e += 1,
                 Some(b'.') if digit(self, e + 1) => e += 2,
                 _ => break,
