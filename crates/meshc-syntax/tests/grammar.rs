@@ -185,7 +185,7 @@ fn corners() {
         ("a: l[1:2], b: l[:2], c: l[1:], d: l[:]", true),
         ("a: l[]", false),
         ("a: 1e-3, b: 2.5E+6", true),
-        ("a: 1e- 3", false),
+        ("a: 1e- 3", true),
         ("a: 1 @tag(env, type=int) @b()", true),
         ("a: 1 @x(\"y)\" [1, (2)] {z})", true),
         ("a: 1 @x(])", false),
