@@ -175,6 +175,19 @@ impl<'a> Evaluator<'a> {
             return structural_cycle(self);
         }
         if self.vs[w as usize].xs == Phase::Busy {
+            // A cycle through a field that is also given a literal resolves to the literal
+            // (`a: b, b: a, a: 1`), as in CUE; unification then checks the rest.
+            let lit = self.vs[w as usize].conjs.iter().find_map(|c| match c.src {
+                Src::Expr(Expr {
+                    kind: ExprKind::Lit(l),
+                    span,
+                }) => Some(lit_val(l, *span)),
+                _ => None,
+            });
+            if let Some(val) = lit {
+                self.vx(v).ref_vals.push(val);
+                return;
+            }
             let d = self.cycle_diag(&self.active.clone(), w, e.span);
             self.vx(v).ref_vals.push(Val::bottom(d));
             return;
@@ -303,7 +316,18 @@ impl<'a> Evaluator<'a> {
                 vert.struct_span = Some(lit.span);
             }
         }
-        let ci = close.map(|c| self.closer(v, c));
+        // A struct that embeds a definition is closed by it, and allows the fields it
+        // declares itself besides (its own fields' values stay open): `{#A, leaf: "v"}`.
+        let embed_close = match close {
+            Some(_) => None,
+            None => lit.decls.iter().find_map(|d| match d {
+                Decl::Embed(e) if ref_is_def(e) && self.user_file(e.span) => {
+                    Some(self.new_close(ref_name(e), e.span))
+                }
+                _ => None,
+            }),
+        };
+        let ci = close.or(embed_close).map(|c| self.closer(v, c));
         for d in &lit.decls {
             match d {
                 Decl::Field(f) => match &f.label.kind {
@@ -347,13 +371,13 @@ impl<'a> Evaluator<'a> {
                     }
                 },
                 Decl::Let(_) | Decl::Check(_) => {}
-                Decl::Comprehension(c) => self.vx(v).comps.push((c, env, close)),
+                Decl::Comprehension(c) => self.vx(v).comps.push((c, env, close.or(embed_close))),
                 Decl::Embed(e) => self.add_conj(
                     v,
                     Conj {
                         src: Src::Expr(e),
                         env,
-                        close,
+                        close: close.or(embed_close),
                     },
                 ),
                 Decl::Ellipsis(_) => {

@@ -29,7 +29,7 @@ mod valuation;
 mod vertex;
 
 use disjunction::flatten_alts;
-pub(crate) use expr::to_text;
+pub(crate) use expr::{lit_val, to_text};
 use expr::{example_for, predeclared, predeclared_range, quoted_number_help};
 use references::{always_present, ref_is_def, ref_name};
 
@@ -181,6 +181,8 @@ struct Vertex<'a> {
     /// Several alternatives of a disjunction of structs fit and none is the default: the
     /// error to report if the value is exported.
     ambiguous: Option<Diagnostic>,
+    /// While the vertex is valued: the concrete value of its conjuncts valued so far.
+    partial: Option<Val>,
 }
 
 struct CloseMeta {

@@ -25,6 +25,11 @@ impl<'a> Evaluator<'a> {
             .map(|c| c.src.span())
             .unwrap_or_default();
         if self.vs[v as usize].es == Phase::Busy {
+            // A cycle through a field that already has a concrete value resolves to it
+            // (`a: b + 100, b: a - 100, a: 200`), as in CUE.
+            if let Some(p) = &self.vs[v as usize].partial {
+                return p.clone();
+            }
             let stack = self.active.clone();
             return Val::bottom(self.cycle_diag(&stack, v, first_span));
         }
@@ -35,7 +40,9 @@ impl<'a> Evaluator<'a> {
         self.vx(v).es = Phase::Busy;
         self.active.push(v);
         let mut acc: Option<Val> = None;
-        let scalars = self.vs[v as usize].scalars.clone();
+        // Literals first: a cycle that comes back to this field meets their value.
+        let mut scalars = self.vs[v as usize].scalars.clone();
+        scalars.sort_by_key(|c| !matches!(c.src, Src::Expr(Expr { kind: ExprKind::Lit(_), .. })));
         for c in scalars {
             let Src::Expr(e) = c.src else { continue };
             let x = self.eval_expr(e, c.env);
@@ -43,6 +50,11 @@ impl<'a> Evaluator<'a> {
                 None => x,
                 Some(a) => self.unify(&a, &x),
             });
+            if let Some(a) = &acc {
+                if a.is_concrete_scalar() && self.vs[v as usize].partial.is_none() {
+                    self.vx(v).partial = Some(a.clone());
+                }
+            }
         }
         let refs = self.vs[v as usize].ref_vals.clone();
         for x in refs {
