@@ -38,6 +38,74 @@ fn arity(name: &Ident, args: &[Expr], n: std::ops::RangeInclusive<usize>) -> Opt
     }
 }
 
+/// `pkg.Func(args)`: a function of an imported standard package, or a validator when a
+/// function returning a bool is given every argument but the first.
+fn package_call<'a>(
+    ev: &mut Evaluator<'a>,
+    name: &'a Ident,
+    (alias, func): (&str, &str),
+    args: &'a [Expr],
+    env: EnvId,
+    span: Span,
+) -> Val {
+    let Some(pkg) = ev.builtin_import(name.span.file, alias) else {
+        let mut d = Diagnostic::error(
+            codes::BAD_CALL,
+            format!("`{alias}` is not an imported package"),
+        )
+        .primary(name.span, "not a package");
+        let known: Vec<&str> = crate::packages::PACKAGES
+            .iter()
+            .filter(|p| p.rsplit('/').next() == Some(alias))
+            .copied()
+            .collect();
+        d = match known.first() {
+            Some(p) => d.help(format!("import it: `import \"{p}\"`")),
+            None => d.help(format!(
+                "the standard packages are {}",
+                crate::packages::PACKAGES.join(", ")
+            )),
+        };
+        return Val::bottom(d);
+    };
+    let Some(f) = crate::packages::func(pkg, func) else {
+        return Val::bottom(unknown_in_package(pkg, func, name.span));
+    };
+    let validator = f.validator && args.len() + 1 == f.max;
+    if !validator && (args.len() < f.min || args.len() > f.max) {
+        let want = if f.min == f.max {
+            f.max.to_string()
+        } else {
+            format!("{} to {}", f.min, f.max)
+        };
+        return err(name, format!("takes {want} argument(s), got {}", args.len()));
+    }
+    let mut vals = Vec::with_capacity(args.len());
+    for a in args {
+        let v = ev.eval_expr(a, env);
+        if let K::Bottom(_) = v.k {
+            return v;
+        }
+        vals.push(v);
+    }
+    if validator {
+        return crate::packages::validator(f, vals, span);
+    }
+    crate::packages::call(ev, f.pkg, f.name, vals, span)
+}
+
+/// `pkg.name` where the package has no such function or constant.
+pub(crate) fn unknown_in_package(pkg: &str, name: &str, span: Span) -> Diagnostic {
+    let short = pkg.rsplit('/').next().unwrap_or(pkg);
+    let names = crate::packages::names(pkg);
+    let mut d = Diagnostic::error(codes::BAD_CALL, format!("package {pkg} has no `{name}`"))
+        .primary(span, format!("not in {short}"));
+    if let Some(s) = crate::did_you_mean(name, names.iter().copied()) {
+        d = d.help(format!("did you mean `{short}.{s}`?"));
+    }
+    d
+}
+
 pub(crate) fn call<'a>(
     ev: &mut Evaluator<'a>,
     name: &'a Ident,
@@ -45,6 +113,9 @@ pub(crate) fn call<'a>(
     env: EnvId,
     span: Span,
 ) -> Val {
+    if let Some((alias, func)) = name.name.split_once('.') {
+        return package_call(ev, name, (alias, func), args, env, span);
+    }
     let range = match name.name.as_str() {
         "len" | "lower" | "upper" | "sum" | "ceil" | "floor" | "warn" | "error" => 1..=1,
         "contains" | "div" | "mod" | "quo" | "rem" => 2..=2,

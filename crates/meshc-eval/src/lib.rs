@@ -9,6 +9,7 @@ mod arith;
 mod builtins;
 mod checks;
 mod eval;
+pub mod packages;
 mod value;
 
 use indexmap::IndexMap;
@@ -71,6 +72,9 @@ pub struct Program<'a> {
     /// The values given to tags (`meshc build -t env=prod`): a field with `@tag(env)` is
     /// unified with the value.
     pub tags: HashMap<String, String>,
+    /// `(file, import name)` → the path of a standard package it imports (`"strings"`,
+    /// `"encoding/json"`: see [`packages`]).
+    pub builtin_imports: HashMap<(FileId, String), String>,
 }
 
 /// One package: the parsed files that form it.

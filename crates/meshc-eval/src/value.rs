@@ -143,6 +143,30 @@ pub struct Cons {
     /// Where the kind restriction came from.
     pub kind_span: Option<Span>,
     pub bounds: Vec<Bound>,
+    /// Functions of the standard packages the value must satisfy (`strings.MinRunes(3)`).
+    pub validators: Vec<Rc<Validator>>,
+}
+
+/// A validator: a function of a standard package returning a bool, given every argument but
+/// the value it checks (`strings.MinRunes(3)` checks `strings.MinRunes(x, 3)`).
+#[derive(Clone, Debug)]
+pub struct Validator {
+    /// The package path (`strings`).
+    pub pkg: &'static str,
+    /// The function (`MinRunes`).
+    pub func: &'static str,
+    /// The other arguments.
+    pub args: Vec<Val>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl fmt::Display for Validator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pkg = self.pkg.rsplit('/').next().unwrap_or(self.pkg);
+        let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
+        write!(f, "{pkg}.{}({})", self.func, args.join(", "))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -178,6 +202,7 @@ impl Val {
                 kinds: k,
                 kind_span: Some(span),
                 bounds: Vec::new(),
+                validators: Vec::new(),
             })),
             span,
         }
@@ -500,6 +525,9 @@ impl fmt::Display for Val {
                 }
                 for b in &c.bounds {
                     parts.push(format!("{}{}", b.op.symbol(), b.limit));
+                }
+                for v in &c.validators {
+                    parts.push(v.to_string());
                 }
                 if parts.is_empty() {
                     f.write_str("_")

@@ -1519,11 +1519,24 @@ impl<'t> Parser<'t> {
                 Post::Slice(lo, hi) => ExprKind::Slice(Box::new(e), lo, hi),
                 Post::Call(args) => match e.kind {
                     ExprKind::Ident(name) => ExprKind::Call(Ident { name, span: e.span }, args),
+                    // A function of an imported package: `strings.ToUpper(s)`.
+                    ExprKind::Select(base, f) if matches!(base.kind, ExprKind::Ident(_)) => {
+                        let ExprKind::Ident(pkg) = base.kind else {
+                            unreachable!("an identifier")
+                        };
+                        ExprKind::Call(
+                            Ident {
+                                name: format!("{pkg}.{}", f.name),
+                                span: e.span,
+                            },
+                            args,
+                        )
+                    }
                     _ => {
                         self.diags.push(
                             Diagnostic::error(codes::BAD_CALL, "only builtin functions can be called")
                                 .primary(e.span, "not a function name")
-                                .help("the builtins are len, min, max, sum, lower, upper, contains, join, ceil, floor, warn, error"),
+                                .help("the builtins are len, min, max, sum, lower, upper, contains, join, ceil, floor, div, mod, quo, rem, and, or, close, warn, error; a package's functions are called through its import (`strings.ToUpper(s)`)"),
                         );
                         bad = true;
                         ExprKind::Bottom

@@ -506,6 +506,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
 
     // Imports, breadth first. Keys: "std:mesh" or a directory path.
     let mut imports: HashMap<(FileId, String), usize> = HashMap::new();
+    let mut builtin_imports: HashMap<(FileId, String), String> = HashMap::new();
     let mut pkg_index: HashMap<String, usize> = HashMap::new();
     pkg_index.insert(".".into(), 0);
     let mut next = 0;
@@ -517,6 +518,11 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
             let file_id = parsed[fi].id;
             let importer = map.get(file_id).name.clone();
             for imp in file_imports {
+                // CUE's standard packages (`import "strings"`) are built into the evaluator.
+                if meshc_eval::packages::is_package(&imp.path) {
+                    builtin_imports.insert((file_id, imp.name.name.clone()), imp.path.clone());
+                    continue;
+                }
                 let key = match resolve_import(&importer, &imp.path, stdlib_ids.contains(&file_id))
                 {
                     Ok(k) => k,
@@ -642,6 +648,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         imports,
         stdlib_files: stdlib_ids,
         tags: options.tags.iter().cloned().collect(),
+        builtin_imports,
     };
     let evaluation = meshc_eval::evaluate(&program);
     // A bad service name is reported once, by the parser: drop what the schema derives from it.

@@ -125,6 +125,7 @@ impl<'a> Evaluator<'a> {
                         kinds,
                         kind_span: Some(span),
                         bounds: vec![b],
+                        validators: Vec::new(),
                     })),
                     span,
                 )
@@ -579,6 +580,7 @@ pub(super) fn predeclared_range(name: &str, span: Span) -> Option<Val> {
             kinds,
             kind_span: Some(span),
             bounds,
+            validators: Vec::new(),
         })),
         span,
     ))

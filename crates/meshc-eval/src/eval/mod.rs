@@ -361,6 +361,19 @@ impl<'a> Evaluator<'a> {
         r
     }
 
+    /// The standard package that `alias` imports in `file`, if any.
+    pub(crate) fn builtin_import(&self, file: FileId, alias: &str) -> Option<&'a str> {
+        self.prog
+            .builtin_imports
+            .get(&(file, alias.to_string()))
+            .map(|s| s.as_str())
+    }
+
+    /// The first conflict in a vertex and its regular descendants.
+    pub(crate) fn first_error_of(&mut self, v: VertexId) -> Option<Diagnostic> {
+        self.first_error(v, 0)
+    }
+
     pub(crate) fn file_env(&self, f: FileId) -> EnvId {
         self.file_envs[&f]
     }

@@ -41,6 +41,14 @@ impl<'a> Evaluator<'a> {
         match &e.kind {
             ExprKind::Ident(name) => self.lookup(name, e.span, env),
             ExprKind::Select(base, id) => {
+                if let ExprKind::Ident(alias) = &base.kind {
+                    if let Some(pkg) = self.builtin_import(base.span.file, alias) {
+                        return match crate::packages::constant(pkg, &id.name, e.span) {
+                            Some(v) => Ok(Target::Value(v)),
+                            None => Err(crate::builtins::unknown_in_package(pkg, &id.name, e.span)),
+                        };
+                    }
+                }
                 let w = self.base_vertex(base, env)?;
                 self.field_of(w, &id.name, id.span)
             }

@@ -105,7 +105,15 @@ impl<'a> Evaluator<'a> {
             K::Top | K::Incomplete(_) => me,
             K::Bottom(_) => a.clone(),
             K::Vertex(w) if self.res(*w) == v => me,
-            K::Cons(c) if c.kinds.has(kind) => me,
+            K::Cons(c) if c.kinds.has(kind) => {
+                if c.validators.is_empty() {
+                    return me;
+                }
+                match self.check_validators(&c.validators, &me) {
+                    Some(d) => Val::bottom(d),
+                    None => me,
+                }
+            }
             K::Disj(alts) => {
                 if alts
                     .iter()
@@ -212,6 +220,7 @@ impl<'a> Evaluator<'a> {
                         kinds,
                         kind_span,
                         bounds,
+                        validators: merge_validators(&x.validators, &y.validators),
                     })),
                     a.span,
                 )
@@ -277,6 +286,51 @@ impl<'a> Evaluator<'a> {
                 return Val::bottom(d);
             }
         }
+        if let Some(d) = self.check_validators(&c.validators, &fitted) {
+            return Val::bottom(d);
+        }
         fitted
     }
+
+    /// Checks a concrete value against validators (`strings.MinRunes(3)`): the first one it
+    /// fails, as a diagnostic.
+    pub(super) fn check_validators(&mut self, vs: &[Rc<Validator>], v: &Val) -> Option<Diagnostic> {
+        for vd in vs {
+            let mut args = vec![v.clone()];
+            args.extend(vd.args.iter().cloned());
+            let r = crate::packages::call(self, vd.pkg, vd.func, args, vd.span);
+            match r.k {
+                K::Bool(true) => {}
+                K::Bool(false) => {
+                    return Some(
+                        Diagnostic::error(
+                            codes::OUT_OF_BOUND,
+                            format!("{} does not satisfy {vd}", show_short(v)),
+                        )
+                        .primary(v.span, "this value")
+                        .secondary(vd.span, "the validator is from here"),
+                    )
+                }
+                K::Bottom(d) => return Some((*d).clone()),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// The validators of two constraints unified: both sets, each once.
+fn merge_validators(a: &[Rc<Validator>], b: &[Rc<Validator>]) -> Vec<Rc<Validator>> {
+    let mut out = a.to_vec();
+    for v in b {
+        if !out.iter().any(|o| o.to_string() == v.to_string()) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// A value for a message: a struct or list as `{…}`/`[…]`, a scalar as written.
+fn show_short(v: &Val) -> String {
+    v.to_string()
 }

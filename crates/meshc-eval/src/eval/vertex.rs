@@ -180,3 +180,46 @@ impl<'a> Evaluator<'a> {
         self.push_env(env, Frame::Struct { lit, vertex: v })
     }
 }
+
+impl<'a> Evaluator<'a> {
+    /// A new closed list of the given values (for the standard packages' results).
+    pub(crate) fn list_of(&mut self, vals: Vec<Val>, span: Span) -> Val {
+        let t = self.new_vertex(None, Rc::from("[…]"));
+        {
+            let tv = self.vx(t);
+            tv.regular = true;
+            tv.is_list = true;
+            tv.struct_span = Some(span);
+            tv.list_len = Some((vals.len(), span));
+        }
+        for (i, x) in vals.into_iter().enumerate() {
+            let e = self.elem(t, i);
+            self.fill(e, x);
+        }
+        Val::new(K::Vertex(t), span)
+    }
+
+    /// A new struct of the given fields (for the standard packages' results).
+    pub(crate) fn struct_of(&mut self, fields: Vec<(String, Val)>, span: Span) -> Val {
+        let t = self.new_vertex(None, Rc::from("{…}"));
+        {
+            let tv = self.vx(t);
+            tv.regular = true;
+            tv.is_struct = true;
+            tv.struct_span = Some(span);
+        }
+        for (label, x) in fields {
+            let a = self.arc(t, &label);
+            self.fill(a, x);
+        }
+        Val::new(K::Vertex(t), span)
+    }
+
+    fn fill(&mut self, v: VertexId, x: Val) {
+        self.vx(v).regular = true;
+        match x.k {
+            K::Vertex(w) => self.vx(v).redirect = Some(w),
+            _ => self.vx(v).ref_vals.push(x),
+        }
+    }
+}
