@@ -31,6 +31,9 @@ pub enum ExprKind {
     Select(Box<Expr>, Ident),
     /// `x[i]`
     Index(Box<Expr>, Box<Expr>),
+    /// `X=value`: a name for the value of the field (or struct) it is written in, visible in
+    /// the value.
+    Alias(Ident, Box<Expr>),
     /// `x[i:j]`, `x[:j]`, `x[i:]`: the elements of a list from `i` up to `j`.
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// `f(a, b)`: builtins only.
@@ -194,6 +197,13 @@ impl StructLit {
                 f.label.name()
             }
             _ => None,
+        })
+    }
+
+    /// Whether this literal embeds a value aliased `name` (`X={…}`): X names the struct.
+    pub fn embeds_alias(&self, name: &str) -> bool {
+        self.decls.iter().any(|d| {
+            matches!(d, Decl::Embed(Expr { kind: ExprKind::Alias(a, _), .. }) if a.name == name)
         })
     }
 

@@ -106,6 +106,7 @@ struct Printer<'t> {
 /// Precedence of an expression (higher binds tighter).
 fn prec(e: &Expr) -> u8 {
     match &e.kind {
+        ExprKind::Alias(..) => 0,
         ExprKind::Disj(_) => 1,
         ExprKind::Unify(_) => 2,
         ExprKind::Binary(op, ..) => binary_prec(*op),
@@ -698,6 +699,11 @@ impl<'t> Printer<'t> {
                 self.out.push('[');
                 self.expr(i, 0);
                 self.out.push(']');
+            }
+            ExprKind::Alias(name, x) => {
+                self.out.push_str(&name.name);
+                self.out.push('=');
+                self.expr(x, 0);
             }
             ExprKind::Slice(x, lo, hi) => {
                 self.expr(x, 9);

@@ -306,6 +306,8 @@ enum Head {
     Value(Pre),
     /// Nothing read yet: a value follows.
     Nothing,
+    /// `X=` before a value (and the start of the value, if read).
+    Aliased(Ident, Option<Pre>),
 }
 
 type Header = (Option<Ident>, Vec<Import>, Vec<Decl>);
@@ -690,6 +692,7 @@ impl<'t> Parser<'t> {
         let decl = match self.head()? {
             Head::Label(l) => Decl::Field(self.field(start, l)?),
             Head::Value(pre) => Decl::Embed(self.expr_from(Some(pre), 0)?),
+            Head::Aliased(alias, pre) => Decl::Embed(self.aliased(start, alias, pre)?),
             Head::Nothing => {
                 if !self.can_start_value() {
                     return self.fail(if top {
@@ -883,7 +886,11 @@ impl<'t> Parser<'t> {
                         l.alias = Some(alias);
                         Ok(Head::Label(l))
                     }
-                    _ => self.fail(&["a field label after the alias"]),
+                    Head::Label(_) | Head::Aliased(..) => {
+                        self.fail(&["a field label or a value after the alias"])
+                    }
+                    Head::Value(pre) => Ok(Head::Aliased(alias, Some(pre))),
+                    Head::Nothing => Ok(Head::Aliased(alias, None)),
                 };
             }
         }
@@ -1037,6 +1044,7 @@ impl<'t> Parser<'t> {
             match self.head()? {
                 Head::Label(l) => labels.push(l),
                 Head::Value(pre) => break self.expr_from(Some(pre), 0)?,
+                Head::Aliased(alias, pre) => break self.aliased(vstart, alias, pre)?,
                 Head::Nothing => {
                     self.pos = vstart;
                     break self.expr(0)?;
@@ -1083,6 +1091,23 @@ impl<'t> Parser<'t> {
             span,
             from_service: false,
             attrs,
+        })
+    }
+
+    /// The value after `X=` (its start already read, or not).
+    fn aliased(&mut self, start: usize, alias: Ident, pre: Option<Pre>) -> PResult<Expr> {
+        let value = match pre {
+            Some(p) => self.expr_from(Some(p), 0)?,
+            None => {
+                if !self.can_start_value() {
+                    return self.fail(A_VALUE);
+                }
+                self.expr(0)?
+            }
+        };
+        Ok(Expr {
+            kind: ExprKind::Alias(alias, Box::new(value)),
+            span: self.span_from(start),
         })
     }
 

@@ -101,7 +101,7 @@ fn corners() {
     // (input, accepted)
     let cases = [
         ("letter: 1", true),
-        ("letter = 1", false),
+        ("letter = 1", true),
         ("let x = 1\ny: x", true),
         ("let x == 1", false),
         ("service a {}", true),
@@ -179,6 +179,12 @@ fn corners() {
         ("X=\"a-b\": 1", true),
         ("X=(k): 1", true),
         ("X=[string]: 1", false),
+        ("a: X={b: X.c, c: 1}", true),
+        ("a: X=b", true),
+        ("a: X=b: 1", true),
+        ("X={c: 1}", true),
+        ("X=[1]", true),
+        ("a: X=", false),
         ("X=Y=a: 1", false),
         ("n =~\"x\"", true),
         ("_#A: {b: int}, c: _#A", true),

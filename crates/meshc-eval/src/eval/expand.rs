@@ -123,6 +123,24 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 ExprKind::Slice(base, lo, hi) => self.expand_slice(v, e, base, lo, hi, c),
+                // `X=value`: X names the vertex the value is unified into.
+                ExprKind::Alias(name, inner) => {
+                    let env = self.push_env(
+                        c.env,
+                        Frame::Bind {
+                            name: &name.name,
+                            target: Target::Vertex(v),
+                        },
+                    );
+                    self.add_conj(
+                        v,
+                        Conj {
+                            src: Src::Expr(inner),
+                            env,
+                            close: c.close,
+                        },
+                    );
+                }
                 ExprKind::Disj(_) if self.trials.contains(&(c.src.key(), c.env, v)) => {}
                 ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
                     self.vx(v).sdisj.push(c)

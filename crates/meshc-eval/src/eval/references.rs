@@ -249,6 +249,9 @@ impl<'a> Evaluator<'a> {
                         let v = self.res(vertex);
                         return Ok(Target::Vertex(self.arc(v, label)));
                     }
+                    if lit.embeds_alias(name) {
+                        return Ok(Target::Vertex(self.res(vertex)));
+                    }
                 }
                 Frame::Bind { name: n, target } => {
                     if n == name {
