@@ -347,8 +347,9 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 /// The words that are not identifiers.
-const KEYWORDS: [&str; 9] = [
-    "package", "import", "for", "in", "if", "let", "null", "true", "false",
+/// (`in` is a keyword only after `for x`: elsewhere it is a name, as in CUE.)
+const KEYWORDS: [&str; 8] = [
+    "package", "import", "for", "if", "let", "null", "true", "false",
 ];
 
 const A_VALUE: &[&str] = &["a value"];
@@ -559,14 +560,16 @@ impl<'t> Parser<'t> {
 
     fn header(&mut self) -> PResult<(Option<Ident>, Vec<Import>)> {
         let mut package = None;
-        if self.at_kw("package") {
+        // `package: 1` and `import: 1` are fields.
+        let kw_here = |p: &Self, kw: &str| p.at_kw(kw) && p.label_end(p.pos + kw.len()).is_none();
+        if kw_here(self, "package") {
             self.bump("package".len());
             self.trivia();
             package = Some(self.ident()?);
             self.trivia();
         }
         let mut imports: Vec<Import> = Vec::new();
-        while self.at_kw("import") {
+        while kw_here(self, "import") {
             self.bump("import".len());
             self.trivia();
             if self.at("(") {
@@ -1585,6 +1588,8 @@ impl<'t> Parser<'t> {
             }
             b'0'..=b'9' => return Ok(self.number()),
             b'"' => return self.string(depth),
+            // `#"raw \ text"#`, `#"""…"""#`.
+            b'#' if self.raw_string_at(start) => return self.string(depth),
             b'{' => {
                 let s = self.struct_lit()?;
                 ExprKind::Struct(s)
@@ -1764,34 +1769,131 @@ impl<'t> Parser<'t> {
         self.string_body(None)
     }
 
-    /// Reads a string (at its `"`). Interpolations are parsed into `parts` when given (the text
-    /// before each is pushed first); the text after the last one is returned.
+    /// Whether a raw string (`#"…"#`) starts at `i`.
+    fn raw_string_at(&self, i: usize) -> bool {
+        let mut j = i;
+        while self.byte_at(j) == Some(b'#') {
+            j += 1;
+        }
+        j > i && self.byte_at(j) == Some(b'"')
+    }
+
+    /// Reads a string (at its `"`, or at the `#`s of a raw string). Interpolations are parsed
+    /// into `parts` when given (the text before each is pushed first); the text after the last
+    /// one is returned. `#"…"#` is raw: an escape or interpolation is `\#n`, `\#(x)` (one `#`
+    /// per `#` around it), a `\` alone is itself. `"""` starts a multi-line string: its text
+    /// starts on the next line and ends on the line before the closing `"""`, whose indentation
+    /// is removed from every line.
     fn string_body(&mut self, mut parts: Option<(usize, &mut Vec<StrPart>)>) -> PResult<String> {
-        self.bump(1);
+        let start = self.pos;
+        let mut hashes = 0;
+        while self.peek() == Some(b'#') {
+            hashes += 1;
+            self.pos += 1;
+        }
+        let multi = self.at("\"\"\"");
+        if multi && parts.is_none() {
+            return self.fail(&["a one-line string"]);
+        }
+        self.bump(if multi { 3 } else { 1 });
+        // A multi-line string: the indentation of its closing line.
+        let mut indent = "";
+        if multi {
+            let after = &self.text[self.pos..self.src.len()];
+            let first_break = after.find(|c: char| !matches!(c, ' ' | '\t' | '\r'));
+            if first_break.map(|i| after.as_bytes()[i]) != Some(b'\n') {
+                return self.fail(&["a line break after `\"\"\"`"]);
+            }
+            self.pos += first_break.unwrap_or(0) + 1;
+            let close = format!("\"\"\"{}", "#".repeat(hashes));
+            if let Some(end) = self.text[self.pos..self.src.len()].find(&close) {
+                let line_start = self.text[..self.pos + end].rfind('\n').map_or(0, |i| i + 1);
+                let before = &self.text[line_start.max(self.pos)..self.pos + end];
+                if before.chars().all(|c| c == ' ' || c == '\t') {
+                    indent = before;
+                }
+            }
+        }
+        let indent = indent.to_string();
+        let closes = |p: &Self, i: usize| {
+            let q = if multi { 3 } else { 1 };
+            p.src.get(i..i + q).is_some_and(|x| x.iter().all(|&c| c == b'"'))
+                && (0..hashes).all(|k| p.byte_at(i + q + k) == Some(b'#'))
+        };
+        let escape_at = |p: &Self, i: usize| {
+            p.byte_at(i) == Some(b'\\') && (1..=hashes).all(|k| p.byte_at(i + k) == Some(b'#'))
+        };
         let mut text = String::new();
+        let mut line_start = true;
         loop {
+            if multi && line_start {
+                line_start = false;
+                // The closing line's indentation starts every line (blank lines aside).
+                let rest = &self.text[self.pos..self.src.len()];
+                if rest.starts_with(&indent) {
+                    self.pos += indent.len();
+                } else if !rest.starts_with(['\n', '\r']) {
+                    let e = rest.find('\n').unwrap_or(rest.len());
+                    if !rest[..e].trim_start().starts_with("\"\"\"") {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::BAD_LITERAL,
+                                "a line of a multi-line string is indented less than its closing `\"\"\"`",
+                            )
+                            .primary(Span::new(self.file, self.pos, self.pos + e), "this line"),
+                        );
+                    }
+                }
+            }
             let run = self.pos;
-            while self
-                .peek()
-                .is_some_and(|c| !matches!(c, b'"' | b'\\' | b'\n'))
-            {
+            while let Some(c) = self.peek() {
+                if (c == b'"' && closes(self, self.pos))
+                    || escape_at(self, self.pos)
+                    || (c == b'\n' && !multi)
+                    || (c == b'\n' && multi)
+                {
+                    break;
+                }
                 self.pos += 1;
             }
             text.push_str(&self.text[run..self.pos]);
             match self.peek() {
                 Some(b'"') => {
-                    self.bump(1);
+                    if multi {
+                        // The text ends with the line before the closing one.
+                        if !text.ends_with('\n') && !self.text[run..self.pos].trim().is_empty() {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::BAD_LITERAL,
+                                    "the closing `\"\"\"` of a multi-line string must be on a line of its own",
+                                )
+                                .primary(Span::new(self.file, self.pos, self.pos + 3), "here"),
+                            );
+                        }
+                        let trimmed = text.trim_end_matches([' ', '\t']);
+                        let trimmed = trimmed.strip_suffix('\n').unwrap_or(trimmed);
+                        let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+                        text.truncate(trimmed.len());
+                    }
+                    self.bump(if multi { 3 } else { 1 } + hashes);
+                    let _ = start;
                     return Ok(text);
+                }
+                Some(b'\n') if multi => {
+                    text.push('\n');
+                    self.pos += 1;
+                    line_start = true;
                 }
                 Some(b'\\') => {
                     let at = self.pos;
-                    let c = self.byte_at(at + 1);
+                    let c = self.byte_at(at + 1 + hashes);
+                    let esc = 1 + hashes;
                     match c {
                         Some(b'(') => {
                             let Some((depth, parts)) = parts.as_mut() else {
                                 return self.fail(&["string text (no interpolation here)"]);
                             };
-                            self.bump(1);
+                            self.bump(esc);
                             self.open_bracket();
                             self.trivia();
                             let e = self.expr(*depth + 1)?;
@@ -1801,6 +1903,7 @@ impl<'t> Parser<'t> {
                                 parts.push(StrPart::Text(std::mem::take(&mut text)));
                             }
                             parts.push(StrPart::Expr(e));
+                            continue;
                         }
                         Some(b'n') => text.push('\n'),
                         Some(b't') => text.push('\t'),
@@ -1809,10 +1912,10 @@ impl<'t> Parser<'t> {
                         Some(b'u')
                             if self
                                 .src
-                                .get(at + 2..at + 6)
+                                .get(at + esc + 1..at + esc + 5)
                                 .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
                         {
-                            let hex = &self.text[at + 2..at + 6];
+                            let hex = &self.text[at + esc + 1..at + esc + 5];
                             match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
                                 Some(ch) => text.push(ch),
                                 None => self.diags.push(
@@ -1820,10 +1923,10 @@ impl<'t> Parser<'t> {
                                         codes::BAD_LITERAL,
                                         format!("`\\u{hex}` is not a Unicode scalar value"),
                                     )
-                                    .primary(Span::new(self.file, at, at + 6), "invalid escape"),
+                                    .primary(Span::new(self.file, at, at + esc + 5), "invalid escape"),
                                 ),
                             }
-                            self.bump(6);
+                            self.bump(esc + 5);
                             continue;
                         }
                         _ => {
@@ -1832,9 +1935,7 @@ impl<'t> Parser<'t> {
                             ])
                         }
                     }
-                    if c != Some(b'(') {
-                        self.bump(2);
-                    }
+                    self.bump(esc + 1);
                 }
                 _ => return self.fail(&["`\"`"]),
             }
