@@ -363,8 +363,19 @@ pub struct Comprehension {
     pub clauses: Vec<Clause>,
     /// The struct produced for each binding.
     pub body: StructLit,
+    /// `else { … }` / `fallback { … }`: the struct produced when the clauses give no binding.
+    pub fallback: Option<Box<Fallback>>,
     /// Where it was written.
     pub span: Span,
+}
+
+/// What a comprehension produces when its clauses give no binding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fallback {
+    /// `else` or `fallback`, as written.
+    pub keyword: String,
+    /// The struct produced.
+    pub body: StructLit,
 }
 
 /// A clause of a comprehension.

@@ -579,6 +579,12 @@ impl<'t> Printer<'t> {
             self.out.push(' ');
         }
         self.struct_lit(&c.body);
+        if let Some(f) = &c.fallback {
+            self.out.push(' ');
+            self.out.push_str(&f.keyword);
+            self.out.push(' ');
+            self.struct_lit(&f.body);
+        }
     }
 
     /// Whether a bracketed literal was written over several lines.

@@ -1241,9 +1241,26 @@ impl<'t> Parser<'t> {
                 clauses.push(Clause::Let(self.let_clause()?));
             } else if self.at("{") {
                 let body = self.struct_lit()?;
+                // `else { … }` / `fallback { … }`: what no binding produces.
+                let after = self.skip_trivia_from(self.pos);
+                let mut fallback = None;
+                for kw in ["else", "fallback"] {
+                    let at_kw = self.src[after..].starts_with(kw.as_bytes())
+                        && !self.byte_at(after + kw.len()).is_some_and(is_ident_char);
+                    if at_kw && self.byte_at(self.skip_trivia_from(after + kw.len())) == Some(b'{') {
+                        self.pos = after + kw.len();
+                        self.trivia();
+                        fallback = Some(Box::new(Fallback {
+                            keyword: kw.to_string(),
+                            body: self.struct_lit()?,
+                        }));
+                        break;
+                    }
+                }
                 return Ok(Comprehension {
                     clauses,
                     body,
+                    fallback,
                     span: self.span_from(start),
                 });
             } else {

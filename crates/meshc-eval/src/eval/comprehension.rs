@@ -11,8 +11,24 @@ impl<'a> Evaluator<'a> {
         close: Option<CloseId>,
     ) {
         let mut outs = Vec::new();
-        if let Err(d) = self.clauses(&c.clauses, 0, env, &mut outs) {
-            self.vx(v).errors.push(d);
+        let failed = match self.clauses(&c.clauses, 0, env, &mut outs) {
+            Err(d) => {
+                self.vx(v).errors.push(d);
+                true
+            }
+            Ok(()) => false,
+        };
+        if outs.is_empty() && !failed {
+            if let Some(f) = &c.fallback {
+                self.add_conj(
+                    v,
+                    Conj {
+                        src: Src::Yield(&f.body),
+                        env,
+                        close,
+                    },
+                );
+            }
         }
         for e in outs {
             self.add_conj(

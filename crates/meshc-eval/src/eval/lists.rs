@@ -27,12 +27,19 @@ impl<'a> Evaluator<'a> {
                     if let Err(d) = self.clauses(&comp.clauses, 0, c.env, &mut outs) {
                         self.vx(v).errors.push(d);
                     }
+                    let body = match &comp.fallback {
+                        Some(f) if outs.is_empty() => {
+                            outs.push(c.env);
+                            &f.body
+                        }
+                        _ => &comp.body,
+                    };
                     for env in outs {
                         let ev = self.elem(v, idx);
                         self.vx(ev).regular = true;
-                        let src = match comp.body.decls.as_slice() {
+                        let src = match body.decls.as_slice() {
                             [Decl::Embed(e)] => Src::Expr(e),
-                            _ => Src::Struct(&comp.body),
+                            _ => Src::Struct(body),
                         };
                         self.add_conj(
                             ev,
