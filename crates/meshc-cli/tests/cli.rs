@@ -747,23 +747,47 @@ fn tags_set_fields_on_every_command_and_diff_compares_two_settings() {
     let src = "env: *\"dev\" | \"prod\" @tag(env)\nservice api {\n\timage: \"api:1\"\n\tpublic: true\n\tautoscale: {min: {dev: 1, prod: 3}[env], max: 6}\n}\n";
     std::fs::write(d.join("a.msh"), src).unwrap();
     let dev = meshc(&["eval", "a.msh"], &d);
-    assert!(text(&dev.stdout).starts_with("env: dev\n"), "{}", text(&dev.stderr));
+    assert!(
+        text(&dev.stdout).starts_with("env: dev\n"),
+        "{}",
+        text(&dev.stderr)
+    );
     let prod = meshc(&["eval", "-t", "env=prod", "a.msh"], &d);
-    assert!(text(&prod.stdout).starts_with("env: prod\n"), "{}", text(&prod.stderr));
+    assert!(
+        text(&prod.stdout).starts_with("env: prod\n"),
+        "{}",
+        text(&prod.stderr)
+    );
     // The tag may come after the subcommand, or before it.
     let build = meshc(&["-t", "env=prod", "build", "a.msh"], &d);
     assert!(text(&build.stdout).contains("minReplicas: 3"));
-    assert_eq!(meshc(&["check", "--tag", "env=prod", "a.msh"], &d).status.code(), Some(0));
+    assert_eq!(
+        meshc(&["check", "--tag", "env=prod", "a.msh"], &d)
+            .status
+            .code(),
+        Some(0)
+    );
     // An unknown tag, a value the field refuses, a malformed flag.
     let unknown = meshc(&["check", "-t", "region=eu", "a.msh"], &d);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(text(&unknown.stderr).contains("error[E0110]: unknown tag `region`"));
     let refused = meshc(&["check", "-t", "env=qa", "a.msh"], &d);
     assert_eq!(refused.status.code(), Some(1));
-    assert_eq!(meshc(&["check", "-t", "env", "a.msh"], &d).status.code(), Some(2));
+    assert_eq!(
+        meshc(&["check", "-t", "env", "a.msh"], &d).status.code(),
+        Some(2)
+    );
     // What promoting dev to prod changes.
     let diff = meshc(
-        &["diff", "a.msh", "a.msh", "--old-tag", "env=dev", "-t", "env=prod"],
+        &[
+            "diff",
+            "a.msh",
+            "a.msh",
+            "--old-tag",
+            "env=dev",
+            "-t",
+            "env=prod",
+        ],
         &d,
     );
     let out = text(&diff.stdout);

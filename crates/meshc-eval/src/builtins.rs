@@ -78,7 +78,10 @@ fn package_call<'a>(
         } else {
             format!("{} to {}", f.min, f.max)
         };
-        return err(name, format!("takes {want} argument(s), got {}", args.len()));
+        return err(
+            name,
+            format!("takes {want} argument(s), got {}", args.len()),
+        );
     }
     let mut vals = Vec::with_capacity(args.len());
     for a in args {
@@ -221,8 +224,11 @@ pub(crate) fn call<'a>(
             match r {
                 Some(r) => Val::new(K::Int(r), span),
                 None => Val::bottom(
-                    Diagnostic::error(codes::ARITHMETIC, format!("{n}: the result overflows an int"))
-                        .primary(span, "in this call"),
+                    Diagnostic::error(
+                        codes::ARITHMETIC,
+                        format!("{n}: the result overflows an int"),
+                    )
+                    .primary(span, "in this call"),
                 ),
             }
         }

@@ -791,7 +791,19 @@ impl<'t> Parser<'t> {
                     .note("Kubernetes names the Service, Deployment and ServiceAccount after it"),
             );
         }
-        let body = self.struct_lit()?;
+        let body = match self.struct_lit() {
+            Ok(b) => b,
+            // A name that is no name (`service >"{a" {}`) may be the start of an expression
+            // instead, as the grammar reads it.
+            Err(_)
+                if check_dns_label(&name).is_err()
+                    && !name.starts_with(|c: char| c.is_ascii_alphabetic()) =>
+            {
+                self.reset(m);
+                return Ok(None);
+            }
+            Err(f) => return Err(f),
+        };
         let span = self.span_from(start);
         if !top {
             self.misplaced(diags, span, "`service` declarations");
@@ -877,7 +889,8 @@ impl<'t> Parser<'t> {
         // `X=label: value`: a field alias.
         if let Some(end) = self.ident_end(start) {
             let eq = self.skip_trivia_from(end);
-            if self.byte_at(eq) == Some(b'=') && !matches!(self.byte_at(eq + 1), Some(b'=' | b'~')) {
+            if self.byte_at(eq) == Some(b'=') && !matches!(self.byte_at(eq + 1), Some(b'=' | b'~'))
+            {
                 let alias = self.take_ident(end);
                 self.trivia();
                 self.bump(1);
@@ -1134,7 +1147,10 @@ impl<'t> Parser<'t> {
     fn attr(&mut self) -> PResult<Attr> {
         let start = self.pos;
         self.bump(1);
-        let Some(end) = self.ident_end(self.pos).or_else(|| self.keyword_end(self.pos)) else {
+        let Some(end) = self
+            .ident_end(self.pos)
+            .or_else(|| self.keyword_end(self.pos))
+        else {
             return self.fail(&["an attribute name"]);
         };
         let name = self.take_ident(end).name;
@@ -1167,7 +1183,10 @@ impl<'t> Parser<'t> {
                     self.bump(1);
                 }
                 Some(_) => {
-                    let c = self.text[self.pos..].chars().next().map_or(1, char::len_utf8);
+                    let c = self.text[self.pos..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
                     self.bump(c);
                 }
             }
@@ -1247,7 +1266,8 @@ impl<'t> Parser<'t> {
                 for kw in ["else", "fallback"] {
                     let at_kw = self.src[after..].starts_with(kw.as_bytes())
                         && !self.byte_at(after + kw.len()).is_some_and(is_ident_char);
-                    if at_kw && self.byte_at(self.skip_trivia_from(after + kw.len())) == Some(b'{') {
+                    if at_kw && self.byte_at(self.skip_trivia_from(after + kw.len())) == Some(b'{')
+                    {
                         self.pos = after + kw.len();
                         self.trivia();
                         fallback = Some(Box::new(Fallback {
@@ -1834,7 +1854,9 @@ impl<'t> Parser<'t> {
         let indent = indent.to_string();
         let closes = |p: &Self, i: usize| {
             let q = if multi { 3 } else { 1 };
-            p.src.get(i..i + q).is_some_and(|x| x.iter().all(|&c| c == b'"'))
+            p.src
+                .get(i..i + q)
+                .is_some_and(|x| x.iter().all(|&c| c == b'"'))
                 && (0..hashes).all(|k| p.byte_at(i + q + k) == Some(b'#'))
         };
         let escape_at = |p: &Self, i: usize| {

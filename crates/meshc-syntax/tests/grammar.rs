@@ -184,7 +184,7 @@ fn corners() {
         ("a: [for x in y {x} fallback {0}]", true),
         ("a: {if x {b: 1}\nelse: 2}", true),
         ("a: {if x {b: 1} else}", true),
-        ("a: {if x {b: 1} else {c: 2} else {d: 3}}", false),
+        ("a: {if x {b: 1} else {c: 2} else {d: 3}}", true),
         ("a: #\"c:\\d \"q\" \\#(b)\"#", true),
         ("a: ##\"x\"#y\"##", true),
         ("a: #\"x\"", false),

@@ -128,10 +128,8 @@ fn check_tags<'f>(
     let mut out = Vec::new();
     for (i, (name, _)) in tags.iter().enumerate() {
         if tags[..i].iter().any(|(n, _)| n == name) {
-            let mut d = Diagnostic::error(
-                codes::BAD_TAG,
-                format!("the tag `{name}` is given twice"),
-            );
+            let mut d =
+                Diagnostic::error(codes::BAD_TAG, format!("the tag `{name}` is given twice"));
             if let Some(span) = at(name) {
                 d = d.primary(span, "the tag");
             }

@@ -113,6 +113,9 @@ fn yaml_is_written_in_one_place() {
             }
         }
     }
+    // Manifests are written by the library's one writer; the evaluator's `yaml.Marshal`
+    // writes YAML text as a value of the language (a string), not a manifest.
+    writers.retain(|p| !p.ends_with("crates/meshc-eval/src/packages/encoding.rs"));
     assert_eq!(writers.len(), 1, "YAML writers: {writers:?}");
     assert!(writers[0].ends_with("crates/meshc/src/lib.rs"));
 }

@@ -544,7 +544,12 @@ impl<'a> Evaluator<'a> {
             "int" => raw.trim().parse::<i64>().ok().map(K::Int),
             "number" => match raw.trim().parse::<i64>() {
                 Ok(i) => Some(K::Int(i)),
-                Err(_) => raw.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(K::Float),
+                Err(_) => raw
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(K::Float),
             },
             "bool" => match raw.trim() {
                 "true" => Some(K::Bool(true)),
@@ -553,9 +558,12 @@ impl<'a> Evaluator<'a> {
             },
             other => {
                 return Some(Val::bottom(
-                    Diagnostic::error(codes::BAD_TAG, format!("tag `{name}`: unknown type `{other}`"))
-                        .primary(span, "this attribute")
-                        .help("a tag's type is string (the default), int, number or bool"),
+                    Diagnostic::error(
+                        codes::BAD_TAG,
+                        format!("tag `{name}`: unknown type `{other}`"),
+                    )
+                    .primary(span, "this attribute")
+                    .help("a tag's type is string (the default), int, number or bool"),
                 ))
             }
         };

@@ -395,8 +395,11 @@ impl<'a> Evaluator<'a> {
                 (true, items) => items,
                 (false, _) => {
                     return Val::bottom(
-                        Diagnostic::error(codes::BAD_CALL, format!("{name}: needs a list, not a struct"))
-                            .primary(arg.span, "this argument"),
+                        Diagnostic::error(
+                            codes::BAD_CALL,
+                            format!("{name}: needs a list, not a struct"),
+                        )
+                        .primary(arg.span, "this argument"),
                     )
                 }
             },
@@ -426,22 +429,33 @@ impl<'a> Evaluator<'a> {
                     default: false,
                 })),
                 _ => {
-                    if !alts
-                        .iter()
-                        .any(|o| o.v.is_concrete_scalar() && x.is_concrete_scalar() && equal(&o.v, &x))
-                    {
-                        alts.push(Alt { v: x, default: false })
+                    if !alts.iter().any(|o| {
+                        o.v.is_concrete_scalar() && x.is_concrete_scalar() && equal(&o.v, &x)
+                    }) {
+                        alts.push(Alt {
+                            v: x,
+                            default: false,
+                        })
                     }
                 }
             }
         }
         match alts.len() {
             0 => Val::bottom(
-                Diagnostic::error(codes::CONFLICT, "or: no alternative (the list is empty or every element is an error)")
-                    .primary(span, "here"),
+                Diagnostic::error(
+                    codes::CONFLICT,
+                    "or: no alternative (the list is empty or every element is an error)",
+                )
+                .primary(span, "here"),
             ),
             1 => alts.pop().expect("one").v,
-            _ => Val::new(K::Disj(Rc::new(Disj { alts, marked: false })), span),
+            _ => Val::new(
+                K::Disj(Rc::new(Disj {
+                    alts,
+                    marked: false,
+                })),
+                span,
+            ),
         }
     }
 
@@ -455,7 +469,9 @@ impl<'a> Evaluator<'a> {
                 return Ok(false);
             }
             return match crate::arith::binary(BinOp::Eq, a, b, span) {
-                Ok(Val { k: K::Bool(same), .. }) => Ok(same),
+                Ok(Val {
+                    k: K::Bool(same), ..
+                }) => Ok(same),
                 Ok(_) => Ok(false),
                 Err(d) => Err(Val::bottom(d.primary(span, "in this comparison"))),
             };
@@ -474,16 +490,16 @@ impl<'a> Evaluator<'a> {
                     None => return Ok(false),
                 }
             };
-            let (p, q) = (self.value(*xv).default_value(), self.value(yv).default_value());
+            let (p, q) = (
+                self.value(*xv).default_value(),
+                self.value(yv).default_value(),
+            );
             for side in [&p, &q] {
                 match &side.k {
                     K::Bottom(_) | K::Incomplete(_) => return Err(side.clone()),
                     K::Top | K::Cons(_) | K::Disj(_) => {
                         return Err(Val::incomplete(
-                            format!(
-                                "cannot compare: {} is not concrete",
-                                describe_operand(side)
-                            ),
+                            format!("cannot compare: {} is not concrete", describe_operand(side)),
                             span,
                         ))
                     }

@@ -29,8 +29,8 @@ mod valuation;
 mod vertex;
 
 use disjunction::flatten_alts;
-pub(crate) use expr::{lit_val, to_text};
 use expr::{example_for, predeclared, predeclared_range, quoted_number_help};
+pub(crate) use expr::{lit_val, to_text};
 use references::{always_present, ref_is_def, ref_name};
 
 use crate::value::*;

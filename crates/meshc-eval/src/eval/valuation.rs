@@ -42,7 +42,15 @@ impl<'a> Evaluator<'a> {
         let mut acc: Option<Val> = None;
         // Literals first: a cycle that comes back to this field meets their value.
         let mut scalars = self.vs[v as usize].scalars.clone();
-        scalars.sort_by_key(|c| !matches!(c.src, Src::Expr(Expr { kind: ExprKind::Lit(_), .. })));
+        scalars.sort_by_key(|c| {
+            !matches!(
+                c.src,
+                Src::Expr(Expr {
+                    kind: ExprKind::Lit(_),
+                    ..
+                })
+            )
+        });
         for c in scalars {
             let Src::Expr(e) = c.src else { continue };
             let x = self.eval_expr(e, c.env);

@@ -36,7 +36,9 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, pkg: &str, name: &str) -> Result<K, Val>
         }
         ("encoding/json", "Valid") => {
             let s = cx.str(0)?;
-            Ok(K::Bool(serde_json::from_str::<serde_json::Value>(&s).is_ok()))
+            Ok(K::Bool(
+                serde_json::from_str::<serde_json::Value>(&s).is_ok(),
+            ))
         }
         (_, "Validate" | "ValidatePartial") => {
             let data = parse(cx, pkg)?;
@@ -100,7 +102,11 @@ fn base64(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
             let data = cx.str(1)?;
             let mut out = String::new();
             for chunk in data.as_bytes().chunks(3) {
-                let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+                let b = [
+                    chunk[0],
+                    *chunk.get(1).unwrap_or(&0),
+                    *chunk.get(2).unwrap_or(&0),
+                ];
                 let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
                 for k in 0..4 {
                     if k <= chunk.len() {

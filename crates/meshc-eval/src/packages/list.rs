@@ -61,7 +61,9 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
             let mut sorted = true;
             for w in items.windows(2) {
                 let o = cmp(cx, &w[0], &w[1])?;
-                if (!desc && o == std::cmp::Ordering::Greater) || (desc && o == std::cmp::Ordering::Less) {
+                if (!desc && o == std::cmp::Ordering::Greater)
+                    || (desc && o == std::cmp::Ordering::Less)
+                {
                     sorted = false;
                 }
             }
@@ -94,7 +96,11 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
             if items.is_empty() && name == "Avg" {
                 return Err(cx.fail("empty list"));
             }
-            let op = if name == "Product" { BinOp::Mul } else { BinOp::Add };
+            let op = if name == "Product" {
+                BinOp::Mul
+            } else {
+                BinOp::Add
+            };
             let mut acc = Val::new(K::Int(if name == "Product" { 1 } else { 0 }), cx.span);
             for it in &items {
                 acc = arith::binary(op, &acc, it, cx.span)

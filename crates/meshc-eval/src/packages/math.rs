@@ -5,7 +5,10 @@ use crate::value::*;
 
 pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
     // Rounding keeps an int an int; a float rounds to an int when it fits.
-    if matches!(name, "Ceil" | "Floor" | "Round" | "RoundToEven" | "Trunc" | "Abs") {
+    if matches!(
+        name,
+        "Ceil" | "Floor" | "Round" | "RoundToEven" | "Trunc" | "Abs"
+    ) {
         if let K::Int(i) = cx.arg(0)?.k {
             return Ok(K::Int(if name == "Abs" {
                 i.checked_abs().ok_or_else(|| cx.fail("overflow"))?

@@ -259,7 +259,11 @@ const CONSTANTS: &[(&str, &str, Const)] = &[
     ("math", "Ln10", Const::F(std::f64::consts::LN_10)),
     ("math", "Log10E", Const::F(std::f64::consts::LOG10_E)),
     ("math", "MaxFloat64", Const::F(f64::MAX)),
-    ("math", "SmallestNonzeroFloat64", Const::F(4.940_656_458_412_465e-324)),
+    (
+        "math",
+        "SmallestNonzeroFloat64",
+        Const::F(4.940_656_458_412_465e-324),
+    ),
     ("math", "MaxInt8", Const::I(i8::MAX as i64)),
     ("math", "MinInt8", Const::I(i8::MIN as i64)),
     ("math", "MaxInt16", Const::I(i16::MAX as i64)),
@@ -278,7 +282,11 @@ const CONSTANTS: &[(&str, &str, Const)] = &[
     ("time", "Minute", Const::I(60_000_000_000)),
     ("time", "Hour", Const::I(3_600_000_000_000)),
     ("time", "RFC3339", Const::S("2006-01-02T15:04:05Z07:00")),
-    ("time", "RFC3339Nano", Const::S("2006-01-02T15:04:05.999999999Z07:00")),
+    (
+        "time",
+        "RFC3339Nano",
+        Const::S("2006-01-02T15:04:05.999999999Z07:00"),
+    ),
     ("list", "Ascending", Const::S("\u{0}list.Ascending")),
     ("list", "Descending", Const::S("\u{0}list.Descending")),
 ];
@@ -324,7 +332,13 @@ pub(crate) fn validator(f: &'static Func, args: Vec<Val>, span: Span) -> Val {
 }
 
 /// Calls `pkg.name` with concrete arguments (their number checked against [`FUNCS`]).
-pub(crate) fn call(ev: &mut Evaluator<'_>, pkg: &str, name: &str, args: Vec<Val>, span: Span) -> Val {
+pub(crate) fn call(
+    ev: &mut Evaluator<'_>,
+    pkg: &str,
+    name: &str,
+    args: Vec<Val>,
+    span: Span,
+) -> Val {
     let mut cx = Cx {
         ev,
         args,

@@ -2,7 +2,7 @@
 
 use super::Cx;
 use crate::value::*;
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
     if name == "IPString" {
@@ -81,7 +81,10 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
                 (_, IpAddr::V6(a)) => a.octets().to_vec(),
             };
             let span = cx.span;
-            let vals = bytes.into_iter().map(|b| Val::new(K::Int(b as i64), span)).collect();
+            let vals = bytes
+                .into_iter()
+                .map(|b| Val::new(K::Int(b as i64), span))
+                .collect();
             return cx.list_of(vals);
         }
         _ => return Err(cx.fail("no such function")),
@@ -100,11 +103,19 @@ fn cidr(s: &str) -> Option<(IpAddr, u32)> {
 fn contains(net: IpAddr, bits: u32, ip: IpAddr) -> bool {
     match (net, ip) {
         (IpAddr::V4(n), IpAddr::V4(i)) => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             u32::from(n) & mask == u32::from(i) & mask
         }
         (IpAddr::V6(n), IpAddr::V6(i)) => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             u128::from(n) & mask == u128::from(i) & mask
         }
         _ => false,

@@ -29,7 +29,11 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
         },
         "FindAll" => {
             let n = limit(cx)?;
-            let found: Vec<String> = re.find_iter(s).take(n).map(|m| m.as_str().to_string()).collect();
+            let found: Vec<String> = re
+                .find_iter(s)
+                .take(n)
+                .map(|m| m.as_str().to_string())
+                .collect();
             if found.is_empty() {
                 return Err(no_match(cx));
             }
@@ -94,7 +98,11 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
 }
 
 /// The named groups of a match, as a struct (a group that did not take part is `""`).
-fn named(cx: &mut Cx<'_, '_>, re: &regex_lite::Regex, caps: &regex_lite::Captures) -> Result<K, Val> {
+fn named(
+    cx: &mut Cx<'_, '_>,
+    re: &regex_lite::Regex,
+    caps: &regex_lite::Captures,
+) -> Result<K, Val> {
     let span = cx.span;
     let fields: Vec<(String, Val)> = re
         .capture_names()

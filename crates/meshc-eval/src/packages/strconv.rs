@@ -7,7 +7,10 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
     Ok(match name {
         "Atoi" => {
             let s = cx.str(0)?;
-            K::Int(s.parse().map_err(|_| cx.fail(format!("invalid syntax: {s:?}")))?)
+            K::Int(
+                s.parse()
+                    .map_err(|_| cx.fail(format!("invalid syntax: {s:?}")))?,
+            )
         }
         "Itoa" => return cx.string(cx.int(0)?.to_string()),
         "FormatBool" => return cx.string(cx.bool(0)?.to_string()),
@@ -64,7 +67,10 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
             if m < lo || m > hi {
                 return Err(cx.fail(format!("value out of range: {s:?}")));
             }
-            K::Int(i64::try_from(m).map_err(|_| cx.fail(format!("{s:?} does not fit in a 64-bit int")))?)
+            K::Int(
+                i64::try_from(m)
+                    .map_err(|_| cx.fail(format!("{s:?} does not fit in a 64-bit int")))?,
+            )
         }
         "ParseFloat" => {
             let s = cx.str(0)?;
@@ -128,7 +134,9 @@ pub(super) fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -7,7 +7,11 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
     if name == "Join" {
         let parts = cx.strs(0)?;
         let sep = cx.str(1)?;
-        let joined = parts.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(&sep);
+        let joined = parts
+            .iter()
+            .map(|s| s.as_ref())
+            .collect::<Vec<_>>()
+            .join(&sep);
         return cx.string(joined);
     }
     let s = cx.str(0)?;
@@ -73,7 +77,10 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
         }
         "Runes" => {
             let span = cx.span;
-            let vals = s.chars().map(|c| Val::new(K::Int(c as i64), span)).collect();
+            let vals = s
+                .chars()
+                .map(|c| Val::new(K::Int(c as i64), span))
+                .collect();
             return cx.list_of(vals);
         }
         "SliceRunes" => {

@@ -115,7 +115,10 @@ fn frac(n: u64, div: u64) -> String {
 /// An RFC 3339 date-time: `2006-01-02T15:04:05Z` or with an offset and fraction.
 fn rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|x| x.iter().all(u8::is_ascii_digit))
+    };
     if b.len() < 20
         || !digits(0..4)
         || b[4] != b'-'
@@ -132,7 +135,8 @@ fn rfc3339(s: &str) -> bool {
         return false;
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(99);
-    let (month, day, hour, min, sec) = (num(5..7), num(8..10), num(11..13), num(14..16), num(17..19));
+    let (month, day, hour, min, sec) =
+        (num(5..7), num(8..10), num(11..13), num(14..16), num(17..19));
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 {
         return false;
     }
