@@ -12,7 +12,7 @@ use std::rc::Rc;
 /// The names of the builtin functions (`len(x)`, `join(xs, sep)`, `warn(msg)`, …).
 pub const NAMES: &[&str] = &[
     "len", "min", "max", "sum", "lower", "upper", "contains", "join", "ceil", "floor", "div",
-    "mod", "quo", "rem", "and", "or", "close", "warn", "error",
+    "mod", "quo", "rem", "and", "or", "close", "matchN", "matchIf", "warn", "error",
 ];
 
 fn err(name: &Ident, msg: String) -> Val {
@@ -118,6 +118,17 @@ pub(crate) fn call<'a>(
 ) -> Val {
     if let Some((alias, func)) = name.name.split_once('.') {
         return package_call(ev, name, (alias, func), args, env, span);
+    }
+    if let Some(f) = match name.name.as_str() {
+        "matchN" => Some(&crate::packages::MATCH_N),
+        "matchIf" => Some(&crate::packages::MATCH_IF),
+        _ => None,
+    } {
+        if let Some(e) = arity(name, args, f.max - 1..=f.max - 1) {
+            return e;
+        }
+        let vals = args.iter().map(|a| ev.eval_expr(a, env)).collect();
+        return crate::packages::validator(f, vals, span);
     }
     let range = match name.name.as_str() {
         "len" | "lower" | "upper" | "sum" | "ceil" | "floor" | "warn" | "error" => 1..=1,

@@ -165,6 +165,9 @@ impl fmt::Display for Validator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let pkg = self.pkg.rsplit('/').next().unwrap_or(self.pkg);
         let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
+        if pkg.is_empty() {
+            return write!(f, "{}({})", self.func, args.join(", "));
+        }
         write!(f, "{pkg}.{}({})", self.func, args.join(", "))
     }
 }

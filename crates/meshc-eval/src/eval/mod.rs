@@ -204,6 +204,8 @@ pub struct Evaluator<'a> {
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
     trials: Vec<(usize, EnvId, VertexId)>,
+    /// The validators being checked (by where they are written).
+    validating: Vec<Span>,
     /// Vertices being expanded or valued, innermost last: the path of a cycle.
     active: Vec<VertexId>,
     depth: usize,
@@ -244,6 +246,7 @@ impl<'a> Evaluator<'a> {
             label_sets: HashMap::new(),
             interned: HashSet::new(),
             trials: Vec::new(),
+            validating: Vec::new(),
             active: Vec::new(),
             depth: 0,
             steps: 0,

@@ -304,9 +304,16 @@ impl<'a> Evaluator<'a> {
     /// fails, as a diagnostic.
     pub(super) fn check_validators(&mut self, vs: &[Rc<Validator>], v: &Val) -> Option<Diagnostic> {
         for vd in vs {
+            // A validator checking a value that holds it (matchN unifies the value with its
+            // schemas, the validator included) does not check it again.
+            if self.validating.contains(&vd.span) {
+                continue;
+            }
             let mut args = vec![v.clone()];
             args.extend(vd.args.iter().cloned());
+            self.validating.push(vd.span);
             let r = crate::packages::call(self, vd.pkg, vd.func, args, vd.span);
+            self.validating.pop();
             match r.k {
                 K::Bool(true) => {}
                 K::Bool(false) => {

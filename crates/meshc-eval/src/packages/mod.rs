@@ -346,6 +346,7 @@ pub(crate) fn call(
         name: format!("{}.{name}", pkg.rsplit('/').next().unwrap_or(pkg)),
     };
     let r = match pkg {
+        "" => matches(&mut cx, name),
         "strings" => strings::call(&mut cx, name),
         "list" => list::call(&mut cx, name),
         "math" => math::call(&mut cx, name),
@@ -362,6 +363,59 @@ pub(crate) fn call(
         Err(e) => e,
     }
 }
+
+/// The builtin validators `matchN(n, [schemas])` (the value matches as many of the schemas
+/// as `n` allows: a number or a constraint such as `>0`) and `matchIf(if, then, else)`.
+fn matches(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
+    let v = cx.args[0].clone();
+    let fits = |cx: &mut Cx<'_, '_>, schema: &Val| -> bool {
+        let r = cx.ev.unify(&v, schema);
+        match &r.k {
+            K::Bottom(_) => false,
+            K::Vertex(w) => cx.ev.first_error_of(*w).is_none(),
+            _ => true,
+        }
+    };
+    if name == "matchIf" {
+        let (cond, then, other) = (cx.args[1].clone(), cx.args[2].clone(), cx.args[3].clone());
+        let branch = if fits(cx, &cond) { then } else { other };
+        return Ok(K::Bool(fits(cx, &branch)));
+    }
+    let n = cx.args[1].clone();
+    let K::Vertex(w) = cx.args[2].k else {
+        return Err(cx.fail("the schemas must be a list"));
+    };
+    let (_, items) = cx.ev.items(w);
+    let mut count = 0;
+    for (_, e) in items {
+        let schema = cx.ev.value(e);
+        if fits(cx, &schema) {
+            count += 1;
+        }
+    }
+    let got = cx.ev.unify(&Val::new(K::Int(count), cx.span), &n);
+    Ok(K::Bool(!matches!(got.k, K::Bottom(_))))
+}
+
+/// `matchN` and `matchIf` as validators (they always are: the value checked comes first).
+pub(crate) const MATCH_N: Func = Func {
+    pkg: "",
+    name: "matchN",
+    min: 3,
+    max: 3,
+    validator: true,
+    first: Kinds::ALL,
+};
+
+/// See [`MATCH_N`].
+pub(crate) const MATCH_IF: Func = Func {
+    pkg: "",
+    name: "matchIf",
+    min: 4,
+    max: 4,
+    validator: true,
+    first: Kinds::ALL,
+};
 
 fn structs(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
     let n = cx.struct_len(0)?;
