@@ -34,6 +34,9 @@ pub enum ExprKind {
     /// `X=value`: a name for the value of the field (or struct) it is written in, visible in
     /// the value.
     Alias(Ident, Box<Expr>),
+    /// `x?`: a reference that may be absent; inside a `try` comprehension, its absence (or an
+    /// error in the expression holding it) means the comprehension yields nothing.
+    OptionalRef(Box<Expr>),
     /// `x[i:j]`, `x[:j]`, `x[i:]`: the elements of a list from `i` up to `j`.
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// `f(a, b)`: builtins only.
@@ -396,6 +399,14 @@ pub enum Clause {
     If(Expr),
     /// `let name = value`
     Let(LetClause),
+    /// `try` (the body's `x?` references must be present) or `try name = value` (the value,
+    /// with its `x?` references, must be present; it is bound to `name`).
+    Try {
+        /// The value bound, if any.
+        binding: Option<LetClause>,
+        /// Where it was written.
+        span: Span,
+    },
 }
 
 /// `[ … ]`

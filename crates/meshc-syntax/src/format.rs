@@ -111,7 +111,11 @@ fn prec(e: &Expr) -> u8 {
         ExprKind::Unify(_) => 2,
         ExprKind::Binary(op, ..) => binary_prec(*op),
         ExprKind::Unary(..) | ExprKind::Bound(..) => 8,
-        ExprKind::Select(..) | ExprKind::Index(..) | ExprKind::Call(..) => 9,
+        ExprKind::Select(..)
+        | ExprKind::Index(..)
+        | ExprKind::Slice(..)
+        | ExprKind::OptionalRef(..)
+        | ExprKind::Call(..) => 9,
         _ => 10,
     }
 }
@@ -575,6 +579,15 @@ impl<'t> Printer<'t> {
                     self.expr(e, 0);
                 }
                 Clause::Let(l) => self.let_clause(l),
+                Clause::Try { binding, .. } => {
+                    self.out.push_str("try");
+                    if let Some(l) = binding {
+                        self.out.push(' ');
+                        self.out.push_str(&l.name.name);
+                        self.out.push_str(" = ");
+                        self.expr(&l.value, 0);
+                    }
+                }
             }
             self.out.push(' ');
         }
@@ -705,6 +718,10 @@ impl<'t> Printer<'t> {
                 self.out.push('[');
                 self.expr(i, 0);
                 self.out.push(']');
+            }
+            ExprKind::OptionalRef(x) => {
+                self.expr(x, 9);
+                self.out.push('?');
             }
             ExprKind::Alias(name, x) => {
                 self.out.push_str(&name.name);

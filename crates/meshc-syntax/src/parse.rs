@@ -683,7 +683,7 @@ impl<'t> Parser<'t> {
         if self.at_kw("let") {
             return Ok(Decl::Let(self.let_clause()?));
         }
-        if self.at_kw("for") || self.at_kw("if") {
+        if self.at_kw("for") || self.at_kw("if") || self.at_try() {
             return Ok(Decl::Comprehension(self.comprehension()?));
         }
         if self.at("...") {
@@ -1258,6 +1258,33 @@ impl<'t> Parser<'t> {
                 clauses.push(Clause::If(self.expr(0)?));
             } else if self.at_kw("let") {
                 clauses.push(Clause::Let(self.let_clause()?));
+            } else if self.at_try() {
+                let cstart = self.pos;
+                self.bump("try".len());
+                self.trivia();
+                let mut binding = None;
+                if let Some(end) = self.ident_end(self.pos) {
+                    let eq = self.skip_trivia_from(end);
+                    if self.byte_at(eq) == Some(b'=')
+                        && !matches!(self.byte_at(eq + 1), Some(b'=' | b'~'))
+                    {
+                        let lstart = self.pos;
+                        let name = self.take_ident(end);
+                        self.trivia();
+                        self.bump(1);
+                        self.trivia();
+                        let value = self.expr(0)?;
+                        binding = Some(LetClause {
+                            name,
+                            value,
+                            span: self.span_from(lstart),
+                        });
+                    }
+                }
+                clauses.push(Clause::Try {
+                    binding,
+                    span: self.span_from(cstart),
+                });
             } else if self.at("{") {
                 let body = self.struct_lit()?;
                 // `else { … }` / `fallback { … }`: what no binding produces.
@@ -1288,6 +1315,31 @@ impl<'t> Parser<'t> {
             }
             self.trivia();
         }
+    }
+
+    /// `try` starting a clause: followed by `{`, a clause or `name =` (elsewhere `try` is a
+    /// name, as in `try: 1`).
+    fn at_try(&self) -> bool {
+        if !self.at_kw("try") {
+            return false;
+        }
+        let p = self.skip_trivia_from(self.pos + 3);
+        if self.byte_at(p) == Some(b'{') {
+            return true;
+        }
+        let mut e = p;
+        while self.byte_at(e).is_some_and(is_ident_char) {
+            e += 1;
+        }
+        let word = &self.src[p..e];
+        if matches!(word, b"for" | b"if" | b"let" | b"try") {
+            return true;
+        }
+        let eq = self.skip_trivia_from(e);
+        e > p
+            && self.ident_end(p).is_some()
+            && self.byte_at(eq) == Some(b'=')
+            && !matches!(self.byte_at(eq + 1), Some(b'=' | b'~'))
     }
 
     /// `{ decls }` (at a `{`).
@@ -1504,6 +1556,7 @@ impl<'t> Parser<'t> {
             Index(Expr),
             Slice(Option<Box<Expr>>, Option<Box<Expr>>),
             Call(Vec<Expr>),
+            Optional,
         }
         let start = pre.as_ref().map_or(self.pos, |p| p.start);
         let mut e = match pre {
@@ -1554,6 +1607,9 @@ impl<'t> Parser<'t> {
                     self.close_bracket("]", &["`:`", "`]`"])?;
                     Post::Index(idx)
                 }
+            } else if self.at("?") {
+                self.bump(1);
+                Post::Optional
             } else if self.at("(") {
                 self.open_bracket();
                 self.trivia();
@@ -1582,6 +1638,7 @@ impl<'t> Parser<'t> {
                 Post::Select(name) => ExprKind::Select(Box::new(e), name),
                 Post::Index(idx) => ExprKind::Index(Box::new(e), Box::new(idx)),
                 Post::Slice(lo, hi) => ExprKind::Slice(Box::new(e), lo, hi),
+                Post::Optional => ExprKind::OptionalRef(Box::new(e)),
                 Post::Call(args) => match e.kind {
                     ExprKind::Ident(name) => ExprKind::Call(Ident { name, span: e.span }, args),
                     // A function of an imported package: `strings.ToUpper(s)`.
@@ -1745,7 +1802,7 @@ impl<'t> Parser<'t> {
                     }
                 };
                 tail = Some(Box::new(t));
-            } else if self.at_kw("for") || self.at_kw("if") {
+            } else if self.at_kw("for") || self.at_kw("if") || self.at_try() {
                 elems.push(ListElem::Comprehension(self.comprehension()?));
             } else {
                 let e = self.expr(depth + 1)?;

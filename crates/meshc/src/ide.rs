@@ -457,13 +457,21 @@ pub fn definition(
                             .push(Scope::Names(key.iter().chain([value]).collect()));
                     }
                     Clause::If(e) => self.expr(e),
-                    Clause::Let(l) => {
+                    Clause::Let(l)
+                    | Clause::Try {
+                        binding: Some(l), ..
+                    } => {
                         self.expr(&l.value);
                         self.scopes.push(Scope::Let(l));
                     }
+                    Clause::Try { binding: None, .. } => {}
                 }
             }
             self.lit(&c.body);
+            if let Some(f) = &c.fallback {
+                self.scopes.truncate(n);
+                self.lit(&f.body);
+            }
             self.scopes.truncate(n);
         }
         fn expr(&mut self, e: &'a Expr) {
@@ -472,8 +480,14 @@ pub fn definition(
             }
             match &e.kind {
                 ExprKind::Ident(name) => self.found = Some((name.clone(), self.resolve(name))),
-                ExprKind::Select(x, _) | ExprKind::Unary(_, x) | ExprKind::Bound(_, x) => {
-                    self.expr(x)
+                ExprKind::Select(x, _)
+                | ExprKind::Unary(_, x)
+                | ExprKind::Bound(_, x)
+                | ExprKind::Alias(_, x)
+                | ExprKind::OptionalRef(x) => self.expr(x),
+                ExprKind::Slice(x, lo, hi) => {
+                    self.expr(x);
+                    lo.iter().chain(hi).for_each(|b| self.expr(b));
                 }
                 ExprKind::Index(x, i) | ExprKind::Binary(_, x, i) => {
                     self.expr(x);

@@ -3,6 +3,47 @@
 use super::*;
 
 impl<'a> Evaluator<'a> {
+    /// Whether the optional references of a `try` body are all present, and the expressions
+    /// holding them evaluate without error (an incomplete value is fine).
+    pub(super) fn try_ok(&mut self, body: &'a StructLit, env: EnvId) -> bool {
+        for d in &body.decls {
+            let ok = match d {
+                Decl::Field(f) => self.try_ok_expr(&f.value, env),
+                Decl::Embed(e) => self.try_ok_expr(e, env),
+                Decl::Let(l) => self.try_ok_expr(&l.value, env),
+                Decl::Comprehension(c) => {
+                    // A nested `try` answers for itself.
+                    c.clauses.iter().any(|cl| matches!(cl, Clause::Try { .. }))
+                        || c.clauses.iter().all(|cl| match cl {
+                            Clause::For { source, .. } => self.try_ok_expr(source, env),
+                            Clause::If(x) => self.try_ok_expr(x, env),
+                            Clause::Let(l) => self.try_ok_expr(&l.value, env),
+                            Clause::Try { .. } => true,
+                        })
+                }
+                _ => true,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// See [`Self::try_ok`]: struct and list literals are looked into, other expressions
+    /// holding an `x?` are evaluated.
+    pub(super) fn try_ok_expr(&mut self, e: &'a Expr, env: EnvId) -> bool {
+        match &e.kind {
+            ExprKind::Struct(s) => self.try_ok(s, env),
+            ExprKind::List(l) => l.elems.iter().all(|x| match x {
+                ListElem::Expr(x) => self.try_ok_expr(x, env),
+                ListElem::Comprehension(_) => true,
+            }),
+            _ if has_optional(e) => !self.eval_expr(e, env).is_bottom(),
+            _ => true,
+        }
+    }
+
     pub(super) fn run_comprehension(
         &mut self,
         v: VertexId,
@@ -18,6 +59,12 @@ impl<'a> Evaluator<'a> {
             }
             Ok(()) => false,
         };
+        if c.clauses
+            .iter()
+            .any(|cl| matches!(cl, Clause::Try { binding: None, .. }))
+        {
+            outs.retain(|&e| self.try_ok(&c.body, e));
+        }
         if outs.is_empty() && !failed {
             if let Some(f) = &c.fallback {
                 self.add_conj(
@@ -101,6 +148,18 @@ impl<'a> Evaluator<'a> {
                 let env = self.push_env(env, Frame::LetBind { clause: l });
                 self.clauses(cl, i + 1, env, out)
             }
+            // `try x = v`: no binding where v (with its `y?` references) is absent or an error.
+            Clause::Try {
+                binding: Some(l), ..
+            } => {
+                if !self.try_ok_expr(&l.value, env) {
+                    return Ok(());
+                }
+                let env = self.push_env(env, Frame::LetBind { clause: l });
+                self.clauses(cl, i + 1, env, out)
+            }
+            // `try { … }`: the body is checked where it is produced (`try_ok`).
+            Clause::Try { binding: None, .. } => self.clauses(cl, i + 1, env, out),
             Clause::For {
                 key, value, source, ..
             } => {
@@ -149,5 +208,28 @@ pub(super) fn clause_span(c: &Clause) -> Span {
         Clause::For { span, .. } => *span,
         Clause::If(e) => e.span,
         Clause::Let(l) => l.span,
+        Clause::Try { span, .. } => *span,
+    }
+}
+
+/// Whether an expression holds an optional reference `x?` (outside nested literals).
+fn has_optional(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::OptionalRef(_) => true,
+        ExprKind::Select(x, _) | ExprKind::Unary(_, x) | ExprKind::Bound(_, x) => has_optional(x),
+        ExprKind::Alias(_, x) => has_optional(x),
+        ExprKind::Index(x, i) => has_optional(x) || has_optional(i),
+        ExprKind::Slice(x, a, b) => {
+            has_optional(x)
+                || a.as_deref().is_some_and(has_optional)
+                || b.as_deref().is_some_and(has_optional)
+        }
+        ExprKind::Binary(_, a, b) => has_optional(a) || has_optional(b),
+        ExprKind::Unify(xs) | ExprKind::Call(_, xs) => xs.iter().any(has_optional),
+        ExprKind::Disj(xs) => xs.iter().any(|(x, _)| has_optional(x)),
+        ExprKind::Interp(parts) => parts
+            .iter()
+            .any(|p| matches!(p, StrPart::Expr(x) if has_optional(x))),
+        _ => false,
     }
 }

@@ -148,6 +148,13 @@ impl<'a> Evaluator<'a> {
                 ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
                     self.expand_ref(v, e, c)
                 }
+                ExprKind::OptionalRef(inner) => self.add_conj(
+                    v,
+                    Conj {
+                        src: Src::Expr(inner),
+                        ..c
+                    },
+                ),
                 _ => self.vx(v).scalars.push(c),
             },
         }

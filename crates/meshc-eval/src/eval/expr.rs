@@ -41,7 +41,7 @@ impl<'a> Evaluator<'a> {
                 self.call_logic(&name.name, &args[0], env, span)
             }
             ExprKind::Call(name, args) => crate::builtins::call(self, name, args, env, span),
-            ExprKind::Alias(_, inner) => self.eval_expr(inner, env),
+            ExprKind::Alias(_, inner) | ExprKind::OptionalRef(inner) => self.eval_expr(inner, env),
             ExprKind::Unary(op, x) => {
                 let v = match self.concrete(x, env) {
                     Ok(v) => v,

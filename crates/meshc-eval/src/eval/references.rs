@@ -40,6 +40,7 @@ impl<'a> Evaluator<'a> {
     pub(super) fn resolve(&mut self, e: &'a Expr, env: EnvId) -> Result<Target, Diagnostic> {
         match &e.kind {
             ExprKind::Ident(name) => self.lookup(name, e.span, env),
+            ExprKind::OptionalRef(inner) => self.resolve(inner, env),
             ExprKind::Select(base, id) => {
                 if let ExprKind::Ident(alias) = &base.kind {
                     if let Some(pkg) = self.builtin_import(base.span.file, alias) {
@@ -219,26 +220,8 @@ impl<'a> Evaluator<'a> {
                             Some(&a) => a,
                             None => self.arc(v, name),
                         };
-                        // A field that is only optional, in a struct whose fields are all
-                        // known, has no value to refer to (as in CUE).
-                        let av = &self.vs[a as usize];
-                        if av.optional
-                            && !av.regular
-                            && !av.required
-                            && !is_def(name)
-                            && self.vs[v as usize].xs == Phase::Done
-                        {
-                            return Err(Diagnostic::error(
-                                codes::UNDEFINED,
-                                format!(
-                                    "field `{name}` of `{}` is optional and not present",
-                                    self.path(v)
-                                ),
-                            )
-                            .primary(span, "not present")
-                            .help(format!(
-                                "test for it first: `if {name} != _|_ {{ … }}`, or make it a regular field: `{name}: …`"
-                            )));
+                        if let Some(d) = self.optional_only(v, a, name, span) {
+                            return Err(d);
                         }
                         return Ok(Target::Vertex(a));
                     }
@@ -287,6 +270,9 @@ impl<'a> Evaluator<'a> {
                                 self.arc(r, name)
                             }
                         };
+                        if let Some(d) = self.optional_only(r, a, name, span) {
+                            return Err(d);
+                        }
                         return Ok(Target::Vertex(a));
                     }
                 }
@@ -309,6 +295,35 @@ impl<'a> Evaluator<'a> {
             d = d.help("a reference names a field of an enclosing struct, a `let`, a `for` variable, an import or a field at the top level of the package");
         }
         Err(d)
+    }
+
+    /// A field that is only optional, in a struct whose fields are all known, has no value to
+    /// refer to (as in CUE): the error for a reference to it.
+    fn optional_only(
+        &self,
+        v: VertexId,
+        a: VertexId,
+        name: &str,
+        span: Span,
+    ) -> Option<Diagnostic> {
+        let av = &self.vs[a as usize];
+        let absent = av.optional
+            && !av.regular
+            && !av.required
+            && !is_def(name)
+            && self.vs[v as usize].xs == Phase::Done
+            // The standard library tests its optional fields with comprehensions over them.
+            && self.user_file(span);
+        absent.then(|| {
+            Diagnostic::error(
+                codes::UNDEFINED,
+                format!("field `{name}` of `{}` is optional and not present", self.path(v)),
+            )
+            .primary(span, "not present")
+            .help(format!(
+                "test for it first: `if {name} != _|_ {{ … }}`, or make it a regular field: `{name}: …`"
+            ))
+        })
     }
 
     pub(super) fn visible_names(&self, env: EnvId) -> Vec<String> {
