@@ -289,7 +289,11 @@ pub(super) fn flatten_alts<'a>(
                     alt.1 = false;
                 }
             }
-            ExprKind::Disj(inner) => flatten_alts(inner, *d || outer_default, out),
+            // A marked disjunction's own marks choose its defaults (`*(*2 | 3)` is `*2 | 3`).
+            ExprKind::Disj(inner) => {
+                let own = inner.iter().any(|(_, m)| *m);
+                flatten_alts(inner, (*d || outer_default) && !own, out)
+            }
             _ => out.push((e, *d || outer_default)),
         }
     }

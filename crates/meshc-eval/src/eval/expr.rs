@@ -155,6 +155,9 @@ impl<'a> Evaluator<'a> {
                 let mut out: Vec<Alt> = Vec::new();
                 let mut marked = false;
                 let mut poisoned: Option<Val> = None;
+                // Where this disjunction marks a default, the defaults of its unmarked
+                // alternatives do not count (`*1 | ((*2 | 3) & (*2 | 3))` defaults to 1).
+                let marked_here = flat.iter().any(|(_, d)| *d);
                 for (x, d) in flat {
                     marked |= d;
                     let v = self.eval_expr(x, env);
@@ -174,7 +177,7 @@ impl<'a> Evaluator<'a> {
                             for a in inner.iter() {
                                 out.push(Alt {
                                     v: a.v.clone(),
-                                    default: a.default || (d && !has),
+                                    default: (a.default && (d || !marked_here)) || (d && !has),
                                 });
                             }
                         }
