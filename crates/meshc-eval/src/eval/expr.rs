@@ -40,6 +40,20 @@ impl<'a> Evaluator<'a> {
             {
                 self.call_logic(&name.name, &args[0], env, span)
             }
+            // `*x` outside a disjunction's alternatives: x, marked as the default.
+            ExprKind::Call(name, args) if name.name == "*default" && args.len() == 1 => {
+                let v = self.eval_expr(&args[0], env);
+                if v.is_bottom() || matches!(v.k, K::Disj(_)) {
+                    return v;
+                }
+                Val::new(
+                    K::Disj(Rc::new(Disj {
+                        alts: vec![Alt { v, default: true }],
+                        marked: true,
+                    })),
+                    span,
+                )
+            }
             ExprKind::Call(name, args) => crate::builtins::call(self, name, args, env, span),
             ExprKind::Alias(_, inner) | ExprKind::OptionalRef(inner) => self.eval_expr(inner, env),
             ExprKind::Unary(op, x) => {
