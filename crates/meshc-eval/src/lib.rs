@@ -75,6 +75,9 @@ pub struct Program<'a> {
     /// `(file, import name)` → the path of a standard package it imports (`"strings"`,
     /// `"encoding/json"`: see [`packages`]).
     pub builtin_imports: HashMap<(FileId, String), String>,
+    /// Reads the documents of a YAML text as JSON values, for `yaml.Unmarshal` (the library
+    /// passes its one YAML reader; without it, reading YAML is an error).
+    pub yaml_reader: Option<fn(&str) -> Result<Vec<serde_json::Value>, String>>,
 }
 
 /// One package: the parsed files that form it.

@@ -1879,7 +1879,6 @@ impl<'t> Parser<'t> {
     /// starts on the next line and ends on the line before the closing `"""`, whose indentation
     /// is removed from every line.
     fn string_body(&mut self, mut parts: Option<(usize, &mut Vec<StrPart>)>) -> PResult<String> {
-        let start = self.pos;
         let mut hashes = 0;
         while self.peek() == Some(b'#') {
             hashes += 1;
@@ -1943,10 +1942,7 @@ impl<'t> Parser<'t> {
             }
             let run = self.pos;
             while let Some(c) = self.peek() {
-                if (c == b'"' && closes(self, self.pos))
-                    || escape_at(self, self.pos)
-                    || (c == b'\n' && !multi)
-                    || (c == b'\n' && multi)
+                if (c == b'"' && closes(self, self.pos)) || escape_at(self, self.pos) || c == b'\n'
                 {
                     break;
                 }
@@ -1972,7 +1968,6 @@ impl<'t> Parser<'t> {
                         text.truncate(trimmed.len());
                     }
                     self.bump(if multi { 3 } else { 1 } + hashes);
-                    let _ = start;
                     return Ok(text);
                 }
                 Some(b'\n') if multi => {

@@ -397,6 +397,14 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     meshc_syntax::format::format(text)
 }
 
+/// The documents of a YAML text as JSON values (with `meshc vet`'s reader: YAML 1.2's core
+/// schema, bounded), for the evaluator's `yaml.Unmarshal`.
+fn read_yaml_values(text: &str) -> Result<Vec<serde_json::Value>, String> {
+    vet::yaml::read(FileId::default(), text)
+        .map(|docs| docs.into_iter().map(|d| d.value).collect())
+        .map_err(|d| d.message)
+}
+
 /// Reads Kubernetes objects from text: JSON (an object, an array, or a `List`) or
 /// multi-document YAML. The one place meshc reads YAML.
 pub fn read_manifests(text: &str) -> Result<Vec<serde_json::Value>, String> {
@@ -647,6 +655,7 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         stdlib_files: stdlib_ids,
         tags: options.tags.iter().cloned().collect(),
         builtin_imports,
+        yaml_reader: Some(read_yaml_values),
     };
     let evaluation = meshc_eval::evaluate(&program);
     // A bad service name is reported once, by the parser: drop what the schema derives from it.

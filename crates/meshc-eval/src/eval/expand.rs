@@ -473,20 +473,7 @@ impl<'a> Evaluator<'a> {
                 self.add_conj(ev, wc);
             }
         }
-        let len = to - from;
-        match self.vs[v as usize].list_len {
-            Some((m, pspan)) if m != len => {
-                let d = Diagnostic::error(
-                    codes::LIST_LENGTH,
-                    format!("conflicting list lengths {len} and {m}"),
-                )
-                .primary(e.span, format!("a list of {len}"))
-                .secondary(pspan, format!("a list of {m}"));
-                self.vx(v).errors.push(d);
-            }
-            Some(_) => {}
-            None => self.vx(v).list_len = Some((len, e.span)),
-        }
+        self.close_list(v, to - from, e.span);
     }
 
     /// Adds the field `f`, named `name`, of a struct literal expanded into `v`.

@@ -70,22 +70,25 @@ impl<'a> Evaluator<'a> {
                     close: elem_close,
                 },
             )),
-            None => {
-                let prev = self.vs[v as usize].list_len;
-                match prev {
-                    Some((n, pspan)) if n != idx => {
-                        let d = Diagnostic::error(
-                            codes::LIST_LENGTH,
-                            format!("conflicting list lengths {idx} and {n}"),
-                        )
-                        .primary(l.span, format!("a list of {idx}"))
-                        .secondary(pspan, format!("a list of {n}"));
-                        self.vx(v).errors.push(d);
-                    }
-                    Some(_) => {}
-                    None => self.vx(v).list_len = Some((idx, l.span)),
-                }
+            None => self.close_list(v, idx, l.span),
+        }
+    }
+
+    /// Fixes the length of list `v` at `len` (written at `span`): a different length fixed by
+    /// another conjunct is a conflict.
+    pub(super) fn close_list(&mut self, v: VertexId, len: usize, span: Span) {
+        match self.vs[v as usize].list_len {
+            Some((n, pspan)) if n != len => {
+                let d = Diagnostic::error(
+                    codes::LIST_LENGTH,
+                    format!("conflicting list lengths {len} and {n}"),
+                )
+                .primary(span, format!("a list of {len}"))
+                .secondary(pspan, format!("a list of {n}"));
+                self.vx(v).errors.push(d);
             }
+            Some(_) => {}
+            None => self.vx(v).list_len = Some((len, span)),
         }
     }
 

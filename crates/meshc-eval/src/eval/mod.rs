@@ -372,6 +372,11 @@ impl<'a> Evaluator<'a> {
             .map(|s| s.as_str())
     }
 
+    /// The YAML reader the program was given.
+    pub(crate) fn yaml_reader(&self) -> Option<fn(&str) -> Result<Vec<serde_json::Value>, String>> {
+        self.prog.yaml_reader
+    }
+
     /// The first conflict in a vertex and its regular descendants.
     pub(crate) fn first_error_of(&mut self, v: VertexId) -> Option<Diagnostic> {
         self.first_error(v, 0)

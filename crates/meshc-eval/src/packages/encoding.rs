@@ -77,9 +77,16 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, pkg: &str, name: &str) -> Result<K, Val>
 fn parse(cx: &Cx<'_, '_>, pkg: &str) -> Result<serde_json::Value, Val> {
     let s = cx.str(0)?;
     if pkg == "encoding/json" {
-        serde_json::from_str(&s).map_err(|e| cx.fail(format!("invalid JSON: {e}")))
-    } else {
-        yaml_serde::from_str(&s).map_err(|e| cx.fail(format!("invalid YAML: {e}")))
+        return serde_json::from_str(&s).map_err(|e| cx.fail(format!("invalid JSON: {e}")));
+    }
+    let Some(read) = cx.ev.yaml_reader() else {
+        return Err(cx.fail("no YAML reader was given to the evaluator"));
+    };
+    let mut docs = read(&s).map_err(|e| cx.fail(format!("invalid YAML: {e}")))?;
+    match docs.len() {
+        0 => Ok(serde_json::Value::Null),
+        1 => Ok(docs.remove(0)),
+        n => Err(cx.fail(format!("{n} YAML documents where one is expected"))),
     }
 }
 
