@@ -90,7 +90,7 @@ impl<'a> Evaluator<'a> {
             );
             // The trial holds one alternative of this disjunction: the disjunction reached
             // again through a reference (`e: #d`, where `#d` is it) adds nothing to it.
-            self.trials.push((d.src.key(), d.env, t));
+            self.trials.push((d.src.key(), t, alt));
             self.expand(t);
             self.trials.pop();
             match self.first_error(t, 0) {

@@ -141,7 +141,24 @@ impl<'a> Evaluator<'a> {
                         },
                     );
                 }
-                ExprKind::Disj(_) if self.trials.contains(&(c.src.key(), c.env, v)) => {}
+                // The disjunction being tried, reached again within the trial (through a
+                // reference or a copy of the struct embedding it): it takes the trial's
+                // alternative.
+                ExprKind::Disj(_) if self.trials.iter().any(|t| t.0 == c.src.key() && t.1 == v) => {
+                    let alt = self
+                        .trials
+                        .iter()
+                        .find(|t| t.0 == c.src.key() && t.1 == v)
+                        .map(|t| t.2)
+                        .expect("found above");
+                    self.add_conj(
+                        v,
+                        Conj {
+                            src: Src::Expr(alt),
+                            ..c
+                        },
+                    );
+                }
                 ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
                     self.vx(v).sdisj.push(c)
                 }

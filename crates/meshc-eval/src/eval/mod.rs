@@ -203,7 +203,7 @@ pub struct Evaluator<'a> {
     label_sets: HashMap<usize, HashSet<&'a str>>,
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
-    trials: Vec<(usize, EnvId, VertexId)>,
+    trials: Vec<(usize, VertexId, &'a Expr)>,
     /// The validators being checked (by where they are written).
     validating: Vec<Span>,
     /// Vertices being expanded or valued, innermost last: the path of a cycle.
