@@ -58,6 +58,9 @@ impl Default for Limits {
     }
 }
 
+/// Reads the documents of a YAML text as JSON values (see [`Program::yaml_reader`]).
+pub type YamlReader = fn(&str) -> Result<Vec<serde_json::Value>, String>;
+
 /// A set of packages to evaluate. Package 0 is the main package.
 #[derive(Debug, Default)]
 pub struct Program<'a> {
@@ -77,7 +80,7 @@ pub struct Program<'a> {
     pub builtin_imports: HashMap<(FileId, String), String>,
     /// Reads the documents of a YAML text as JSON values, for `yaml.Unmarshal` (the library
     /// passes its one YAML reader; without it, reading YAML is an error).
-    pub yaml_reader: Option<fn(&str) -> Result<Vec<serde_json::Value>, String>>,
+    pub yaml_reader: Option<YamlReader>,
 }
 
 /// One package: the parsed files that form it.

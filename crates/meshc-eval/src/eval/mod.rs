@@ -373,7 +373,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The YAML reader the program was given.
-    pub(crate) fn yaml_reader(&self) -> Option<fn(&str) -> Result<Vec<serde_json::Value>, String>> {
+    pub(crate) fn yaml_reader(&self) -> Option<crate::YamlReader> {
         self.prog.yaml_reader
     }
 

@@ -32,7 +32,7 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, pkg: &str, name: &str) -> Result<K, Val>
         }
         (_, "Unmarshal") => {
             let data = parse(cx, pkg)?;
-            Ok(cx.from_plain(&data).k)
+            Ok(cx.value_of_plain(&data).k)
         }
         ("encoding/json", "Valid") => {
             let s = cx.str(0)?;
@@ -42,7 +42,7 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, pkg: &str, name: &str) -> Result<K, Val>
         }
         (_, "Validate" | "ValidatePartial") => {
             let data = parse(cx, pkg)?;
-            let value = cx.from_plain(&data);
+            let value = cx.value_of_plain(&data);
             let schema = cx.args[1].clone();
             let r = cx.ev.unify(&value, &schema);
             match &r.k {

@@ -262,7 +262,7 @@ const CONSTANTS: &[(&str, &str, Const)] = &[
     (
         "math",
         "SmallestNonzeroFloat64",
-        Const::F(4.940_656_458_412_465e-324),
+        Const::F(5e-324),
     ),
     ("math", "MaxInt8", Const::I(i8::MAX as i64)),
     ("math", "MinInt8", Const::I(i8::MIN as i64)),
@@ -637,7 +637,7 @@ impl<'e, 'a> Cx<'e, 'a> {
     }
 
     /// A value from plain JSON data.
-    pub fn from_plain(&mut self, j: &serde_json::Value) -> Val {
+    pub fn value_of_plain(&mut self, j: &serde_json::Value) -> Val {
         use serde_json::Value as J;
         let span = self.span;
         match j {
@@ -649,13 +649,13 @@ impl<'e, 'a> Cx<'e, 'a> {
             },
             J::String(s) => Val::new(K::Str(Rc::from(s.as_str())), span),
             J::Array(items) => {
-                let vals = items.iter().map(|x| self.from_plain(x)).collect();
+                let vals = items.iter().map(|x| self.value_of_plain(x)).collect();
                 self.ev.list_of(vals, span)
             }
             J::Object(m) => {
                 let fields = m
                     .iter()
-                    .map(|(k, x)| (k.clone(), self.from_plain(x)))
+                    .map(|(k, x)| (k.clone(), self.value_of_plain(x)))
                     .collect();
                 self.ev.struct_of(fields, span)
             }

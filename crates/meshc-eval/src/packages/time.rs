@@ -188,7 +188,7 @@ fn unix(sec: i64, nsec: i64) -> Option<String> {
         rem % 60
     );
     if nanos != 0 {
-        out += &format!(".{:09}", nanos).trim_end_matches('0').to_string();
+        out += format!(".{:09}", nanos).trim_end_matches('0');
     }
     out.push('Z');
     Some(out)
