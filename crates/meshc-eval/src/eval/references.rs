@@ -126,15 +126,7 @@ impl<'a> Evaluator<'a> {
             if av.regular || is_def(name) || av.required {
                 return Ok(Target::Vertex(a));
             }
-            return Err(Diagnostic::error(
-                codes::UNDEFINED,
-                format!(
-                    "field `{name}` of `{}` is optional and not present",
-                    self.path(w)
-                ),
-            )
-            .primary(span, "not present")
-            .help(format!("test for it first: `if {name} != _|_ {{ … }}`")));
+            return Err(absent_diag(name, &self.path(w), span));
         }
         if !vert.is_struct && !vert.is_list {
             let val = self.value(w);
@@ -314,16 +306,7 @@ impl<'a> Evaluator<'a> {
             && self.vs[v as usize].xs == Phase::Done
             // The standard library tests its optional fields with comprehensions over them.
             && self.user_file(span);
-        absent.then(|| {
-            Diagnostic::error(
-                codes::UNDEFINED,
-                format!("field `{name}` of `{}` is optional and not present", self.path(v)),
-            )
-            .primary(span, "not present")
-            .help(format!(
-                "test for it first: `if {name} != _|_ {{ … }}`, or make it a regular field: `{name}: …`"
-            ))
-        })
+        absent.then(|| absent_diag(name, &self.path(v), span))
     }
 
     pub(super) fn visible_names(&self, env: EnvId) -> Vec<String> {
@@ -438,4 +421,16 @@ pub(super) fn ref_name(e: &Expr) -> String {
         ExprKind::Index(b, _) => format!("{}[…]", ref_name(b)),
         _ => "…".into(),
     }
+}
+
+/// A reference to field `name` of `path` that is only optional: it has no value.
+fn absent_diag(name: &str, path: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::UNDEFINED,
+        format!("field `{name}` of `{path}` is optional and not present"),
+    )
+    .primary(span, "not present")
+    .help(format!(
+        "test for it first: `if {name} != _|_ {{ … }}`, or make it a regular field: `{name}: …`"
+    ))
 }
