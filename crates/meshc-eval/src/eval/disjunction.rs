@@ -90,6 +90,7 @@ impl<'a> Evaluator<'a> {
             );
             // The trial holds one alternative of this disjunction: the disjunction reached
             // again through a reference (`e: #d`, where `#d` is it) adds nothing to it.
+            self.trial_of.insert(t, v);
             self.trials.push((d.src.key(), t, alt));
             self.expand(t);
             self.trials.pop();
@@ -150,6 +151,20 @@ impl<'a> Evaluator<'a> {
                 self.vx(v).es = Phase::Done;
             }
         }
+    }
+
+    /// The alternative that the disjunction `key` takes in `v`: where `v` is a trial of it, or
+    /// a trial of another disjunction inside such a trial.
+    pub(super) fn trial_alt(&self, key: usize, v: VertexId) -> Option<&'a Expr> {
+        self.trials.iter().find_map(|&(k, t, alt)| {
+            let mut x = v;
+            loop {
+                if x == t {
+                    return (k == key).then_some(alt);
+                }
+                x = *self.trial_of.get(&x)?;
+            }
+        })
     }
 
     /// The first conflict in a vertex and its regular descendants (incomplete values pass).

@@ -144,13 +144,8 @@ impl<'a> Evaluator<'a> {
                 // The disjunction being tried, reached again within the trial (through a
                 // reference or a copy of the struct embedding it): it takes the trial's
                 // alternative.
-                ExprKind::Disj(_) if self.trials.iter().any(|t| t.0 == c.src.key() && t.1 == v) => {
-                    let alt = self
-                        .trials
-                        .iter()
-                        .find(|t| t.0 == c.src.key() && t.1 == v)
-                        .map(|t| t.2)
-                        .expect("found above");
+                ExprKind::Disj(_) if self.trial_alt(c.src.key(), v).is_some() => {
+                    let alt = self.trial_alt(c.src.key(), v).expect("found above");
                     self.add_conj(
                         v,
                         Conj {

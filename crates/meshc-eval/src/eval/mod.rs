@@ -204,6 +204,8 @@ pub struct Evaluator<'a> {
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
     trials: Vec<(usize, VertexId, &'a Expr)>,
+    /// Each trial vertex, and the vertex it is a trial for.
+    trial_of: HashMap<VertexId, VertexId>,
     /// The validators being checked (by where they are written).
     validating: Vec<Span>,
     /// Vertices being expanded or valued, innermost last: the path of a cycle.
@@ -246,6 +248,7 @@ impl<'a> Evaluator<'a> {
             label_sets: HashMap::new(),
             interned: HashSet::new(),
             trials: Vec::new(),
+            trial_of: HashMap::new(),
             validating: Vec::new(),
             active: Vec::new(),
             depth: 0,

@@ -259,11 +259,7 @@ const CONSTANTS: &[(&str, &str, Const)] = &[
     ("math", "Ln10", Const::F(std::f64::consts::LN_10)),
     ("math", "Log10E", Const::F(std::f64::consts::LOG10_E)),
     ("math", "MaxFloat64", Const::F(f64::MAX)),
-    (
-        "math",
-        "SmallestNonzeroFloat64",
-        Const::F(5e-324),
-    ),
+    ("math", "SmallestNonzeroFloat64", Const::F(5e-324)),
     ("math", "MaxInt8", Const::I(i8::MAX as i64)),
     ("math", "MinInt8", Const::I(i8::MIN as i64)),
     ("math", "MaxInt16", Const::I(i16::MAX as i64)),
