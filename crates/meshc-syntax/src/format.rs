@@ -232,6 +232,28 @@ impl<'t> Printer<'t> {
     fn file(&mut self, f: &File) {
         // The header: `package` and the imports, one per line (a group becomes single lines).
         let mut header: Vec<(usize, usize, String)> = Vec::new();
+        // Attributes written before the package clause and the imports stay first.
+        let first_header = f
+            .package
+            .as_ref()
+            .map(|p| p.span.start)
+            .into_iter()
+            .chain(f.imports.iter().map(|i| i.span.start))
+            .min();
+        let lead = f
+            .body
+            .decls
+            .iter()
+            .take_while(
+                |d| matches!(d, Decl::Attr(a) if first_header.is_some_and(|h| a.span.start < h)),
+            )
+            .count();
+        for d in &f.body.decls[..lead] {
+            if let Decl::Attr(a) = d {
+                let text = self.src(a.span).to_string();
+                header.push((a.span.start as usize, a.span.end as usize, text));
+            }
+        }
         if let Some(p) = &f.package {
             let start = p.span.start as usize;
             let kw = self.text[..start].rfind("package").unwrap_or(start);
@@ -245,7 +267,7 @@ impl<'t> Printer<'t> {
         for (k, (start, end, text)) in header.iter().enumerate() {
             if k > 0 {
                 self.newline();
-                let after_package = k == 1 && f.package.is_some();
+                let after_package = k == lead + 1 && f.package.is_some();
                 if after_package || self.blank_between(last, self.next_text(last, *start)) {
                     self.newline();
                 }
@@ -258,7 +280,7 @@ impl<'t> Printer<'t> {
             }
             last = self.trailing(*end, usize::MAX);
         }
-        let items: Vec<Item> = f.body.decls.iter().map(Item::Decl).collect();
+        let items: Vec<Item> = f.body.decls[lead..].iter().map(Item::Decl).collect();
         if !header.is_empty() && !items.is_empty() {
             self.newline();
             self.newline();

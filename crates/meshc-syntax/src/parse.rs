@@ -543,18 +543,22 @@ impl<'t> Parser<'t> {
 
     fn unit(&mut self, unit: Unit) -> PResult<Header> {
         self.trivia();
-        let (mut package, mut imports) = (None, Vec::new());
+        let (mut package, mut imports, mut decls) = (None, Vec::new(), Vec::new());
         if unit != Unit::Decls {
+            // Attributes of the file may come first (`@experiment(x)`, then `package`).
+            while self.at("@") {
+                decls.push(Decl::Attr(self.attr()?));
+                self.trivia();
+            }
             (package, imports) = self.header()?;
         }
-        let decls = if unit == Unit::Header {
+        if unit == Unit::Header {
             if !self.at_end() {
                 return self.fail(&["`import`"]);
             }
-            Vec::new()
         } else {
-            self.decls(true)?
-        };
+            decls.extend(self.decls(true)?);
+        }
         Ok((package, imports, decls))
     }
 
