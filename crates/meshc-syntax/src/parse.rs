@@ -660,13 +660,9 @@ impl<'t> Parser<'t> {
             return Ok(Decl::Attr(self.attr()?));
         }
         // A keyword followed by `:` is a label (`if: 1`, `for: 2`).
-        let word_label = {
-            let mut e = self.pos;
-            while self.byte_at(e).is_some_and(is_ident_char) {
-                e += 1;
-            }
-            e > self.pos && self.label_end(e).is_some()
-        };
+        let word_label = self
+            .keyword_end(self.pos)
+            .is_some_and(|e| self.label_end(e).is_some());
         if word_label {
             let start = self.pos;
             if let Head::Label(l) = self.head()? {
@@ -687,8 +683,13 @@ impl<'t> Parser<'t> {
         if self.at_kw("let") {
             return Ok(Decl::Let(self.let_clause()?));
         }
-        if self.at_kw("for") || self.at_kw("if") || self.at_try() {
+        if self.at_kw("for") || self.at_kw("if") {
             return Ok(Decl::Comprehension(self.comprehension()?));
+        }
+        // `try` starts a comprehension only if one follows; else it is a name (as the grammar
+        // reads `{try x = a b}`: the embeddings `try`, `x = a` and `b`).
+        if let Some(c) = self.try_comprehension() {
+            return Ok(Decl::Comprehension(c));
         }
         if self.at("...") {
             let start = self.pos;
@@ -1321,6 +1322,22 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// A comprehension starting with `try`, or `None` (nothing read) where what follows does
+    /// not read as one.
+    fn try_comprehension(&mut self) -> Option<Comprehension> {
+        if !self.at_try() {
+            return None;
+        }
+        let m = self.mark();
+        match self.comprehension() {
+            Ok(c) => Some(c),
+            Err(_) => {
+                self.reset(m);
+                None
+            }
+        }
+    }
+
     /// `try` starting a clause: followed by `{`, a clause or `name =` (elsewhere `try` is a
     /// name, as in `try: 1`).
     fn at_try(&self) -> bool {
@@ -1806,8 +1823,10 @@ impl<'t> Parser<'t> {
                     }
                 };
                 tail = Some(Box::new(t));
-            } else if self.at_kw("for") || self.at_kw("if") || self.at_try() {
+            } else if self.at_kw("for") || self.at_kw("if") {
                 elems.push(ListElem::Comprehension(self.comprehension()?));
+            } else if let Some(c) = self.try_comprehension() {
+                elems.push(ListElem::Comprehension(c));
             } else {
                 let e = self.expr(depth + 1)?;
                 if tail.is_some() {

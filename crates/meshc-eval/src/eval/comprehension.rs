@@ -44,6 +44,24 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The environments a comprehension yields its body in: its clauses' bindings, those of
+    /// a `try { … }` kept only where the body's optional references are present.
+    pub(super) fn yields(
+        &mut self,
+        c: &'a Comprehension,
+        env: EnvId,
+        outs: &mut Vec<EnvId>,
+    ) -> Result<(), Diagnostic> {
+        let r = self.clauses(&c.clauses, 0, env, outs);
+        if c.clauses
+            .iter()
+            .any(|cl| matches!(cl, Clause::Try { binding: None, .. }))
+        {
+            outs.retain(|&e| self.try_ok(&c.body, e));
+        }
+        r
+    }
+
     pub(super) fn run_comprehension(
         &mut self,
         v: VertexId,
@@ -52,19 +70,13 @@ impl<'a> Evaluator<'a> {
         close: Option<CloseId>,
     ) {
         let mut outs = Vec::new();
-        let failed = match self.clauses(&c.clauses, 0, env, &mut outs) {
+        let failed = match self.yields(c, env, &mut outs) {
             Err(d) => {
                 self.vx(v).errors.push(d);
                 true
             }
             Ok(()) => false,
         };
-        if c.clauses
-            .iter()
-            .any(|cl| matches!(cl, Clause::Try { binding: None, .. }))
-        {
-            outs.retain(|&e| self.try_ok(&c.body, e));
-        }
         if outs.is_empty() && !failed {
             if let Some(f) = &c.fallback {
                 self.add_conj(

@@ -144,19 +144,17 @@ impl<'a> Evaluator<'a> {
                 // The disjunction being tried, reached again within the trial (through a
                 // reference or a copy of the struct embedding it): it takes the trial's
                 // alternative.
-                ExprKind::Disj(_) if self.trial_alt(c.src.key(), v).is_some() => {
-                    let alt = self.trial_alt(c.src.key(), v).expect("found above");
-                    self.add_conj(
+                ExprKind::Disj(alts) => match self.trial_alt(c.src.key(), v) {
+                    Some(alt) => self.add_conj(
                         v,
                         Conj {
                             src: Src::Expr(alt),
                             ..c
                         },
-                    );
-                }
-                ExprKind::Disj(alts) if self.is_structural_disj(alts, c.env) => {
-                    self.vx(v).sdisj.push(c)
-                }
+                    ),
+                    None if self.is_structural_disj(alts, c.env) => self.vx(v).sdisj.push(c),
+                    None => self.vx(v).scalars.push(c),
+                },
                 ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
                     self.expand_ref(v, e, c)
                 }

@@ -24,15 +24,8 @@ impl<'a> Evaluator<'a> {
                 }
                 ListElem::Comprehension(comp) => {
                     let mut outs = Vec::new();
-                    if let Err(d) = self.clauses(&comp.clauses, 0, c.env, &mut outs) {
+                    if let Err(d) = self.yields(comp, c.env, &mut outs) {
                         self.vx(v).errors.push(d);
-                    }
-                    if comp
-                        .clauses
-                        .iter()
-                        .any(|cl| matches!(cl, Clause::Try { binding: None, .. }))
-                    {
-                        outs.retain(|&e| self.try_ok(&comp.body, e));
                     }
                     let body = match &comp.fallback {
                         Some(f) if outs.is_empty() => {

@@ -320,7 +320,7 @@ impl<'a> Evaluator<'a> {
                     return Some(
                         Diagnostic::error(
                             codes::OUT_OF_BOUND,
-                            format!("{} does not satisfy {vd}", show_short(v)),
+                            format!("{v} does not satisfy {vd}"),
                         )
                         .primary(v.span, "this value")
                         .secondary(vd.span, "the validator is from here"),
@@ -343,9 +343,4 @@ fn merge_validators(a: &[Rc<Validator>], b: &[Rc<Validator>]) -> Vec<Rc<Validato
         }
     }
     out
-}
-
-/// A value for a message: a struct or list as `{…}`/`[…]`, a scalar as written.
-fn show_short(v: &Val) -> String {
-    v.to_string()
 }
