@@ -161,12 +161,20 @@ pub const ALLOW_PREFIX: &str = "allow.meshc.dev/";
 /// policies silence the same rules there: `allow: {CODE: "why"}` as `allow.meshc.dev/CODE: why`,
 /// and `idempotent: true` as `allow.meshc.dev/E0305: idempotent` on its VirtualServices.
 fn allow_annotations(services: &[Service], objects: &mut [Object]) {
+    // Only the services that silence something are looked up, by name and namespace.
+    let silencing: HashMap<(&str, &str), &Service> = services
+        .iter()
+        .filter(|s| !s.allow.is_empty() || s.idempotent)
+        .map(|s| ((s.name.as_str(), s.namespace.as_str()), s))
+        .collect();
+    if silencing.is_empty() {
+        return;
+    }
     for o in objects.iter_mut() {
-        let Some(name) = &o.service else { continue };
-        let Some(s) = services
-            .iter()
-            .find(|s| &s.name == name && Some(&s.namespace) == o.namespace.as_ref())
-        else {
+        let (Some(name), Some(ns)) = (&o.service, &o.namespace) else {
+            continue;
+        };
+        let Some(s) = silencing.get(&(name.as_str(), ns.as_str())) else {
             continue;
         };
         let mut notes: BTreeMap<String, String> = s

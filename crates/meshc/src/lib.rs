@@ -40,6 +40,7 @@ mod patch;
 mod render;
 mod stdlib;
 mod vet;
+mod yaml;
 pub use vet::{vet, VetOptions, ALLOW_PREFIX};
 
 pub use meshc_eval::{Limits, Node, NodeKind};
@@ -369,10 +370,12 @@ impl<'t> HeaderWords<'t> {
 /// Objects as one multi-document YAML stream, each document opened by `---` (what
 /// `meshc build` prints and `kubectl apply -f -` reads); [`read_manifests`] reads it back.
 pub fn manifest_stream<'v>(objects: impl IntoIterator<Item = &'v serde_json::Value>) -> String {
-    objects
-        .into_iter()
-        .map(|o| format!("---\n{}", to_yaml(o)))
-        .collect()
+    let mut out = String::new();
+    for o in objects {
+        out.push_str("---\n");
+        yaml::write_document(o, &mut out);
+    }
+    out
 }
 
 /// Renders diagnostics as text (codespan-reporting), with source excerpts from `sources`.
@@ -444,9 +447,16 @@ pub fn read_manifests(text: &str) -> Result<Vec<serde_json::Value>, String> {
 
 pub use meshc_lower::diff::{diff, show as show_object, Change, DiffReport};
 
-/// Serializes any value as YAML, the one place meshc writes YAML.
+/// Serializes any value as YAML (with `yaml_serde`). For a JSON value, such as an object,
+/// [`json_to_yaml`] writes the same bytes faster.
 pub fn to_yaml<T: serde::Serialize>(v: &T) -> String {
     yaml_serde::to_string(v).expect("values always serialize to YAML")
+}
+
+/// A JSON value (an object of the manifests) as one YAML document: byte for byte what
+/// [`to_yaml`] writes, by meshc's direct writer (tens of times faster).
+pub fn json_to_yaml(v: &serde_json::Value) -> String {
+    yaml::to_string(v)
 }
 
 /// Compiles the main package of `sources`.

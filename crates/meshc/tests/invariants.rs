@@ -113,7 +113,8 @@ fn yaml_is_written_in_one_place() {
             }
         }
     }
-    // Manifests are written by the library's one writer; the evaluator's `yaml.Marshal`
+    // Manifests are written by the library's one writer (`to_yaml`, which the direct writer
+    // of `yaml.rs` matches byte for byte and falls back to); the evaluator's `yaml.Marshal`
     // writes YAML text as a value of the language (a string), not a manifest.
     writers.retain(|p| !p.ends_with("crates/meshc-eval/src/packages/encoding.rs"));
     assert_eq!(writers.len(), 1, "YAML writers: {writers:?}");

@@ -1,0 +1,272 @@
+//! The YAML writer of the manifests: a direct writer for the JSON values meshc emits, byte for
+//! byte what `yaml_serde` (libyaml's emitter with serde's scalar styles) writes for them, at
+//! the speed of string appends.
+//!
+//! It writes block mappings and sequences (sequences in a mapping not indented, two spaces a
+//! level), empty collections as `{}` and `[]`, numbers as serde does (integers in decimal,
+//! floats by `ryu`), and a string plain unless YAML would read it as something else (a number,
+//! a boolean, null, digits with a leading zero) or libyaml's analysis forbids the plain style
+//! (an indicator in the wrong place, a leading or trailing space): then single-quoted. A value
+//! outside what it writes itself — a string with a character other than printable ASCII (a
+//! line break, a tab, a non-ASCII letter), a key longer than libyaml's 128-byte simple keys —
+//! is written by `yaml_serde` instead, the whole document, so the output is the same either
+//! way. `tests/yaml_writer.rs` checks the two agree over generated values.
+
+use serde_json::Value;
+
+/// Appends `value` as one YAML document (without a `---` line) to `out`.
+pub fn write_document(value: &Value, out: &mut String) {
+    if !writable(value) {
+        out.push_str(&crate::to_yaml(value));
+        return;
+    }
+    let mut w = Writer { out, column: 0 };
+    w.node(value, Context::Root, 0);
+    w.out.push('\n');
+}
+
+/// `value` as one YAML document.
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    write_document(value, &mut out);
+    out
+}
+
+/// Whether the fast path writes `value` the way `yaml_serde` does: every string printable ASCII
+/// on one line, every key short enough to be a simple key, no single-entry map whose key could
+/// read as a tag.
+fn writable(value: &Value) -> bool {
+    match value {
+        Value::String(s) => printable_ascii(s),
+        Value::Array(items) => items.iter().all(writable),
+        Value::Object(map) => {
+            // A simple key is at most 128 bytes (a quoted key counts its text only).
+            map.iter()
+                .all(|(k, v)| printable_ascii(k) && k.len() <= 128 && writable(v))
+                && !(map.len() == 1 && map.keys().next().is_some_and(|k| k.starts_with('!')))
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..=0x7e).contains(&b))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Root,
+    /// After `key:`.
+    MappingValue,
+    /// After `- `.
+    SequenceItem,
+}
+
+struct Writer<'o> {
+    out: &'o mut String,
+    /// The column after the last byte written (0 at the start of a line).
+    column: usize,
+}
+
+impl Writer<'_> {
+    fn push(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.column += s.len();
+    }
+
+    fn newline_indent(&mut self, indent: usize) {
+        self.out.push('\n');
+        for _ in 0..indent {
+            self.out.push(' ');
+        }
+        self.column = indent;
+    }
+
+    /// Writes `value` where `context` says, its block content at `indent`.
+    fn node(&mut self, value: &Value, context: Context, indent: usize) {
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                // A mapping's keys: at `indent` on lines of their own, except the first key of
+                // a sequence item, which follows its `- `.
+                let inner = match context {
+                    Context::Root => 0,
+                    Context::MappingValue => indent + 2,
+                    Context::SequenceItem => indent + 2,
+                };
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i == 0 && context == Context::SequenceItem {
+                        self.push(" ");
+                    } else if !(i == 0 && context == Context::Root) {
+                        self.newline_indent(inner);
+                    }
+                    self.scalar_str(k);
+                    self.push(":");
+                    self.node(v, Context::MappingValue, inner);
+                }
+            }
+            Value::Array(items) if !items.is_empty() => {
+                // A sequence in a mapping is not indented; one in a sequence item is.
+                let inner = match context {
+                    Context::Root | Context::MappingValue => indent,
+                    Context::SequenceItem => indent + 2,
+                };
+                for (i, v) in items.iter().enumerate() {
+                    if i == 0 && context == Context::SequenceItem {
+                        self.push(" ");
+                    } else if !(i == 0 && context == Context::Root) {
+                        self.newline_indent(inner);
+                    }
+                    self.push("-");
+                    self.node(v, Context::SequenceItem, inner);
+                }
+            }
+            Value::Object(_) => self.after_indicator("{}", context),
+            Value::Array(_) => self.after_indicator("[]", context),
+            Value::Null => self.after_indicator("null", context),
+            Value::Bool(b) => self.after_indicator(if *b { "true" } else { "false" }, context),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    self.after_indicator(itoa::Buffer::new().format(u), context)
+                } else if let Some(i) = n.as_i64() {
+                    self.after_indicator(itoa::Buffer::new().format(i), context)
+                } else {
+                    let f = n.as_f64().unwrap_or(0.0);
+                    let mut buffer = ryu::Buffer::new();
+                    let text = match f.classify() {
+                        std::num::FpCategory::Infinite if f > 0.0 => ".inf",
+                        std::num::FpCategory::Infinite => "-.inf",
+                        std::num::FpCategory::Nan => ".nan",
+                        _ => buffer.format_finite(f),
+                    };
+                    self.after_indicator(text, context)
+                }
+            }
+            Value::String(s) => {
+                if context != Context::Root {
+                    self.push(" ");
+                }
+                self.scalar_str(s);
+            }
+        }
+    }
+
+    /// A scalar after `:` or `-` (one space between), or alone at the root.
+    fn after_indicator(&mut self, text: &str, context: Context) {
+        if context != Context::Root {
+            self.push(" ");
+        }
+        self.push(text);
+    }
+
+    /// A printable-ASCII string: plain, or single-quoted with `'` doubled.
+    fn scalar_str(&mut self, s: &str) {
+        if s.is_empty() || reads_as_other_type(s) || !plain_allowed(s) {
+            self.out.push('\'');
+            for part in s.split_inclusive('\'') {
+                self.out.push_str(part);
+                if part.ends_with('\'') {
+                    self.out.push('\'');
+                }
+            }
+            self.out.push('\'');
+            self.column += s.len() + 2 + s.matches('\'').count();
+        } else {
+            self.push(s);
+        }
+    }
+}
+
+/// libyaml's analysis of a one-line printable-ASCII scalar in block context: whether the plain
+/// style may write it.
+fn plain_allowed(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.starts_with(b"---") || b.starts_with(b"...") {
+        return false;
+    }
+    if b[0] == b' ' || b[b.len() - 1] == b' ' {
+        return false;
+    }
+    // Whether the byte after position `i` is a space or the end.
+    let followed_by_space = |i: usize| i + 1 >= b.len() || b[i + 1] == b' ';
+    match b[0] {
+        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' => return false,
+        b'?' | b':' | b'-' if followed_by_space(0) => return false,
+        _ => {}
+    }
+    for i in 1..b.len() {
+        match b[i] {
+            b':' if followed_by_space(i) => return false,
+            b'#' if b[i - 1] == b' ' => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Whether YAML would read `s` as a null, a boolean or a number, or it is digits with a leading
+/// zero (serde quotes those).
+fn reads_as_other_type(s: &str) -> bool {
+    matches!(
+        s,
+        "null" | "Null" | "NULL" | "~" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+    ) || digits_but_not_number(s)
+        || int_like(s)
+        || float_like(s)
+}
+
+fn digits_but_not_number(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    s.len() > 1 && s.starts_with('0') && s[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An integer of any size in yaml_serde's reading: decimal, `0x`, `0o` or `0b`, signed.
+fn int_like(s: &str) -> bool {
+    let radix_digits = |rest: &str, radix: u32| {
+        !rest.starts_with(['+', '-']) && u128::from_str_radix(rest, radix).is_ok()
+    };
+    let unsigned = |t: &str| {
+        let u = t.strip_prefix('+').unwrap_or(t);
+        if let Some(r) = u.strip_prefix("0x") {
+            if radix_digits(r, 16) {
+                return true;
+            }
+        }
+        if let Some(r) = u.strip_prefix("0o") {
+            if radix_digits(r, 8) {
+                return true;
+            }
+        }
+        if let Some(r) = u.strip_prefix("0b") {
+            if radix_digits(r, 2) {
+                return true;
+            }
+        }
+        !u.starts_with(['+', '-'])
+            && !digits_but_not_number(t)
+            && u.parse::<u128>().is_ok()
+    };
+    let negative = |t: &str| {
+        for (p, radix) in [("-0x", 16), ("-0o", 8), ("-0b", 2)] {
+            if let Some(r) = t.strip_prefix(p) {
+                if i128::from_str_radix(&format!("-{r}"), radix).is_ok() {
+                    return true;
+                }
+            }
+        }
+        !digits_but_not_number(t) && t.parse::<i128>().is_ok()
+    };
+    unsigned(s) || negative(s)
+}
+
+/// A float in yaml_serde's reading (`.inf`, `.nan` and what Rust parses as a finite `f64`).
+fn float_like(s: &str) -> bool {
+    let unpositive = match s.strip_prefix('+') {
+        Some(u) if u.starts_with(['+', '-']) => return false,
+        Some(u) => u,
+        None => s,
+    };
+    matches!(unpositive, ".inf" | ".Inf" | ".INF")
+        || matches!(s, "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN")
+        || unpositive.parse::<f64>().is_ok_and(f64::is_finite)
+}
