@@ -4,8 +4,32 @@ use super::*;
 
 impl<'a> Evaluator<'a> {
     pub(super) fn new_close(&mut self, name: String, span: Span) -> CloseId {
-        self.close_meta.push(CloseMeta { name, span });
+        self.close_meta.push(CloseMeta {
+            name: CloseName::Root(name),
+            span,
+        });
         (self.close_meta.len() - 1) as CloseId
+    }
+
+    /// The name of a closedness id, as diagnostics give it: `#Service.probes`.
+    fn close_name(&self, mut c: CloseId) -> String {
+        let mut labels: Vec<&str> = Vec::new();
+        loop {
+            match &self.close_meta[c as usize].name {
+                CloseName::Root(name) => {
+                    let mut out = name.clone();
+                    for l in labels.iter().rev() {
+                        out.push('.');
+                        out.push_str(l);
+                    }
+                    return out;
+                }
+                CloseName::Child(parent, label) => {
+                    labels.push(label);
+                    c = *parent;
+                }
+            }
+        }
     }
 
     /// One shared `Rc<str>` per distinct label.
@@ -23,10 +47,12 @@ impl<'a> Evaluator<'a> {
         if let Some(&id) = self.close_children.get(&key) {
             return id;
         }
-        let meta = &self.close_meta[c as usize];
-        let name = format!("{}.{}", meta.name, label);
-        let span = meta.span;
-        let id = self.new_close(name, span);
+        let span = self.close_meta[c as usize].span;
+        self.close_meta.push(CloseMeta {
+            name: CloseName::Child(c, key.1.clone()),
+            span,
+        });
+        let id = (self.close_meta.len() - 1) as CloseId;
         self.close_children.insert(key, id);
         id
     }
@@ -127,9 +153,8 @@ impl<'a> Evaluator<'a> {
                 if ok {
                     continue;
                 }
-                let meta = &self.close_meta[cl.id as usize];
-                let def_name = meta.name.clone();
-                let def_span = meta.span;
+                let def_name = self.close_name(cl.id);
+                let def_span = self.close_meta[cl.id as usize].span;
                 let span = self.vs[a as usize].decl_span.unwrap_or(def_span);
                 let mut d = Diagnostic::error(
                     codes::NOT_ALLOWED,

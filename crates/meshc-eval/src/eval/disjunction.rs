@@ -123,7 +123,7 @@ impl<'a> Evaluator<'a> {
                     // disjunction again (and may decide it); exported as is, it is an error.
                     self.vx(v).value = Some(Val::incomplete(d.message.clone(), *span));
                     self.vx(v).es = Phase::Done;
-                    self.vx(v).ambiguous = Some(d);
+                    self.vx(v).ambiguous = Some(Box::new(d));
                     None
                 }
             }
@@ -226,6 +226,11 @@ impl<'a> Evaluator<'a> {
         let mut first_err: Option<Val> = None;
         for x in &xa {
             for y in &xb {
+                // Two different plain scalars: the alternative fails, and its error (never
+                // a telling one) is not needed.
+                if distinct_plain_scalars(&x.v, &y.v) {
+                    continue;
+                }
                 let r = self.unify(&x.v, &y.v);
                 if let K::Bottom(e) = &r.k {
                     let telling = e.code == codes::OUT_OF_BOUND || e.code == codes::NO_MATCH;
@@ -285,6 +290,21 @@ impl<'a> Evaluator<'a> {
             ),
         }
     }
+}
+
+/// Whether `a` and `b` are null, booleans, integers or strings (each concrete) and not the same
+/// value: their unification is certainly a conflict.
+fn distinct_plain_scalars(a: &Val, b: &Val) -> bool {
+    let plain = |v: &Val| matches!(v.k, K::Null | K::Bool(_) | K::Int(_) | K::Str(_));
+    plain(a)
+        && plain(b)
+        && match (&a.k, &b.k) {
+            (K::Null, K::Null) => false,
+            (K::Bool(x), K::Bool(y)) => x != y,
+            (K::Int(x), K::Int(y)) => x != y,
+            (K::Str(x), K::Str(y)) => x != y,
+            _ => true,
+        }
 }
 
 pub(super) fn flatten_alts<'a>(

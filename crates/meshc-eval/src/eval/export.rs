@@ -45,7 +45,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         if let Some(d) = self.vs[v as usize].ambiguous.clone() {
-            self.report(d);
+            self.report(*d);
             return None;
         }
         let val = self.value(v);

@@ -17,6 +17,7 @@
 //! pattern constraints), `disjunction`, `comprehension` and `references` the concepts expansion
 //! relies on; `valuation` unification of scalars; `expr` expressions; `export` the final value.
 
+mod chunked;
 mod closedness;
 mod comprehension;
 mod disjunction;
@@ -28,6 +29,7 @@ mod references;
 mod valuation;
 mod vertex;
 
+use chunked::Chunked;
 use disjunction::flatten_alts;
 use expr::{example_for, predeclared, predeclared_range, quoted_number_help};
 pub(crate) use expr::{lit_val, to_text};
@@ -146,13 +148,18 @@ enum Phase {
     Done,
 }
 
+/// What makes two conjuncts the same: where the expression is, its environment, its closedness.
+type ConjKey = (usize, EnvId, Option<CloseId>);
+
 #[derive(Debug, Default)]
 struct Vertex<'a> {
     parent: Option<VertexId>,
     label: Rc<str>,
     conjs: Vec<Conj<'a>>,
     /// For vertices with many conjuncts, the keys of `conjs` (smaller ones scan the list).
-    conj_keys: Option<HashSet<(usize, EnvId, Option<CloseId>)>>,
+    /// Boxed: rare, and a vertex stays small (48 bytes inline, 8 boxed).
+    #[allow(clippy::box_collection)]
+    conj_keys: Option<Box<HashSet<ConjKey>>>,
     arcs: IndexMap<Rc<str>, VertexId>,
     elems: Vec<VertexId>,
     is_struct: bool,
@@ -180,19 +187,26 @@ struct Vertex<'a> {
     reported: bool,
     /// Several alternatives of a disjunction of structs fit and none is the default: the
     /// error to report if the value is exported.
-    ambiguous: Option<Diagnostic>,
+    ambiguous: Option<Box<Diagnostic>>,
     /// While the vertex is valued: the concrete value of its conjuncts valued so far.
-    partial: Option<Val>,
+    partial: Option<Box<Val>>,
 }
 
+/// What a closedness id stands for: a definition (by name), or a field of another one (the
+/// name is built when a diagnostic needs it: `#Service.probes`).
 struct CloseMeta {
-    name: String,
+    name: CloseName,
     span: Span,
+}
+
+enum CloseName {
+    Root(String),
+    Child(CloseId, Rc<str>),
 }
 
 pub struct Evaluator<'a> {
     prog: &'a Program<'a>,
-    vs: Vec<Vertex<'a>>,
+    vs: Chunked<Vertex<'a>>,
     envs: Vec<Env<'a>>,
     roots: Vec<Option<VertexId>>,
     pkg_labels: Vec<HashSet<&'a str>>,
@@ -234,7 +248,7 @@ impl<'a> Evaluator<'a> {
     pub fn new(prog: &'a Program<'a>) -> Self {
         let mut ev = Evaluator {
             prog,
-            vs: Vec::new(),
+            vs: Chunked::default(),
             envs: vec![Env {
                 parent: None,
                 frame: Frame::Root,

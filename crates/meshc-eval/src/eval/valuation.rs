@@ -28,7 +28,7 @@ impl<'a> Evaluator<'a> {
             // A cycle through a field that already has a concrete value resolves to it
             // (`a: b + 100, b: a - 100, a: 200`), as in CUE.
             if let Some(p) = &self.vs[v as usize].partial {
-                return p.clone();
+                return (**p).clone();
             }
             let stack = self.active.clone();
             return Val::bottom(self.cycle_diag(&stack, v, first_span));
@@ -60,7 +60,7 @@ impl<'a> Evaluator<'a> {
             });
             if let Some(a) = &acc {
                 if a.is_concrete_scalar() && self.vs[v as usize].partial.is_none() {
-                    self.vx(v).partial = Some(a.clone());
+                    self.vx(v).partial = Some(Box::new(a.clone()));
                 }
             }
         }

@@ -95,7 +95,7 @@ impl<'a> Evaluator<'a> {
                         .map(|x| (x.src.key(), x.env, x.close))
                         .collect();
                     keys.insert(key);
-                    vert.conj_keys = Some(keys);
+                    vert.conj_keys = Some(Box::new(keys));
                 }
                 seen
             }
