@@ -758,10 +758,11 @@ fn compile_and(
         ..Show::new(color, root)
     };
     print_diagnostics(&c, diags.0, diags.1, &show);
-    if !c.ok() {
-        return ExitCode::from(1);
-    }
-    then(&c)
+    let code = if c.ok() { then(&c) } else { ExitCode::from(1) };
+    // The process ends here: its memory goes back to the system at once, without freeing each
+    // of the compilation's values (a tenth of the time of a large build).
+    std::mem::forget(c);
+    code
 }
 
 fn write_stdout(text: Option<String>) -> ExitCode {

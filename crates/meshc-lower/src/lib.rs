@@ -99,9 +99,9 @@ pub fn lower(root: &Node) -> Lowered {
         }
     }
     let mut cx = Ctx {
-        mesh,
+        mesh: &mesh,
         services: &services,
-        by_name,
+        by_name: &by_name,
         findings: Vec::new(),
     };
 
@@ -144,13 +144,40 @@ pub fn lower(root: &Node) -> Lowered {
             push(&mut out.objects, None, v);
         }
     }
-    for i in 0..services.len() {
-        objects::workload(&mut cx, i, &deps[i], &callers[i], &mut out.objects);
+    // Each workload lowers on its own (with the `parallel` feature, on every core); its
+    // objects and findings are then taken in the order of the workloads.
+    let lowered = map_indexed(services.len(), |i| {
+        let mut local = Ctx {
+            mesh: cx.mesh,
+            services: cx.services,
+            by_name: cx.by_name,
+            findings: Vec::new(),
+        };
+        let mut objects = Vec::new();
+        objects::workload(&mut local, i, &deps[i], &callers[i], &mut objects);
+        (objects, local.findings)
+    });
+    for (objects, findings) in lowered {
+        out.objects.extend(objects);
+        cx.findings.extend(findings);
     }
     guardrails::e0314_duplicate_object::check(&mut cx, &out.objects);
     allow_annotations(&services, &mut out.objects);
     out.diagnostics.extend(cx.findings);
     out
+}
+
+/// `f` of `0..n`, in order: on every core with the `parallel` feature, on this thread without.
+fn map_indexed<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..n).map(f).collect()
+    }
 }
 
 /// The annotation prefix that silences a guardrail on one object (`meshc vet`, the admission
@@ -205,10 +232,10 @@ fn allow_annotations(services: &[Service], objects: &mut [Object]) {
 /// What every object builder and guardrail sees: the mesh, all workloads (sorted by name),
 /// and the findings so far.
 pub(crate) struct Ctx<'s> {
-    pub mesh: Mesh,
+    pub mesh: &'s Mesh,
     pub services: &'s [Service],
     /// Service indices by name, for dependency resolution (workers have no Service).
-    pub by_name: HashMap<&'s str, Vec<usize>>,
+    pub by_name: &'s HashMap<&'s str, Vec<usize>>,
     pub findings: Vec<Diagnostic>,
 }
 

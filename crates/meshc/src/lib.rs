@@ -198,7 +198,7 @@ impl Compilation {
         if self.objects.is_empty() || !self.ok() {
             return None;
         }
-        Some(manifest_stream(self.objects.iter().map(|o| &o.value)))
+        Some(yaml::write_stream(&self.objects))
     }
     /// The objects as one JSON `List`, which `kubectl apply -f` takes.
     pub fn manifests_json(&self) -> Option<String> {

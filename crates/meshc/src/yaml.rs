@@ -25,6 +25,33 @@ pub fn write_document(value: &Value, out: &mut String) {
     w.out.push('\n');
 }
 
+/// The objects as a stream of YAML documents, each after a `---` line. With the `parallel`
+/// feature, runs of objects are written on every core and joined in order.
+pub fn write_stream(objects: &[crate::Object]) -> String {
+    let write = |chunk: &[crate::Object]| {
+        let mut out = String::new();
+        for o in chunk {
+            out.push_str("---\n");
+            write_document(&o.value, &mut out);
+        }
+        out
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let parts: Vec<String> = objects.par_chunks(512).map(write).collect();
+        let mut out = String::with_capacity(parts.iter().map(String::len).sum());
+        for p in parts {
+            out.push_str(&p);
+        }
+        out
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        write(objects)
+    }
+}
+
 /// `value` as one YAML document.
 pub fn to_string(value: &Value) -> String {
     let mut out = String::new();
@@ -242,9 +269,7 @@ fn int_like(s: &str) -> bool {
                 return true;
             }
         }
-        !u.starts_with(['+', '-'])
-            && !digits_but_not_number(t)
-            && u.parse::<u128>().is_ok()
+        !u.starts_with(['+', '-']) && !digits_but_not_number(t) && u.parse::<u128>().is_ok()
     };
     let negative = |t: &str| {
         for (p, radix) in [("-0x", 16), ("-0o", 8), ("-0b", 2)] {

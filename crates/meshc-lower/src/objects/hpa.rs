@@ -31,7 +31,7 @@ pub(crate) fn build(
         average_utilization: Some(t),
         ..Default::default()
     };
-    let metric = match compute::hpa_target(s, proxy, &cx.mesh) {
+    let metric = match compute::hpa_target(s, proxy, cx.mesh) {
         compute::HpaTarget::Container(t) => MetricSpec {
             type_: "ContainerResource".into(),
             container_resource: Some(ContainerResourceMetricSource {
@@ -43,7 +43,7 @@ pub(crate) fn build(
         },
         compute::HpaTarget::Pod { target: t, exact } => {
             if version == s.versions[0].name {
-                let d = w0308_hpa_adjusted::diagnostic(s, &cx.mesh, proxy, t, exact);
+                let d = w0308_hpa_adjusted::diagnostic(s, cx.mesh, proxy, t, exact);
                 cx.finding(s, d);
             }
             MetricSpec {

@@ -71,10 +71,10 @@ pub(crate) fn workload(
     ok &= e0325_security::check(cx, s);
     ok &= e0326_managed_annotation::check(cx, s);
 
-    let proxy = compute::size_proxy(s, &cx.mesh);
+    let proxy = compute::size_proxy(s, cx.mesh);
     w0309_proxy_undersized::check(cx, s, &proxy);
     w0310_concurrency::check(cx, s, &proxy);
-    let life = compute::lifecycle(s, &cx.mesh);
+    let life = compute::lifecycle(s, cx.mesh);
     e0306_short_grace::check(cx, s, &life);
     w0312_no_hook::check(cx, s, &life);
     let probes = pod::probes(cx, s);
