@@ -42,7 +42,11 @@ use meshc_syntax::ast::*;
 use meshc_syntax::codes;
 use meshc_syntax::lit::{format_float, Duration, Lit, Quantity};
 use meshc_syntax::{Diagnostic, FileId, Span};
-use std::collections::{HashMap, HashSet};
+/// The evaluator's own maps hash with foldhash (seeded per process, several times faster than
+/// SipHash on short labels); nothing depends on their order.
+type Hasher = foldhash::fast::RandomState;
+type HashMap<K, V> = std::collections::HashMap<K, V, Hasher>;
+type HashSet<K> = std::collections::HashSet<K, Hasher>;
 use std::rc::Rc;
 
 pub type EnvId = u32;
@@ -160,7 +164,7 @@ struct Vertex<'a> {
     /// Boxed: rare, and a vertex stays small (48 bytes inline, 8 boxed).
     #[allow(clippy::box_collection)]
     conj_keys: Option<Box<HashSet<ConjKey>>>,
-    arcs: IndexMap<Rc<str>, VertexId>,
+    arcs: IndexMap<Rc<str>, VertexId, Hasher>,
     elems: Vec<VertexId>,
     is_struct: bool,
     is_list: bool,
@@ -214,7 +218,9 @@ pub struct Evaluator<'a> {
     lets: HashMap<(EnvId, usize), VertexId>,
     close_children: HashMap<(CloseId, Rc<str>), CloseId>,
     close_meta: Vec<CloseMeta>,
-    label_sets: HashMap<usize, HashSet<&'a str>>,
+    /// Large struct literals indexed by address: their field labels, and whether they have a
+    /// `let` or an alias.
+    label_sets: HashMap<usize, (HashSet<&'a str>, bool)>,
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
     trials: Vec<(usize, VertexId, &'a Expr)>,
@@ -255,14 +261,14 @@ impl<'a> Evaluator<'a> {
             }],
             roots: vec![None; prog.packages.len()],
             pkg_labels: Vec::new(),
-            file_envs: HashMap::new(),
-            lets: HashMap::new(),
-            close_children: HashMap::new(),
+            file_envs: HashMap::default(),
+            lets: HashMap::default(),
+            close_children: HashMap::default(),
             close_meta: Vec::new(),
-            label_sets: HashMap::new(),
-            interned: HashSet::new(),
+            label_sets: HashMap::default(),
+            interned: HashSet::default(),
             trials: Vec::new(),
-            trial_of: HashMap::new(),
+            trial_of: HashMap::default(),
             validating: Vec::new(),
             active: Vec::new(),
             depth: 0,
@@ -272,10 +278,10 @@ impl<'a> Evaluator<'a> {
             exported: 0,
             halted: None,
             diags: Vec::new(),
-            seen: HashSet::new(),
+            seen: HashSet::default(),
         };
         for (i, p) in prog.packages.iter().enumerate() {
-            let mut labels = HashSet::new();
+            let mut labels = HashSet::default();
             for f in &p.files {
                 for d in &f.body.decls {
                     // A quoted label binds no identifier.

@@ -178,21 +178,35 @@ impl<'a> Evaluator<'a> {
         v
     }
 
-    pub(super) fn declares(&mut self, lit: &'a StructLit, name: &str) -> bool {
+    /// Whether `lit` declares a field `name` (unquoted), and whether it has any `let`, field
+    /// alias or embedded alias (which a reference must then look for). Large literals are
+    /// indexed once: a lookup through a file of 10,000 services does not scan it.
+    pub(super) fn declares(&mut self, lit: &'a StructLit, name: &str) -> (bool, bool) {
         if lit.decls.len() < 16 {
-            return lit.declares(name);
+            return (lit.declares(name), true);
         }
         let key = lit as *const StructLit as usize;
-        let set = self.label_sets.entry(key).or_insert_with(|| {
-            lit.decls
+        let scope = self.label_sets.entry(key).or_insert_with(|| {
+            let labels = lit
+                .decls
                 .iter()
                 .filter_map(|d| match d {
                     Decl::Field(f) if !f.label.quoted => f.label.name(),
                     _ => None,
                 })
-                .collect()
+                .collect();
+            let others = lit.decls.iter().any(|d| match d {
+                Decl::Let(_) => true,
+                Decl::Field(f) => f.label.alias.is_some(),
+                Decl::Embed(Expr {
+                    kind: ExprKind::Alias(..),
+                    ..
+                }) => true,
+                _ => false,
+            });
+            (labels, others)
         });
-        set.contains(name)
+        (scope.0.contains(name), scope.1)
     }
 
     pub(super) fn lookup(
@@ -206,7 +220,8 @@ impl<'a> Evaluator<'a> {
             let frame = self.envs[e as usize].frame.clone();
             match frame {
                 Frame::Struct { lit, vertex } => {
-                    if self.declares(lit, name) {
+                    let (declared, others) = self.declares(lit, name);
+                    if declared {
                         let v = self.res(vertex);
                         let a = match self.vs[v as usize].arcs.get(name) {
                             Some(&a) => a,
@@ -217,14 +232,14 @@ impl<'a> Evaluator<'a> {
                         }
                         return Ok(Target::Vertex(a));
                     }
-                    if let Some(l) = lit.let_decl(name) {
+                    if !others {
+                        // Nothing else in this literal can be named.
+                    } else if let Some(l) = lit.let_decl(name) {
                         return Ok(Target::Vertex(self.let_vertex(e, l, e)));
-                    }
-                    if let Some(label) = lit.aliased(name) {
+                    } else if let Some(label) = lit.aliased(name) {
                         let v = self.res(vertex);
                         return Ok(Target::Vertex(self.arc(v, label)));
-                    }
-                    if lit.embeds_alias(name) {
+                    } else if lit.embeds_alias(name) {
                         return Ok(Target::Vertex(self.res(vertex)));
                     }
                 }
@@ -240,17 +255,21 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Frame::File { file, pkg } => {
-                    if let Some(l) = file.body.let_decl(name) {
+                    let (_, others) = self.declares(&file.body, name);
+                    if !others {
+                        // No `let` or alias at the top of this file.
+                    } else if let Some(l) = file.body.let_decl(name) {
                         return Ok(Target::Vertex(self.let_vertex(e, l, e)));
-                    }
-                    if let Some(label) = file.body.aliased(name) {
+                    } else if let Some(label) = file.body.aliased(name) {
                         let r = self.root(pkg);
                         let r = self.res(r);
                         return Ok(Target::Vertex(self.arc(r, label)));
                     }
-                    if let Some(&p) = self.prog.imports.get(&(file.id, name.to_string())) {
-                        let r = self.root(p);
-                        return Ok(Target::Vertex(r));
+                    if !file.imports.is_empty() {
+                        if let Some(&p) = self.prog.imports.get(&(file.id, name.to_string())) {
+                            let r = self.root(p);
+                            return Ok(Target::Vertex(r));
+                        }
                     }
                     if self.pkg_labels[pkg].contains(name) {
                         let r = self.root(pkg);
