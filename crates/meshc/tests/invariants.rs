@@ -92,6 +92,20 @@ fn the_library_touches_no_file_system_clock_or_environment() {
             for f in forbidden {
                 assert!(!code.contains(f), "{path} uses `{f}`");
             }
+            // Threads only through rayon, only with the `parallel` feature.
+            let lines: Vec<&str> = code.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if line.contains("rayon::") {
+                    let before = &lines[i.saturating_sub(3)..i];
+                    assert!(
+                        before
+                            .iter()
+                            .any(|l| l.contains("cfg(feature = \"parallel\")")),
+                        "{path}:{}: rayon outside the `parallel` feature",
+                        i + 1
+                    );
+                }
+            }
         }
     }
 }

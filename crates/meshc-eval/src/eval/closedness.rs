@@ -11,6 +11,30 @@ impl<'a> Evaluator<'a> {
         (self.close_meta.len() - 1) as CloseId
     }
 
+    /// The closedness id of the reference `e` to a definition: one for each place a reference
+    /// is written, shared by every value it closes (what a definition allows does not depend
+    /// on the value; each vertex keeps its own record of the fields it saw). `target`: the
+    /// definition's vertex, where a definition used by the stdlib (the prelude's
+    /// `m.#Service`) is shown, named as a user knows it: the prelude's import alias is not
+    /// the user's.
+    pub(super) fn def_close(&mut self, e: &'a Expr, target: Option<VertexId>) -> CloseId {
+        let key = e as *const Expr as usize;
+        if let Some(&id) = self.def_closes.get(&key) {
+            return id;
+        }
+        let (name, span) = match target {
+            Some(w) if !self.user_file(e.span) => {
+                let n = ref_name(e);
+                let short = n.rsplit('.').next().unwrap_or(&n).to_string();
+                (short, self.vs[w as usize].decl_span.unwrap_or(e.span))
+            }
+            _ => (ref_name(e), e.span),
+        };
+        let id = self.new_close(name, span);
+        self.def_closes.insert(key, id);
+        id
+    }
+
     /// The name of a closedness id, as diagnostics give it: `#Service.probes`.
     fn close_name(&self, mut c: CloseId) -> String {
         let mut labels: Vec<&str> = Vec::new();

@@ -231,19 +231,7 @@ impl<'a> Evaluator<'a> {
         if wv.is_struct || wv.is_list || wv.ambiguous.is_some() {
             let def = ref_is_def(e);
             let close = if def {
-                Some(c.close.unwrap_or_else(|| {
-                    // A definition used by the stdlib (the prelude's `m.#Service`) is named
-                    // as a user knows it, and shown where it is declared: the prelude's
-                    // import alias is not the user's.
-                    let (name, span) = if self.user_file(e.span) {
-                        (ref_name(e), e.span)
-                    } else {
-                        let n = ref_name(e);
-                        let short = n.rsplit('.').next().unwrap_or(&n).to_string();
-                        (short, self.vs[w as usize].decl_span.unwrap_or(e.span))
-                    };
-                    self.new_close(name, span)
-                }))
+                Some(c.close.unwrap_or_else(|| self.def_close(e, Some(w))))
             } else {
                 c.close
             };
@@ -357,7 +345,7 @@ impl<'a> Evaluator<'a> {
             Some(_) => None,
             None => lit.decls.iter().find_map(|d| match d {
                 Decl::Embed(e) if ref_is_def(e) && self.user_file(e.span) => {
-                    Some(self.new_close(ref_name(e), e.span))
+                    Some(self.def_close(e, None))
                 }
                 _ => None,
             }),

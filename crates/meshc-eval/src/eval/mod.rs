@@ -217,6 +217,8 @@ pub struct Evaluator<'a> {
     file_envs: HashMap<FileId, EnvId>,
     lets: HashMap<(EnvId, usize), VertexId>,
     close_children: HashMap<(CloseId, Rc<str>), CloseId>,
+    /// The closedness id of each reference to a definition, by the reference's address.
+    def_closes: HashMap<usize, CloseId>,
     close_meta: Vec<CloseMeta>,
     /// Large struct literals indexed by address: their field labels, and whether they have a
     /// `let` or an alias.
@@ -264,6 +266,7 @@ impl<'a> Evaluator<'a> {
             file_envs: HashMap::default(),
             lets: HashMap::default(),
             close_children: HashMap::default(),
+            def_closes: HashMap::default(),
             close_meta: Vec::new(),
             label_sets: HashMap::default(),
             interned: HashSet::default(),
