@@ -180,34 +180,75 @@ pub enum Lexeme {
 /// the formatter's comments and the language server's completion read text through it.
 pub fn scan(text: &str, mut f: impl FnMut(usize, Lexeme) -> bool) {
     let b = text.as_bytes();
-    // Inside a string's interpolation: the parentheses open in it, innermost last.
-    let mut interp: Vec<usize> = Vec::new();
-    let mut in_str = false;
+    // The string being read: its `#`s (raw strings) and whether it is a `"""` one.
+    #[derive(Clone, Copy)]
+    struct Str {
+        hashes: usize,
+        multiline: bool,
+    }
+    // Inside a string's interpolation: the parentheses open in it and the string to go back
+    // to, innermost last.
+    let mut interp: Vec<(usize, Str)> = Vec::new();
+    let mut in_str: Option<Str> = None;
+    // Whether `n` `#`s follow position `at`.
+    let hashes_at =
+        |at: usize, n: usize| b.len() >= at + n && b[at..at + n].iter().all(|&c| c == b'#');
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let go = if in_str {
+        let go = if let Some(st) = in_str {
             match c {
-                b'\\' if b.get(i + 1) == Some(&b'(') => {
-                    interp.push(0);
-                    in_str = false;
-                    i += 1;
-                    f(i, Lexeme::Open(b'('))
+                b'\\' if hashes_at(i + 1, st.hashes) => {
+                    i += st.hashes;
+                    if b.get(i + 1) == Some(&b'(') {
+                        interp.push((0, st));
+                        in_str = None;
+                        i += 1;
+                        f(i, Lexeme::Open(b'('))
+                    } else {
+                        // The escaped character is skipped.
+                        i += 1;
+                        true
+                    }
                 }
-                b'\\' => {
-                    i += 1;
+                b'"' if !st.multiline && hashes_at(i + 1, st.hashes) => {
+                    i += st.hashes;
+                    in_str = None;
                     true
                 }
-                b'"' | b'\n' => {
-                    in_str = false;
+                b'"' if st.multiline
+                    && b[i..].starts_with(b"\"\"\"")
+                    && hashes_at(i + 3, st.hashes) =>
+                {
+                    i += 2 + st.hashes;
+                    in_str = None;
+                    true
+                }
+                b'\n' if !st.multiline => {
+                    in_str = None;
                     true
                 }
                 _ => true,
             }
         } else {
             match c {
-                b'"' => {
-                    in_str = true;
+                b'"' | b'#' => {
+                    // A string opens: `#`s (a raw string), then `"` or `"""`.
+                    let mut n = 0;
+                    while b.get(i + n) == Some(&b'#') {
+                        n += 1;
+                    }
+                    if b.get(i + n) == Some(&b'"') {
+                        let multiline = b[i + n..].starts_with(b"\"\"\"");
+                        in_str = Some(Str {
+                            hashes: n,
+                            multiline,
+                        });
+                        i += n + if multiline { 2 } else { 0 };
+                    } else {
+                        // `#Name`: the `#`s of an identifier.
+                        i += n.saturating_sub(1);
+                    }
                     true
                 }
                 b'/' if b.get(i + 1) == Some(&b'/') => {
@@ -221,7 +262,7 @@ pub fn scan(text: &str, mut f: impl FnMut(usize, Lexeme) -> bool) {
                     continue;
                 }
                 b'{' | b'[' | b'(' => {
-                    if let (b'(', Some(d)) = (c, interp.last_mut()) {
+                    if let (b'(', Some((d, _))) = (c, interp.last_mut()) {
                         *d += 1;
                     }
                     f(i, Lexeme::Open(c))
@@ -230,11 +271,11 @@ pub fn scan(text: &str, mut f: impl FnMut(usize, Lexeme) -> bool) {
                     if c == b')' {
                         match interp.last_mut() {
                             // The interpolation's own `)`: back in the string.
-                            Some(0) => {
+                            Some((0, st)) => {
+                                in_str = Some(*st);
                                 interp.pop();
-                                in_str = true;
                             }
-                            Some(d) => *d -= 1,
+                            Some((d, _)) => *d -= 1,
                             None => {}
                         }
                     }

@@ -289,14 +289,13 @@ pub(crate) fn apply(c: &mut Compilation) {
                 .get(&i)
                 .filter(|_| patched_too)
                 .map_or(&c.objects[i].value, |(v, _)| v)
-                .clone()
         };
-        let before: Vec<Value> = group
+        let before: Vec<&Value> = group
             .iter()
             .filter(|i| !extra.iter().any(|(j, _)| j == *i))
             .map(|i| value(*i, false))
             .collect();
-        let after: Vec<Value> = group.iter().map(|i| value(*i, true)).collect();
+        let after: Vec<&Value> = group.iter().map(|i| value(*i, true)).collect();
         let kept: Vec<(&str, String)> = crate::vet::vet_values(&before)
             .into_iter()
             .map(|(d, _)| (d.code, d.message))

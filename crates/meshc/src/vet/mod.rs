@@ -103,18 +103,24 @@ pub fn vet(files: &Sources, options: &VetOptions) -> Compilation {
 /// The errors of vet's rules on objects that are already values (no YAML to read: a patched
 /// or added object of a compilation), each with the index of the object it is on. Their spans
 /// are empty: the caller places them.
-pub(crate) fn vet_values(values: &[Value]) -> Vec<(Diagnostic, usize)> {
-    let docs: Vec<yaml::Doc> = values.iter().cloned().map(yaml::Doc::unplaced).collect();
+pub(crate) fn vet_values(values: &[&Value]) -> Vec<(Diagnostic, usize)> {
+    // One document without text for all: the values are read where they are, not copied.
+    let doc = yaml::Doc::unplaced(Value::Null);
     let mut ignored = Vec::new();
-    let objs = objects(&docs, &mut ignored);
+    let mut objs = Vec::new();
+    let mut owner = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        doc_objects(&doc, v, &mut objs, &mut ignored);
+        owner.resize(objs.len(), i);
+    }
     let mut found = Vec::new();
     rules::run_placed(&objs, &[], &mut found);
     found
         .into_iter()
         .filter(|(d, _)| d.is_error())
         .filter_map(|(d, o)| {
-            let i = docs.iter().position(|doc| std::ptr::eq(doc, o.doc))?;
-            Some((d, i))
+            let j = objs.iter().position(|x| std::ptr::eq(x, o))?;
+            Some((d, owner[j]))
         })
         .collect()
 }
@@ -233,57 +239,67 @@ fn policy_findings(objs: &[Obj<'_>], policy: &Sources) -> Vec<Diagnostic> {
 fn objects<'a>(docs: &'a [yaml::Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Obj<'a>> {
     let mut out = Vec::new();
     for doc in docs {
-        let mut todo = vec![(&doc.value, String::new())];
-        while let Some((v, base)) = todo.pop() {
-            if let Value::Array(items) = v {
+        doc_objects(doc, &doc.value, &mut out, diagnostics);
+    }
+    out
+}
+
+/// The objects of one document whose value is `root` (the document gives the spans).
+fn doc_objects<'a>(
+    doc: &'a yaml::Doc,
+    root: &'a Value,
+    out: &mut Vec<Obj<'a>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut todo = vec![(root, String::new())];
+    while let Some((v, base)) = todo.pop() {
+        if let Value::Array(items) = v {
+            for (i, item) in items.iter().enumerate().rev() {
+                todo.push((item, format!("{base}/{i}")));
+            }
+            continue;
+        }
+        let kind = v["kind"].as_str();
+        if kind == Some("List")
+            || (kind.is_some_and(|k| k.ends_with("List")) && v["items"].is_array())
+        {
+            if let Some(items) = v["items"].as_array() {
                 for (i, item) in items.iter().enumerate().rev() {
-                    todo.push((item, format!("{base}/{i}")));
+                    todo.push((item, format!("{base}/items/{i}")));
                 }
-                continue;
             }
-            let kind = v["kind"].as_str();
-            if kind == Some("List")
-                || (kind.is_some_and(|k| k.ends_with("List")) && v["items"].is_array())
-            {
-                if let Some(items) = v["items"].as_array() {
-                    for (i, item) in items.iter().enumerate().rev() {
-                        todo.push((item, format!("{base}/items/{i}")));
-                    }
-                }
-                continue;
-            }
-            let at = doc.span(&base);
-            let (Some(kind), Some(_)) = (kind, v["apiVersion"].as_str()) else {
-                diagnostics.push(
+            continue;
+        }
+        let at = doc.span(&base);
+        let (Some(kind), Some(_)) = (kind, v["apiVersion"].as_str()) else {
+            diagnostics.push(
                     Diagnostic::error(codes::BAD_MANIFEST, "this is not a Kubernetes object: it has no `apiVersion` and `kind`")
                         .primary(at, "here")
                         .help("every document of a manifest is one object with `apiVersion`, `kind` and `metadata.name`"),
                 );
-                continue;
-            };
-            let name = v["metadata"]["name"]
-                .as_str()
-                .or(v["metadata"]["generateName"].as_str());
-            let Some(name) = name else {
-                diagnostics.push(
-                    Diagnostic::error(
-                        codes::BAD_MANIFEST,
-                        format!("this {kind} has no `metadata.name`"),
-                    )
-                    .primary(at, "here")
-                    .help("give the object a name"),
-                );
-                continue;
-            };
-            out.push(Obj {
-                value: v,
-                doc,
-                base,
-                kind,
-                name,
-                namespace: v["metadata"]["namespace"].as_str().unwrap_or(""),
-            });
-        }
+            continue;
+        };
+        let name = v["metadata"]["name"]
+            .as_str()
+            .or(v["metadata"]["generateName"].as_str());
+        let Some(name) = name else {
+            diagnostics.push(
+                Diagnostic::error(
+                    codes::BAD_MANIFEST,
+                    format!("this {kind} has no `metadata.name`"),
+                )
+                .primary(at, "here")
+                .help("give the object a name"),
+            );
+            continue;
+        };
+        out.push(Obj {
+            value: v,
+            doc,
+            base,
+            kind,
+            name,
+            namespace: v["metadata"]["namespace"].as_str().unwrap_or(""),
+        });
     }
-    out
 }
