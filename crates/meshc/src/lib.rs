@@ -27,6 +27,10 @@
 //! [`Options::entry`], or, when it is empty, every `.msh` file at the top level of the map.
 //! `import "./lib"` reads the files of the directory `lib` beside the importing file;
 //! `import "mesh"` reads the standard library compiled into this crate.
+//!
+//! With the `parallel` feature (off by default; the `meshc` command turns it on), the
+//! services are lowered and the manifests written on every core (rayon's thread pool). The
+//! output is byte for byte the same as on one thread.
 #![warn(missing_docs)]
 
 mod admission;
