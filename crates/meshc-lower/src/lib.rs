@@ -188,11 +188,17 @@ pub const ALLOW_PREFIX: &str = "allow.meshc.dev/";
 /// policies silence the same rules there: `allow: {CODE: "why"}` as `allow.meshc.dev/CODE: why`,
 /// and `idempotent: true` as `allow.meshc.dev/E0305: idempotent` on its VirtualServices.
 fn allow_annotations(services: &[Service], objects: &mut [Object]) {
-    // Only the services that silence something are looked up, by name and namespace.
-    let silencing: HashMap<(&str, &str), &Service> = services
-        .iter()
-        .filter(|s| !s.allow.is_empty() || s.idempotent)
-        .map(|s| ((s.name.as_str(), s.namespace.as_str()), s))
+    // The workloads by name and namespace (the first of a name, as they are sorted), kept only
+    // if they silence something.
+    let mut first: HashMap<(&str, &str), &Service> = HashMap::new();
+    for s in services {
+        first
+            .entry((s.name.as_str(), s.namespace.as_str()))
+            .or_insert(s);
+    }
+    let silencing: HashMap<(&str, &str), &Service> = first
+        .into_iter()
+        .filter(|(_, s)| !s.allow.is_empty() || s.idempotent)
         .collect();
     if silencing.is_empty() {
         return;

@@ -20,7 +20,7 @@ pub fn write_document(value: &Value, out: &mut String) {
         out.push_str(&crate::to_yaml(value));
         return;
     }
-    let mut w = Writer { out, column: 0 };
+    let mut w = Writer { out };
     w.node(value, Context::Root, 0);
     w.out.push('\n');
 }
@@ -89,16 +89,14 @@ enum Context {
     SequenceItem,
 }
 
+/// No line is ever folded (yaml_serde sets no width), so the writer keeps no column.
 struct Writer<'o> {
     out: &'o mut String,
-    /// The column after the last byte written (0 at the start of a line).
-    column: usize,
 }
 
 impl Writer<'_> {
     fn push(&mut self, s: &str) {
         self.out.push_str(s);
-        self.column += s.len();
     }
 
     fn newline_indent(&mut self, indent: usize) {
@@ -106,7 +104,6 @@ impl Writer<'_> {
         for _ in 0..indent {
             self.out.push(' ');
         }
-        self.column = indent;
     }
 
     /// Writes `value` where `context` says, its block content at `indent`.
@@ -117,8 +114,7 @@ impl Writer<'_> {
                 // a sequence item, which follows its `- `.
                 let inner = match context {
                     Context::Root => 0,
-                    Context::MappingValue => indent + 2,
-                    Context::SequenceItem => indent + 2,
+                    Context::MappingValue | Context::SequenceItem => indent + 2,
                 };
                 for (i, (k, v)) in map.iter().enumerate() {
                     if i == 0 && context == Context::SequenceItem {
@@ -196,7 +192,6 @@ impl Writer<'_> {
                 }
             }
             self.out.push('\'');
-            self.column += s.len() + 2 + s.matches('\'').count();
         } else {
             self.push(s);
         }
