@@ -374,12 +374,7 @@ impl<'t> HeaderWords<'t> {
 /// Objects as one multi-document YAML stream, each document opened by `---` (what
 /// `meshc build` prints and `kubectl apply -f -` reads); [`read_manifests`] reads it back.
 pub fn manifest_stream<'v>(objects: impl IntoIterator<Item = &'v serde_json::Value>) -> String {
-    let mut out = String::new();
-    for o in objects {
-        out.push_str("---\n");
-        yaml::write_document(o, &mut out);
-    }
-    out
+    yaml::stream(objects)
 }
 
 /// Renders diagnostics as text (codespan-reporting), with source excerpts from `sources`.

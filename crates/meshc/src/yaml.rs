@@ -28,14 +28,7 @@ pub fn write_document(value: &Value, out: &mut String) {
 /// The objects as a stream of YAML documents, each after a `---` line. With the `parallel`
 /// feature, runs of objects are written on every core and joined in order.
 pub fn write_stream(objects: &[crate::Object]) -> String {
-    let write = |chunk: &[crate::Object]| {
-        let mut out = String::new();
-        for o in chunk {
-            out.push_str("---\n");
-            write_document(&o.value, &mut out);
-        }
-        out
-    };
+    let write = |chunk: &[crate::Object]| stream(chunk.iter().map(|o| &o.value));
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -50,6 +43,16 @@ pub fn write_stream(objects: &[crate::Object]) -> String {
     {
         write(objects)
     }
+}
+
+/// Values as a stream of YAML documents, each after a `---` line.
+pub fn stream<'v>(values: impl IntoIterator<Item = &'v Value>) -> String {
+    let mut out = String::new();
+    for v in values {
+        out.push_str("---\n");
+        write_document(v, &mut out);
+    }
+    out
 }
 
 /// `value` as one YAML document.
@@ -232,9 +235,11 @@ fn reads_as_other_type(s: &str) -> bool {
     matches!(
         s,
         "null" | "Null" | "NULL" | "~" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-    ) || digits_but_not_number(s)
-        || int_like(s)
-        || float_like(s)
+    ) || (
+        // A number starts with a digit, a sign or a dot: most strings (names) stop here.
+        s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
+            && (digits_but_not_number(s) || int_like(s) || float_like(s))
+    )
 }
 
 fn digits_but_not_number(s: &str) -> bool {

@@ -4,10 +4,11 @@ use super::*;
 
 impl<'a> Evaluator<'a> {
     pub(super) fn new_close(&mut self, name: String, span: Span) -> CloseId {
-        self.close_meta.push(CloseMeta {
-            name: CloseName::Root(name),
-            span,
-        });
+        self.push_close(CloseName::Root(name), span)
+    }
+
+    fn push_close(&mut self, name: CloseName, span: Span) -> CloseId {
+        self.close_meta.push(CloseMeta { name, span });
         (self.close_meta.len() - 1) as CloseId
     }
 
@@ -72,11 +73,7 @@ impl<'a> Evaluator<'a> {
             return id;
         }
         let span = self.close_meta[c as usize].span;
-        self.close_meta.push(CloseMeta {
-            name: CloseName::Child(c, key.1.clone()),
-            span,
-        });
-        let id = (self.close_meta.len() - 1) as CloseId;
+        let id = self.push_close(CloseName::Child(c, key.1.clone()), span);
         self.close_children.insert(key, id);
         id
     }

@@ -42,12 +42,13 @@ use meshc_syntax::ast::*;
 use meshc_syntax::codes;
 use meshc_syntax::lit::{format_float, Duration, Lit, Quantity};
 use meshc_syntax::{Diagnostic, FileId, Span};
+use std::rc::Rc;
+
 /// The evaluator's own maps hash with foldhash (seeded per process, several times faster than
 /// SipHash on short labels); nothing depends on their order.
 type Hasher = foldhash::fast::RandomState;
 type HashMap<K, V> = std::collections::HashMap<K, V, Hasher>;
 type HashSet<K> = std::collections::HashSet<K, Hasher>;
-use std::rc::Rc;
 
 pub type EnvId = u32;
 pub type CloseId = u32;
@@ -222,7 +223,7 @@ pub struct Evaluator<'a> {
     close_meta: Vec<CloseMeta>,
     /// Large struct literals indexed by address: their field labels, and whether they have a
     /// `let` or an alias.
-    label_sets: HashMap<usize, (HashSet<&'a str>, bool)>,
+    scopes: HashMap<usize, (HashSet<&'a str>, bool)>,
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
     trials: Vec<(usize, VertexId, &'a Expr)>,
@@ -268,7 +269,7 @@ impl<'a> Evaluator<'a> {
             close_children: HashMap::default(),
             def_closes: HashMap::default(),
             close_meta: Vec::new(),
-            label_sets: HashMap::default(),
+            scopes: HashMap::default(),
             interned: HashSet::default(),
             trials: Vec::new(),
             trial_of: HashMap::default(),

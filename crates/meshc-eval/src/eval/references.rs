@@ -178,15 +178,14 @@ impl<'a> Evaluator<'a> {
         v
     }
 
-    /// Whether `lit` declares a field `name` (unquoted), and whether it has any `let`, field
-    /// alias or embedded alias (which a reference must then look for). Large literals are
-    /// indexed once: a lookup through a file of 10,000 services does not scan it.
-    pub(super) fn declares(&mut self, lit: &'a StructLit, name: &str) -> (bool, bool) {
+    /// What a large literal declares, indexed once (`None` for a small one, which is
+    /// scanned): a lookup through a file of 10,000 services does not scan it.
+    fn scope(&mut self, lit: &'a StructLit) -> Option<&(HashSet<&'a str>, bool)> {
         if lit.decls.len() < 16 {
-            return (lit.declares(name), true);
+            return None;
         }
         let key = lit as *const StructLit as usize;
-        let scope = self.label_sets.entry(key).or_insert_with(|| {
+        Some(self.scopes.entry(key).or_insert_with(|| {
             let labels = lit
                 .decls
                 .iter()
@@ -205,8 +204,21 @@ impl<'a> Evaluator<'a> {
                 _ => false,
             });
             (labels, others)
-        });
-        (scope.0.contains(name), scope.1)
+        }))
+    }
+
+    /// Whether `lit` declares a field `name` (unquoted).
+    pub(super) fn declares(&mut self, lit: &'a StructLit, name: &str) -> bool {
+        match self.scope(lit) {
+            Some((labels, _)) => labels.contains(name),
+            None => lit.declares(name),
+        }
+    }
+
+    /// Whether `lit` may bind a name otherwise than by a field: a `let`, a field alias or an
+    /// embedded alias (a reference looks for them only then).
+    fn binds_others(&mut self, lit: &'a StructLit) -> bool {
+        self.scope(lit).is_none_or(|(_, others)| *others)
     }
 
     pub(super) fn lookup(
@@ -220,8 +232,7 @@ impl<'a> Evaluator<'a> {
             let frame = self.envs[e as usize].frame.clone();
             match frame {
                 Frame::Struct { lit, vertex } => {
-                    let (declared, others) = self.declares(lit, name);
-                    if declared {
+                    if self.declares(lit, name) {
                         let v = self.res(vertex);
                         let a = match self.vs[v as usize].arcs.get(name) {
                             Some(&a) => a,
@@ -232,15 +243,17 @@ impl<'a> Evaluator<'a> {
                         }
                         return Ok(Target::Vertex(a));
                     }
-                    if !others {
-                        // Nothing else in this literal can be named.
-                    } else if let Some(l) = lit.let_decl(name) {
-                        return Ok(Target::Vertex(self.let_vertex(e, l, e)));
-                    } else if let Some(label) = lit.aliased(name) {
-                        let v = self.res(vertex);
-                        return Ok(Target::Vertex(self.arc(v, label)));
-                    } else if lit.embeds_alias(name) {
-                        return Ok(Target::Vertex(self.res(vertex)));
+                    if self.binds_others(lit) {
+                        if let Some(l) = lit.let_decl(name) {
+                            return Ok(Target::Vertex(self.let_vertex(e, l, e)));
+                        }
+                        if let Some(label) = lit.aliased(name) {
+                            let v = self.res(vertex);
+                            return Ok(Target::Vertex(self.arc(v, label)));
+                        }
+                        if lit.embeds_alias(name) {
+                            return Ok(Target::Vertex(self.res(vertex)));
+                        }
                     }
                 }
                 Frame::Bind { name: n, target } => {
@@ -255,15 +268,15 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Frame::File { file, pkg } => {
-                    let (_, others) = self.declares(&file.body, name);
-                    if !others {
-                        // No `let` or alias at the top of this file.
-                    } else if let Some(l) = file.body.let_decl(name) {
-                        return Ok(Target::Vertex(self.let_vertex(e, l, e)));
-                    } else if let Some(label) = file.body.aliased(name) {
-                        let r = self.root(pkg);
-                        let r = self.res(r);
-                        return Ok(Target::Vertex(self.arc(r, label)));
+                    if self.binds_others(&file.body) {
+                        if let Some(l) = file.body.let_decl(name) {
+                            return Ok(Target::Vertex(self.let_vertex(e, l, e)));
+                        }
+                        if let Some(label) = file.body.aliased(name) {
+                            let r = self.root(pkg);
+                            let r = self.res(r);
+                            return Ok(Target::Vertex(self.arc(r, label)));
+                        }
                     }
                     if !file.imports.is_empty() {
                         if let Some(&p) = self.prog.imports.get(&(file.id, name.to_string())) {
