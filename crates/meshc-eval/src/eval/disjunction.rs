@@ -223,6 +223,10 @@ impl<'a> Evaluator<'a> {
             );
         }
         let mut out: Vec<Alt> = Vec::new();
+        // Whether each alternative comes from a default of either side: the defaults where no
+        // pair of defaults unifies (CUE: `(string | *null) & (string | *"str")` defaults to
+        // "str"; `(*vb1 | vb2) & (*vc | vd)` to what survives of vc).
+        let mut either: Vec<bool> = Vec::new();
         let mut first_err: Option<Val> = None;
         for x in &xa {
             for y in &xb {
@@ -242,16 +246,24 @@ impl<'a> Evaluator<'a> {
                 let default = (x.default || !a_has_def)
                     && (y.default || !b_has_def)
                     && (a_has_def || b_has_def);
-                if let Some(o) = out.iter_mut().find(|o| {
+                let from_default = x.default || y.default;
+                if let Some(i) = out.iter().position(|o| {
                     o.v.is_concrete_scalar()
                         && r.is_concrete_scalar()
                         && o.v.kinds() == r.kinds()
                         && equal(&o.v, &r)
                 }) {
-                    o.default |= default;
+                    out[i].default |= default;
+                    either[i] |= from_default;
                     continue;
                 }
                 out.push(Alt { v: r, default });
+                either.push(from_default);
+            }
+        }
+        if !out.iter().any(|o| o.default) {
+            for (o, e) in out.iter_mut().zip(either) {
+                o.default = e;
             }
         }
         match out.len() {

@@ -28,13 +28,11 @@ impl<'a> Evaluator<'a> {
         self.vx(v).xs = Phase::Busy;
         self.active.push(v);
         self.expand_pending(v);
-        if !self.vs[v as usize].sdisj.is_empty() {
-            self.resolve_struct_disj(v);
-        } else {
+        if self.vs[v as usize].sdisj.is_empty() {
             self.apply_patterns(v);
             loop {
                 let comps = std::mem::take(&mut self.vx(v).comps);
-                if comps.is_empty() {
+                if comps.is_empty() || !self.vs[v as usize].sdisj.is_empty() {
                     break;
                 }
                 for (c, env, close) in comps {
@@ -43,6 +41,12 @@ impl<'a> Evaluator<'a> {
                 self.expand_pending(v);
                 self.apply_patterns(v);
             }
+        }
+        // A disjunction of structs, written here or yielded by a comprehension: each
+        // alternative is tried with the rest (a trial runs the comprehensions again).
+        if !self.vs[v as usize].sdisj.is_empty() {
+            self.resolve_struct_disj(v);
+        } else {
             self.finish_list(v);
             self.check_closed(v);
         }
@@ -186,6 +190,7 @@ impl<'a> Evaluator<'a> {
                 return;
             }
         };
+        let orig = w;
         let w = self.res(w);
         let v = self.res(v);
         let structural_cycle = |ev: &mut Self| {
@@ -204,6 +209,7 @@ impl<'a> Evaluator<'a> {
         }
         self.expand(w);
         let w = self.res(w);
+        let resolved_disj = w != orig && self.trial_of.get(&w) == Some(&orig);
         // So would a copy of it (`r: a` where `a: {x: a}`): the reference is written inside
         // one of `w`'s own struct literals.
         if self.written_inside(c.env, w, e) {
@@ -223,6 +229,7 @@ impl<'a> Evaluator<'a> {
                 self.vx(v).ref_vals.push(val);
                 return;
             }
+            self.met_cycle(w);
             let d = self.cycle_diag(&self.active.clone(), w, e.span);
             self.vx(v).ref_vals.push(Val::bottom(d));
             return;
@@ -262,11 +269,28 @@ impl<'a> Evaluator<'a> {
                 if matches!(wc.src, Src::Yield(_)) {
                     continue;
                 }
+                // Embedded where it closes the struct: everything it allows, under the one id
+                // the struct's own fields are recorded in.
+                let scoped = close.filter(|c| self.embed_scopes.contains(c));
                 let nc = Conj {
-                    close: if def { close } else { wc.close.or(close) },
+                    close: if def || scoped.is_some() {
+                        close
+                    } else {
+                        wc.close.or(close)
+                    },
                     ..wc
                 };
                 self.add_conj(v, nc);
+            }
+        } else if resolved_disj
+            && (self.vs[v as usize].is_struct || !self.vs[v as usize].sdisj.is_empty())
+        {
+            // `w` took an alternative of a disjunction of structs by itself; unified here, the
+            // disjunction is decided again with this vertex's conjuncts (`{y: *1 | {a: 2}, y}`
+            // is `{y: 1, a: 2}`, as in CUE).
+            let conjs = self.vs[orig as usize].conjs.clone();
+            for wc in conjs {
+                self.add_conj(v, wc);
             }
         } else {
             let val = self.value(w);
@@ -332,7 +356,9 @@ impl<'a> Evaluator<'a> {
         env: EnvId,
         close: Option<CloseId>,
     ) {
-        {
+        // A literal that only embeds values (and declares definitions, hidden fields or
+        // lets) is what it embeds: `{"hello"}` is a string, as in CUE.
+        if makes_struct(lit) {
             let vert = self.vx(v);
             vert.is_struct = true;
             if vert.struct_span.is_none() {
@@ -344,14 +370,58 @@ impl<'a> Evaluator<'a> {
         let embed_close = match close {
             Some(_) => None,
             None => lit.decls.iter().find_map(|d| match d {
-                Decl::Embed(e) if ref_is_def(e) && self.user_file(e.span) => {
-                    Some(self.def_close(e, None))
+                Decl::Embed(e) if self.user_file(e.span) => {
+                    embedded_def(e).map(|r| self.def_close(r, None))
                 }
                 _ => None,
             }),
         };
         let ci = close.or(embed_close).map(|c| self.closer(v, c));
+        // An embedded reference to a value that something closes (`{c1, age: 5}`, where `c1:
+        // #C1 & {…}`) closes the struct the same way, besides the fields it declares itself:
+        // decided once those fields are in (the reference may name one of them).
+        let scan_embeds = close.is_none()
+            && embed_close.is_none()
+            && lit.decls.iter().any(|d| {
+                matches!(d, Decl::Embed(e) if matches!(e.kind, ExprKind::Ident(_) | ExprKind::Select(..)))
+            })
+            && self.user_file(lit.span);
+        let mut ref_embeds: Vec<&'a Expr> = Vec::new();
+        let mut own: Vec<Rc<str>> = Vec::new();
+        let pats_before = self.vs[v as usize].patterns.len();
+        let mut open = false;
         for d in &lit.decls {
+            match d {
+                Decl::Field(f)
+                    if scan_embeds && !matches!(f.label.kind, LabelKind::Pattern { .. }) =>
+                {
+                    let name = match &f.label.kind {
+                        LabelKind::Name(n) => self.intern(n),
+                        LabelKind::Dynamic(le) => {
+                            match &self.eval_expr(le, env).default_value().k {
+                                K::Str(s) => s.clone(),
+                                _ => Rc::from(""),
+                            }
+                        }
+                        LabelKind::Pattern { .. } => unreachable!(),
+                    };
+                    own.push(name);
+                }
+                Decl::Ellipsis(_) => open = true,
+                _ => {}
+            }
+        }
+        for d in &lit.decls {
+            match d {
+                Decl::Embed(e)
+                    if scan_embeds
+                        && matches!(e.kind, ExprKind::Ident(_) | ExprKind::Select(..)) =>
+                {
+                    ref_embeds.push(e);
+                    continue;
+                }
+                _ => {}
+            }
             match d {
                 Decl::Field(f) => match &f.label.kind {
                     LabelKind::Name(n) => self.add_field(v, n, f, env, close, ci),
@@ -395,6 +465,28 @@ impl<'a> Evaluator<'a> {
                 },
                 Decl::Let(_) | Decl::Check(_) => {}
                 Decl::Comprehension(c) => self.vx(v).comps.push((c, env, close.or(embed_close))),
+                // `#A & x` embedded: #A closes the struct; `x` is checked against it, not
+                // added to what it allows.
+                Decl::Embed(Expr {
+                    kind: ExprKind::Unify(parts),
+                    ..
+                }) if close.is_none() && embed_close.is_some() => {
+                    for p in parts {
+                        let pc = if embedded_def(p).is_some() {
+                            embed_close
+                        } else {
+                            None
+                        };
+                        self.add_conj(
+                            v,
+                            Conj {
+                                src: Src::Expr(p),
+                                env,
+                                close: pc,
+                            },
+                        );
+                    }
+                }
                 Decl::Embed(e) => self.add_conj(
                     v,
                     Conj {
@@ -410,6 +502,48 @@ impl<'a> Evaluator<'a> {
                 }
                 Decl::Attr(_) => {}
             }
+        }
+        for e in ref_embeds {
+            let closed = match self.resolve(e, env) {
+                Ok(Target::Vertex(w)) => {
+                    let w = self.res(w);
+                    let mut anc = Some(v);
+                    let mut inside = false;
+                    while let Some(a) = anc {
+                        inside |= a == w;
+                        anc = self.vs[a as usize].parent;
+                    }
+                    if inside || self.vs[w as usize].xs == Phase::Busy {
+                        false
+                    } else {
+                        self.expand(w);
+                        let w = self.res(w);
+                        !self.vs[w as usize].closers.is_empty()
+                    }
+                }
+                _ => false,
+            };
+            let close = if closed {
+                let id = self.def_close(e, None);
+                self.embed_scopes.insert(id);
+                let ci = self.closer(v, id);
+                let npats = self.vs[v as usize].patterns.len();
+                let cl = &mut self.vx(v).closers[ci];
+                cl.labels.extend(own.iter().cloned());
+                cl.patterns.extend(pats_before..npats);
+                cl.open |= open;
+                Some(id)
+            } else {
+                None
+            };
+            self.add_conj(
+                v,
+                Conj {
+                    src: Src::Expr(e),
+                    env,
+                    close,
+                },
+            );
         }
     }
 
@@ -571,5 +705,35 @@ impl<'a> Evaluator<'a> {
                 .help(format!("give it as `-t {name}=…` with {a} {ty} value")),
             ),
         })
+    }
+}
+
+/// Whether a struct literal is a struct by itself: it declares a regular field, a pattern or
+/// `...` or a comprehension, or embeds nothing (`{}`). `{"hello"}` and `{#A}` are what they
+/// embed.
+fn makes_struct(lit: &StructLit) -> bool {
+    let mut embeds = false;
+    for d in &lit.decls {
+        match d {
+            Decl::Field(f) => match &f.label.kind {
+                LabelKind::Name(n)
+                    if !f.label.quoted && (n.starts_with('#') || n.starts_with('_')) => {}
+                _ => return true,
+            },
+            // A comprehension yields fields: `{for x in [] {…}}` is `{}`.
+            Decl::Ellipsis(_) | Decl::Comprehension(_) => return true,
+            Decl::Embed(_) => embeds = true,
+            Decl::Let(_) | Decl::Check(_) | Decl::Attr(_) => {}
+        }
+    }
+    !embeds
+}
+
+/// The definition an embedding closes its struct with: `#A`, or `#A & {…}`.
+fn embedded_def(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        _ if ref_is_def(e) => Some(e),
+        ExprKind::Unify(parts) => parts.iter().find_map(embedded_def),
+        _ => None,
     }
 }

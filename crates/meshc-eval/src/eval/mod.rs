@@ -195,6 +195,9 @@ struct Vertex<'a> {
     ambiguous: Option<Box<Diagnostic>>,
     /// While the vertex is valued: the concrete value of its conjuncts valued so far.
     partial: Option<Box<Val>>,
+    /// A value computed while a cycle through an enclosing evaluation (the vertex, still busy)
+    /// was unresolved: it stands while that vertex is busy, and is computed again after.
+    provisional: Option<Box<(VertexId, u64, Val)>>,
 }
 
 /// What a closedness id stands for: a definition (by name), or a field of another one (the
@@ -220,6 +223,8 @@ pub struct Evaluator<'a> {
     close_children: HashMap<(CloseId, Rc<str>), CloseId>,
     /// The closedness id of each reference to a definition, by the reference's address.
     def_closes: HashMap<usize, CloseId>,
+    /// The closedness ids of embedded references to closed values (`{c1, age: 5}`).
+    embed_scopes: HashSet<CloseId>,
     close_meta: Vec<CloseMeta>,
     /// Large struct literals indexed by address: their field labels, and whether they have a
     /// `let` or an alias.
@@ -233,6 +238,13 @@ pub struct Evaluator<'a> {
     validating: Vec<Span>,
     /// Vertices being expanded or valued, innermost last: the path of a cycle.
     active: Vec<VertexId>,
+    /// The outermost position in `active` that a reference cycle met since it was last reset
+    /// (`usize::MAX`: none): a conjunct that fails on a cycle through its own vertex or an
+    /// enclosing one is set aside until the others are known.
+    cycle_floor: usize,
+    /// Bumped when a field in a cycle gets a value to resolve it with: provisional values
+    /// from before are stale.
+    epoch: u64,
     depth: usize,
     steps: u64,
     /// The span of the last step, for limits reached where no span is at hand.
@@ -268,6 +280,7 @@ impl<'a> Evaluator<'a> {
             lets: HashMap::default(),
             close_children: HashMap::default(),
             def_closes: HashMap::default(),
+            embed_scopes: HashSet::default(),
             close_meta: Vec::new(),
             scopes: HashMap::default(),
             interned: HashSet::default(),
@@ -275,6 +288,8 @@ impl<'a> Evaluator<'a> {
             trial_of: HashMap::default(),
             validating: Vec::new(),
             active: Vec::new(),
+            cycle_floor: usize::MAX,
+            epoch: 0,
             depth: 0,
             steps: 0,
             last_span: Span::default(),

@@ -19,6 +19,14 @@ impl<'a> Evaluator<'a> {
         if let Some(val) = &self.vs[v as usize].value {
             return val.clone();
         }
+        if let Some(p) = &self.vs[v as usize].provisional {
+            let (w, epoch, val) = (p.0, p.1, p.2.clone());
+            if self.vs[w as usize].es == Phase::Busy && epoch == self.epoch {
+                self.met_cycle(w);
+                return val;
+            }
+            self.vx(v).provisional = None;
+        }
         let first_span = self.vs[v as usize]
             .conjs
             .first()
@@ -30,6 +38,7 @@ impl<'a> Evaluator<'a> {
             if let Some(p) = &self.vs[v as usize].partial {
                 return (**p).clone();
             }
+            self.met_cycle(v);
             let stack = self.active.clone();
             return Val::bottom(self.cycle_diag(&stack, v, first_span));
         }
@@ -39,6 +48,7 @@ impl<'a> Evaluator<'a> {
         self.depth += 1;
         self.vx(v).es = Phase::Busy;
         self.active.push(v);
+        let me = self.active.len() - 1;
         let mut acc: Option<Val> = None;
         // Literals first: a cycle that comes back to this field meets their value.
         let mut scalars = self.vs[v as usize].scalars.clone();
@@ -51,17 +61,59 @@ impl<'a> Evaluator<'a> {
                 })
             )
         });
+        // A conjunct that fails on a cycle through this field or an enclosing one is set aside
+        // and valued again once the others are known (CUE: `d: e - 1, e: 1 + d, e: *2 | 0`
+        // gives d: 1, e: 2).
+        let mut deferred = Vec::new();
         for c in scalars {
             let Src::Expr(e) = c.src else { continue };
-            let x = self.eval_expr(e, c.env);
+            let (x, floor) = self.eval_tracking_cycles(e, c.env);
+            if floor <= me {
+                deferred.push((c, e));
+                continue;
+            }
             acc = Some(match acc {
                 None => x,
                 Some(a) => self.unify(&a, &x),
             });
+        }
+        // Which enclosing vertex, still busy, this value leaves a conjunct unresolved for.
+        let mut waits_for: Option<usize> = None;
+        if !deferred.is_empty() {
             if let Some(a) = &acc {
-                if a.is_concrete_scalar() && self.vs[v as usize].partial.is_none() {
+                // Only a concrete value resolves a cycle: CUE leaves a disjunction in one
+                // unresolved (`a1: *0 | 1, a1: a3 - a2, a2: *0 | 1, a2: a3 - a1` is an error).
+                if a.is_concrete_scalar() {
                     self.vx(v).partial = Some(Box::new(a.clone()));
+                    // Values computed while this field had no value are computed again.
+                    self.epoch += 1;
                 }
+            }
+            for (c, e) in deferred {
+                let (x, floor) = self.eval_tracking_cycles(e, c.env);
+                if floor < me {
+                    waits_for = Some(waits_for.map_or(floor, |f| f.min(floor)));
+                }
+                acc = Some(match acc {
+                    None => x,
+                    // Still unresolved: the other conjuncts stand (CUE drops a cyclic conjunct
+                    // that other conjuncts make concrete).
+                    Some(a) if floor <= me && x.is_bottom() => a,
+                    // A disjunction cannot be chosen by a value that depends on it.
+                    Some(a) if floor <= me && !a.is_concrete_scalar() && !a.is_bottom() => {
+                        let d = Diagnostic::error(
+                            codes::CYCLE,
+                            format!(
+                                "reference cycle: `{}` is one of {a}, and which one depends on itself",
+                                self.path(v)
+                            ),
+                        )
+                        .primary(e.span, "this refers back to it")
+                        .help("give it a concrete value, or compute one of the fields in the cycle without the others");
+                        Val::bottom(d)
+                    }
+                    Some(a) => self.unify(&a, &x),
+                });
             }
         }
         let refs = self.vs[v as usize].ref_vals.clone();
@@ -94,10 +146,37 @@ impl<'a> Evaluator<'a> {
         };
         self.active.pop();
         self.depth -= 1;
+        if let Some(floor) = waits_for {
+            let w = self.active[floor];
+            self.met_cycle(w);
+            let epoch = self.epoch;
+            let vert = self.vx(v);
+            vert.es = Phase::Fresh;
+            vert.partial = None;
+            vert.provisional = Some(Box::new((w, epoch, result.clone())));
+            return result;
+        }
         let vert = self.vx(v);
         vert.es = Phase::Done;
         vert.value = Some(result.clone());
         result
+    }
+
+    /// Values `e`, and says the outermost position in `active` a reference cycle met on the
+    /// way (`usize::MAX`: none).
+    fn eval_tracking_cycles(&mut self, e: &'a Expr, env: EnvId) -> (Val, usize) {
+        let outer = std::mem::replace(&mut self.cycle_floor, usize::MAX);
+        let x = self.eval_expr(e, env);
+        let floor = self.cycle_floor;
+        self.cycle_floor = outer.min(floor);
+        (x, floor)
+    }
+
+    /// Notes that a reference cycle came back to `w`, a vertex being expanded or valued.
+    pub(super) fn met_cycle(&mut self, w: VertexId) {
+        if let Some(i) = self.active.iter().rposition(|&x| x == w) {
+            self.cycle_floor = self.cycle_floor.min(i);
+        }
     }
 
     /// Unifies a value with the struct or list of vertex `v`.
