@@ -118,12 +118,13 @@ impl<'a> Evaluator<'a> {
                         ),
                         None => p.env,
                     };
+                    let close = p.close.map(|c| self.child_close(c, &label));
                     self.add_conj(
                         a,
                         Conj {
                             src: Src::Expr(p.value),
                             env,
-                            close: p.close,
+                            close,
                         },
                     );
                 }
@@ -156,12 +157,36 @@ impl<'a> Evaluator<'a> {
         }
         let closers = self.vs[v as usize].closers.clone();
         let arcs = self.arc_list(v);
+        // The fields the files of a package declare at the top (for a closer that says so).
+        let mut file_labels: HashSet<&'a str> = HashSet::default();
+        if closers.iter().any(|c| c.files) {
+            for c in &self.vs[v as usize].conjs {
+                if let Src::File(f) = c.src {
+                    for d in &f.body.decls {
+                        if let Decl::Field(Field {
+                            label:
+                                Label {
+                                    kind: LabelKind::Name(n),
+                                    ..
+                                },
+                            ..
+                        }) = d
+                        {
+                            file_labels.insert(n.as_str());
+                        }
+                    }
+                }
+            }
+        }
         for (label, a) in arcs {
             if is_def(&label) || is_hidden(&label) {
                 continue;
             }
             for cl in &closers {
-                if cl.open || cl.labels.contains(&label) {
+                if cl.open
+                    || cl.labels.contains(&label)
+                    || (cl.files && file_labels.contains(&*label))
+                {
                     continue;
                 }
                 let mut ok = false;

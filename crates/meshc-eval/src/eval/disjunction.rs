@@ -104,8 +104,20 @@ impl<'a> Evaluator<'a> {
             1 => Some(ok[0].0),
             _ => {
                 let defaults: Vec<VertexId> = ok.iter().filter(|x| x.1).map(|x| x.0).collect();
+                let candidates: Vec<VertexId> = if defaults.is_empty() {
+                    ok.iter().map(|x| x.0).collect()
+                } else {
+                    defaults.clone()
+                };
                 if defaults.len() == 1 {
                     Some(defaults[0])
+                } else if candidates[1..]
+                    .iter()
+                    .all(|&t| self.same_data(candidates[0], t, 0))
+                {
+                    // Alternatives that give the same data are one answer (CUE:
+                    // `{value?: string} | {other?: string}` with `a: "hello"` is `{a: "hello"}`).
+                    Some(candidates[0])
                 } else {
                     let d = Diagnostic::error(
                         codes::AMBIGUOUS,
@@ -149,6 +161,81 @@ impl<'a> Evaluator<'a> {
                 self.vx(v).errors.push(diag.clone());
                 self.vx(v).value = Some(Val::bottom(diag));
                 self.vx(v).es = Phase::Done;
+            }
+        }
+    }
+
+    /// Whether two vertices are the same concrete data: the same regular fields (no required
+    /// one missing), list elements and concrete scalars (defaults taken). Anything not concrete
+    /// is not the same.
+    pub(super) fn same_data(&mut self, a: VertexId, b: VertexId, depth: usize) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        let (a, b) = (self.res(a), self.res(b));
+        self.expand(a);
+        self.expand(b);
+        let (a, b) = (self.res(a), self.res(b));
+        if a == b {
+            return true;
+        }
+        if self.vs[a as usize].ambiguous.is_some() || self.vs[b as usize].ambiguous.is_some() {
+            return false;
+        }
+        let (va, vb) = (self.value(a), self.value(b));
+        match (&va.k, &vb.k) {
+            (K::Vertex(x), K::Vertex(y)) => {
+                let (x, y) = (self.res(*x), self.res(*y));
+                if (x, y) != (a, b) {
+                    return self.same_data(x, y, depth + 1);
+                }
+                let (la, lb) = (self.vs[a as usize].is_list, self.vs[b as usize].is_list);
+                if la != lb {
+                    return false;
+                }
+                if la {
+                    let (ea, eb) = (
+                        self.vs[a as usize].elems.clone(),
+                        self.vs[b as usize].elems.clone(),
+                    );
+                    return ea.len() == eb.len()
+                        && ea
+                            .iter()
+                            .zip(&eb)
+                            .all(|(&x, &y)| self.same_data(x, y, depth + 1));
+                }
+                let fields = |ev: &Self, v: VertexId| -> Option<Vec<(Rc<str>, VertexId)>> {
+                    let mut out = Vec::new();
+                    for (l, &x) in &ev.vs[v as usize].arcs {
+                        if is_def(l) || is_hidden(l) {
+                            continue;
+                        }
+                        let xv = &ev.vs[x as usize];
+                        if xv.regular {
+                            out.push((l.clone(), x));
+                        } else if xv.required {
+                            return None;
+                        }
+                    }
+                    Some(out)
+                };
+                let (Some(fa), Some(fb)) = (fields(self, a), fields(self, b)) else {
+                    return false;
+                };
+                fa.len() == fb.len()
+                    && fa.iter().all(|(l, x)| {
+                        fb.iter()
+                            .find(|(m, _)| m == l)
+                            .is_some_and(|&(_, y)| self.same_data(*x, y, depth + 1))
+                    })
+            }
+            (K::Vertex(_), _) | (_, K::Vertex(_)) => false,
+            _ => {
+                let (ca, cb) = (va.default_value(), vb.default_value());
+                super::export::scalar_node(&ca).is_some()
+                    && super::export::scalar_node(&cb).is_some()
+                    && ca.kinds() == cb.kinds()
+                    && equal(&ca, &cb)
             }
         }
     }

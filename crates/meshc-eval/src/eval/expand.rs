@@ -264,7 +264,10 @@ impl<'a> Evaluator<'a> {
             // Only the conjuncts are copied: the values `w` got from its references come again
             // when those references are expanded here (copying them too would add each once
             // more per level of a reference chain: 2^n values for n levels).
-            let conjs = self.vs[w as usize].conjs.clone();
+            // A disjunction `w` decided by itself is decided again here, with this vertex's
+            // conjuncts (`#A: {*{} | {c?: int}}`, `a: #A & {c: 3}` takes the second).
+            let from = if resolved_disj { orig } else { w };
+            let conjs = self.vs[from as usize].conjs.clone();
             for wc in conjs {
                 if matches!(wc.src, Src::Yield(_)) {
                     continue;
@@ -377,6 +380,10 @@ impl<'a> Evaluator<'a> {
             }),
         };
         let ci = close.or(embed_close).map(|c| self.closer(v, c));
+        let top = self.vs[v as usize].parent.is_none();
+        if let (Some(ci), Some(_), true) = (ci, embed_close, top) {
+            self.vx(v).closers[ci].files = true;
+        }
         // An embedded reference to a value that something closes (`{c1, age: 5}`, where `c1:
         // #C1 & {…}`) closes the struct the same way, besides the fields it declares itself:
         // decided once those fields are in (the reference may name one of them).
@@ -447,7 +454,9 @@ impl<'a> Evaluator<'a> {
                         self.add_field(v, &name, f, env, close, ci);
                     }
                     LabelKind::Pattern { alias, pattern } => {
-                        let pclose = close.map(|c| self.child_close(c, "[]"));
+                        // A pattern's value is closed as a field of the same definition
+                        // is (`#D: {l2: {a: int}, [string]: {b: int}}` allows both in l2).
+                        let pclose = close;
                         let vert = self.vx(v);
                         vert.patterns.push(Pattern {
                             alias: alias.as_ref().map(|a| a.name.as_str()),
@@ -532,6 +541,7 @@ impl<'a> Evaluator<'a> {
                 cl.labels.extend(own.iter().cloned());
                 cl.patterns.extend(pats_before..npats);
                 cl.open |= open;
+                cl.files |= top;
                 Some(id)
             } else {
                 None

@@ -143,6 +143,9 @@ struct Closer {
     labels: HashSet<Rc<str>>,
     patterns: Vec<usize>,
     open: bool,
+    /// Closes a package's top level by an embedding in one of its files: the fields every
+    /// file declares are its own.
+    files: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
