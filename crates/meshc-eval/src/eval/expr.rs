@@ -169,6 +169,9 @@ impl<'a> Evaluator<'a> {
                 let mut out: Vec<Alt> = Vec::new();
                 let mut marked = false;
                 let mut poisoned: Option<Val> = None;
+                // An alternative caught in a reference cycle is not known to fail: the
+                // disjunction stays unresolved (CUE: `z1: z2+1 | z3+5` while z2 is evaluated).
+                let mut in_cycle = false;
                 // Where this disjunction marks a default, the defaults of its unmarked
                 // alternatives do not count (`*1 | ((*2 | 3) & (*2 | 3))` defaults to 1).
                 let marked_here = flat.iter().any(|(_, d)| *d);
@@ -182,6 +185,7 @@ impl<'a> Evaluator<'a> {
                         if d && is_ref && diag.code != codes::UNDEFINED && poisoned.is_none() {
                             poisoned = Some(v.clone());
                         }
+                        in_cycle |= diag.code == codes::CYCLE;
                         continue;
                     }
                     match v.k {
@@ -213,6 +217,12 @@ impl<'a> Evaluator<'a> {
                     if !out.iter().any(|a| a.default) {
                         return p;
                     }
+                }
+                if in_cycle && !out.is_empty() {
+                    return Val::incomplete(
+                        "an alternative of this disjunction is in an unresolved reference cycle",
+                        span,
+                    );
                 }
                 match out.len() {
                     0 => Val::bottom(
