@@ -275,8 +275,19 @@ impl<'a> Evaluator<'a> {
                 // Embedded where it closes the struct: everything it allows, under the one id
                 // the struct's own fields are recorded in.
                 let scoped = close.filter(|c| self.embed_scopes.contains(c));
+                // A definition that is the conjunction of others (`#C: #A & #B`) is closed by
+                // each of them: their references keep their own closedness (CUE: a field
+                // must be allowed by #A and by #B).
+                // (Not one embedded in its own struct: `#S: {#W, extra: int}` allows both.)
+                let conjoined_def = def
+                    && wc.close.is_none()
+                    && matches!(wc.src, Src::Expr(x) if ref_is_def(x))
+                    && !matches!(self.envs[wc.env as usize].frame,
+                        Frame::Struct { vertex, .. } if self.res(vertex) == from);
                 let nc = Conj {
-                    close: if def || scoped.is_some() {
+                    close: if conjoined_def {
+                        None
+                    } else if def || scoped.is_some() {
                         close
                     } else {
                         wc.close.or(close)

@@ -98,7 +98,11 @@ impl<'a> Evaluator<'a> {
                     None => x,
                     // Still unresolved: the other conjuncts stand (CUE drops a cyclic conjunct
                     // that other conjuncts make concrete).
-                    Some(a) if floor <= me && (x.is_bottom() || matches!(x.k, K::Incomplete(_))) => a,
+                    Some(a)
+                        if floor <= me && (x.is_bottom() || matches!(x.k, K::Incomplete(_))) =>
+                    {
+                        a
+                    }
                     // A disjunction cannot be chosen by a value that depends on it.
                     Some(a) if floor <= me && !a.is_concrete_scalar() && !a.is_bottom() => {
                         let d = Diagnostic::error(
