@@ -224,6 +224,10 @@ impl<'a> Evaluator<'a> {
                         d = d.help(format!("the fields it declares: {}", k.join(", ")));
                     }
                 }
+                // The field itself is the error: a reference to it meets it.
+                let av = self.vx(a);
+                av.value = Some(Val::bottom(d.clone()));
+                av.es = Phase::Done;
                 self.vx(v).errors.push(d);
                 break;
             }

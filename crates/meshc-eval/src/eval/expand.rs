@@ -42,6 +42,17 @@ impl<'a> Evaluator<'a> {
                 self.apply_patterns(v);
             }
         }
+        let vert = &self.vs[v as usize];
+        if !vert.is_struct
+            && !vert.is_list
+            && vert.struct_span.is_some()
+            && vert.scalars.is_empty()
+            && vert.ref_vals.is_empty()
+            && vert.sdisj.is_empty()
+        {
+            // Comprehensions that yielded no value to embed: a struct.
+            self.vx(v).is_struct = true;
+        }
         // A disjunction of structs, written here or yielded by a comprehension: each
         // alternative is tried with the rest (a trial runs the comprehensions again).
         if !self.vs[v as usize].sdisj.is_empty() {
@@ -372,12 +383,23 @@ impl<'a> Evaluator<'a> {
     ) {
         // A literal that only embeds values (and declares definitions, hidden fields or
         // lets) is what it embeds: `{"hello"}` is a string, as in CUE.
-        if makes_struct(lit) {
-            let vert = self.vx(v);
-            vert.is_struct = true;
-            if vert.struct_span.is_none() {
-                vert.struct_span = Some(lit.span);
+        match makes_struct(lit) {
+            Some(true) => {
+                let vert = self.vx(v);
+                vert.is_struct = true;
+                if vert.struct_span.is_none() {
+                    vert.struct_span = Some(lit.span);
+                }
             }
+            // Only comprehensions: a struct unless they yield a value to embed (see
+            // `expand_body`); the span marks it.
+            None => {
+                let vert = self.vx(v);
+                if vert.struct_span.is_none() {
+                    vert.struct_span = Some(lit.span);
+                }
+            }
+            Some(false) => {}
         }
         // A struct that embeds a definition is closed by it, and allows the fields it
         // declares itself besides (its own fields' values stay open): `{#A, leaf: "v"}`.
@@ -730,24 +752,29 @@ impl<'a> Evaluator<'a> {
 }
 
 /// Whether a struct literal is a struct by itself: it declares a regular field, a pattern or
-/// `...` or a comprehension, or embeds nothing (`{}`). `{"hello"}` and `{#A}` are what they
-/// embed.
-fn makes_struct(lit: &StructLit) -> bool {
-    let mut embeds = false;
+/// `...`, or embeds nothing (`{}`). `{"hello"}` and `{#A}` are what they embed. `None`: it
+/// only has comprehensions (besides definitions, hidden fields and lets), and is a struct
+/// unless they yield a value to embed (`{for k in keys {k}}`); yielding nothing, it is `{}`.
+fn makes_struct(lit: &StructLit) -> Option<bool> {
+    let (mut embeds, mut comps) = (false, false);
     for d in &lit.decls {
         match d {
             Decl::Field(f) => match &f.label.kind {
                 LabelKind::Name(n)
                     if !f.label.quoted && (n.starts_with('#') || n.starts_with('_')) => {}
-                _ => return true,
+                _ => return Some(true),
             },
-            // A comprehension yields fields: `{for x in [] {…}}` is `{}`.
-            Decl::Ellipsis(_) | Decl::Comprehension(_) => return true,
+            Decl::Ellipsis(_) => return Some(true),
+            Decl::Comprehension(_) => comps = true,
             Decl::Embed(_) => embeds = true,
             Decl::Let(_) | Decl::Check(_) | Decl::Attr(_) => {}
         }
     }
-    !embeds
+    match (embeds, comps) {
+        (false, false) => Some(true),
+        (false, true) => None,
+        (true, _) => Some(false),
+    }
 }
 
 /// The definition an embedding closes its struct with: `#A`, or `#A & {…}`.
