@@ -245,6 +245,12 @@ impl<'a> Evaluator<'a> {
                     }
                     if self.binds_others(lit) {
                         if let Some(l) = lit.let_decl(name) {
+                            // `let s = self`: a name for this struct, as an alias is.
+                            if matches!(&l.value.kind, ExprKind::Ident(n) if n == "self")
+                                && !self.declares(lit, "self")
+                            {
+                                return Ok(Target::Vertex(self.res(vertex)));
+                            }
                             return Ok(Target::Vertex(self.let_vertex(e, l, e)));
                         }
                         if let Some(label) = lit.aliased(name) {
@@ -303,6 +309,21 @@ impl<'a> Evaluator<'a> {
                 Frame::Root => {}
             }
             cur = self.envs[e as usize].parent;
+        }
+        if name == "self" {
+            // `self`: the innermost enclosing struct (CUE), unless a name shadows it.
+            let mut cur = Some(env);
+            while let Some(e) = cur {
+                match self.envs[e as usize].frame {
+                    Frame::Struct { vertex, .. } => return Ok(Target::Vertex(self.res(vertex))),
+                    Frame::File { pkg, .. } => {
+                        let r = self.root(pkg);
+                        return Ok(Target::Vertex(self.res(r)));
+                    }
+                    _ => {}
+                }
+                cur = self.envs[e as usize].parent;
+            }
         }
         if let Some(k) = predeclared(name) {
             return Ok(Target::Value(Val::kind(k, span)));
