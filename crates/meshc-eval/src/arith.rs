@@ -4,17 +4,35 @@
 use crate::value::*;
 use meshc_syntax::ast::BinOp;
 use meshc_syntax::codes;
-use meshc_syntax::lit::{Duration, Quantity};
+use meshc_syntax::lit::{Decimal, Duration, Quantity};
 use meshc_syntax::{Diagnostic, Span};
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-fn num(v: &Val) -> Option<f64> {
+fn num(v: &Val) -> Option<Decimal> {
     match v.k {
-        K::Int(i) => Some(i as f64),
+        K::Int(i) => Some(Decimal::from(i)),
         K::Float(f) => Some(f),
         _ => None,
     }
+}
+
+/// `x op y` on decimals, exact for `+ - *` within 28 significant digits (`123.45 - 987.65` is
+/// `-864.20`), rounded to 28 for `/`; an error past the range of a decimal.
+fn dop(op: BinOp, x: Decimal, y: Decimal) -> Result<Decimal, Diagnostic> {
+    let r = match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Div => x.checked_div(y),
+        _ => None,
+    };
+    r.ok_or_else(|| overflow(op).note("a float is an exact decimal below 7.9e28 in magnitude"))
+}
+
+/// A count of billionths as a decimal (of units, or of seconds).
+fn billionths(n: i128, op: BinOp) -> Result<Decimal, Diagnostic> {
+    Decimal::try_from_i128_with_scale(n, 9).map_err(|_| overflow(op))
 }
 
 fn overflow(op: BinOp) -> Diagnostic {
@@ -36,8 +54,9 @@ fn quantity(nanos: Option<i128>, binary: bool, op: BinOp) -> Result<K, Diagnosti
     }
 }
 
-fn scale_q(q: &Quantity, f: f64, op: BinOp) -> Result<K, Diagnostic> {
-    match Quantity::from_f64(q.as_f64() * f) {
+fn scale_q(q: &Quantity, f: Decimal, op: BinOp) -> Result<K, Diagnostic> {
+    let v = dop(BinOp::Mul, billionths(q.nanos, op)?, f)?;
+    match Quantity::from_decimal(v) {
         Some(r) => Ok(K::Quantity(Quantity {
             binary: q.binary && r.nanos % 1_000_000_000 == 0,
             ..r
@@ -46,12 +65,9 @@ fn scale_q(q: &Quantity, f: f64, op: BinOp) -> Result<K, Diagnostic> {
     }
 }
 
-fn scale_d(d: &Duration, f: f64, op: BinOp) -> Result<K, Diagnostic> {
-    let r = (d.0 as f64 * f).round();
-    if !r.is_finite() || r.abs() > 1e30 {
-        return Err(overflow(op));
-    }
-    duration(Some(r as i128), op)
+fn scale_d(d: &Duration, f: Decimal, op: BinOp) -> Result<K, Diagnostic> {
+    let v = dop(BinOp::Mul, billionths(d.0, op)?, f)?;
+    duration(Quantity::from_decimal(v).map(|q| q.nanos), op)
 }
 
 /// `x + y` or `x - y` (as `op` says), None on overflow.
@@ -126,11 +142,11 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
                 .ok_or_else(|| overflow(op))?,
             ),
             (K::Str(x), K::Str(y)) if op == Add => K::Str(Rc::from(format!("{x}{y}").as_str())),
-            (K::Percent(x), K::Percent(y)) => K::Percent(decimal_op(op, *x, *y)),
+            (K::Percent(x), K::Percent(y)) => K::Percent(dop(op, *x, *y)?),
             (K::Duration(x), K::Duration(y)) => duration(add_sub(x.0, y.0, op), op)?,
             _ => {
                 if let (Some(x), Some(y)) = (num(a), num(b)) {
-                    K::Float(decimal_op(op, x, y))
+                    K::Float(dop(op, x, y)?)
                 } else if let Some((x, y)) = common(a, b) {
                     match (&x.k, &y.k) {
                         (K::Quantity(p), K::Quantity(q)) => {
@@ -151,33 +167,33 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             }
             (K::Quantity(q), K::Float(f)) | (K::Float(f), K::Quantity(q)) => scale_q(q, *f, op)?,
             (K::Quantity(q), K::Percent(p)) | (K::Percent(p), K::Quantity(q)) => {
-                scale_q(q, p / 100.0, op)?
+                scale_q(q, dop(BinOp::Div, *p, Decimal::ONE_HUNDRED)?, op)?
             }
             (K::Duration(d), K::Int(i)) | (K::Int(i), K::Duration(d)) => {
                 duration(d.0.checked_mul(*i as i128), op)?
             }
             (K::Duration(d), K::Float(f)) | (K::Float(f), K::Duration(d)) => scale_d(d, *f, op)?,
             (K::Duration(d), K::Percent(p)) | (K::Percent(p), K::Duration(d)) => {
-                scale_d(d, p / 100.0, op)?
+                scale_d(d, dop(BinOp::Div, *p, Decimal::ONE_HUNDRED)?, op)?
             }
             (K::Percent(p), K::Int(_) | K::Float(_)) => {
-                K::Percent(decimal_op(op, *p, num(b).unwrap_or(0.0)))
+                K::Percent(dop(op, *p, num(b).unwrap_or_default())?)
             }
             (K::Int(_) | K::Float(_), K::Percent(p)) => {
-                K::Percent(decimal_op(op, *p, num(a).unwrap_or(0.0)))
+                K::Percent(dop(op, *p, num(a).unwrap_or_default())?)
             }
             _ => match (num(a), num(b)) {
-                (Some(x), Some(y)) => K::Float(decimal_op(op, x, y)),
+                (Some(x), Some(y)) => K::Float(dop(op, x, y)?),
                 _ => return Err(bad()),
             },
         },
         Div => {
             let zero = match &b.k {
                 K::Int(0) => true,
-                K::Float(f) => *f == 0.0,
+                K::Float(f) => f.is_zero(),
                 K::Quantity(q) => q.nanos == 0,
                 K::Duration(d) => d.0 == 0,
-                K::Percent(p) => *p == 0.0,
+                K::Percent(p) => p.is_zero(),
                 _ => false,
             };
             if zero {
@@ -185,79 +201,33 @@ pub fn binary(op: BinOp, a: &Val, b: &Val, span: Span) -> Result<Val, Diagnostic
             }
             match (&a.k, &b.k) {
                 (K::Quantity(q), K::Int(_) | K::Float(_)) => {
-                    scale_q(q, 1.0 / num(b).unwrap_or(1.0), op)?
+                    let v = dop(op, billionths(q.nanos, op)?, num(b).unwrap_or(Decimal::ONE))?;
+                    let r = Quantity::from_decimal(v).ok_or_else(|| overflow(op))?;
+                    K::Quantity(Quantity {
+                        binary: q.binary && r.nanos % 1_000_000_000 == 0,
+                        ..r
+                    })
                 }
-                (K::Quantity(p), K::Quantity(q)) => K::Float(p.nanos as f64 / q.nanos as f64),
+                (K::Quantity(p), K::Quantity(q)) => {
+                    K::Float(dop(op, billionths(p.nanos, op)?, billionths(q.nanos, op)?)?)
+                }
                 (K::Duration(d), K::Int(_) | K::Float(_)) => {
-                    scale_d(d, 1.0 / num(b).unwrap_or(1.0), op)?
+                    let v = dop(op, billionths(d.0, op)?, num(b).unwrap_or(Decimal::ONE))?;
+                    duration(Quantity::from_decimal(v).map(|q| q.nanos), op)?
                 }
-                (K::Duration(p), K::Duration(q)) => K::Float(p.0 as f64 / q.0 as f64),
-                (K::Percent(p), K::Int(_) | K::Float(_)) => K::Percent(p / num(b).unwrap_or(1.0)),
-                (K::Percent(p), K::Percent(q)) => K::Float(p / q),
+                (K::Duration(p), K::Duration(q)) => {
+                    K::Float(dop(op, billionths(p.0, op)?, billionths(q.0, op)?)?)
+                }
+                (K::Percent(p), K::Int(_) | K::Float(_)) => {
+                    K::Percent(dop(op, *p, num(b).unwrap_or(Decimal::ONE))?)
+                }
+                (K::Percent(p), K::Percent(q)) => K::Float(dop(op, *p, *q)?),
                 _ => match (num(a), num(b)) {
-                    (Some(x), Some(y)) => K::Float(x / y),
+                    (Some(x), Some(y)) => K::Float(dop(op, x, y)?),
                     _ => return Err(bad()),
                 },
             }
         }
     };
-    if let K::Float(f) | K::Percent(f) = k {
-        if !f.is_finite() {
-            return Err(overflow(op));
-        }
-    }
     Ok(Val::new(k, span))
-}
-
-/// `x op y` (`+`, `-`, `*`) computed on the decimals that `x` and `y` print as, then rounded
-/// once to the nearest binary64: `123.45 - 987.65` is `-864.2`, as in decimal arithmetic,
-/// where binary floating point gives `-864.1999999999999`. Every binary64 prints as at most 17
-/// significant digits, so the exact sum or product fits in an i128; operands too far apart in
-/// magnitude for that (where the smaller is below the result's precision anyway), and other
-/// operators, use binary arithmetic.
-pub(crate) fn decimal_op(op: BinOp, x: f64, y: f64) -> f64 {
-    let binary = match op {
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        _ => return f64::NAN,
-    };
-    let (Some((p, e)), Some((q, f))) = (decimal_of(x), decimal_of(y)) else {
-        return binary;
-    };
-    let exact = match op {
-        BinOp::Mul => p.checked_mul(q).map(|c| (c, e + f)),
-        _ => {
-            let q = if op == BinOp::Sub { -q } else { q };
-            let lo = e.min(f);
-            let scale = |c: i128, x: i32| {
-                u32::try_from(x - lo)
-                    .ok()
-                    .filter(|&d| d <= 20)
-                    .and_then(|d| c.checked_mul(10i128.pow(d)))
-            };
-            match (scale(p, e), scale(q, f)) {
-                (Some(a), Some(b)) => a.checked_add(b).map(|c| (c, lo)),
-                _ => None,
-            }
-        }
-    };
-    match exact {
-        Some((c, e)) => format!("{c}e{e}").parse().unwrap_or(binary),
-        None => binary,
-    }
-}
-
-/// The shortest decimal that reads back as `x`: its digits and exponent (`123.45` is
-/// `(12345, -2)`).
-fn decimal_of(x: f64) -> Option<(i128, i32)> {
-    if !x.is_finite() {
-        return None;
-    }
-    let s = format!("{x:e}");
-    let (mant, exp) = s.split_once('e')?;
-    let exp: i32 = exp.parse().ok()?;
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let coef: i128 = format!("{int}{frac}").parse().ok()?;
-    Some((coef, exp - frac.len() as i32))
 }

@@ -198,18 +198,19 @@ pub(crate) fn call<'a>(
             _ => err(name, format!("needs a string, not {}", vals[0])),
         },
         "ceil" | "floor" => {
+            use meshc_syntax::lit::ToPrimitive;
             let f = match &vals[0].k {
                 K::Int(i) => return Val::new(K::Int(*i), span),
-                K::Float(f) => *f,
-                K::Percent(p) => *p / 100.0,
-                K::Quantity(q) => q.as_f64(),
+                K::Float(f) => Some(*f),
+                K::Percent(p) => p.checked_div(meshc_syntax::lit::Decimal::ONE_HUNDRED),
+                K::Quantity(q) => q.as_decimal(),
                 _ => return err(name, format!("needs a number, not {}", vals[0])),
             };
-            let r = if n == "ceil" { f.ceil() } else { f.floor() };
-            if r.abs() > 9.0e18 {
-                return err(name, "result does not fit in an int".into());
+            let r = f.map(|f| if n == "ceil" { f.ceil() } else { f.floor() });
+            match r.and_then(|r| r.to_i64()) {
+                Some(i) => Val::new(K::Int(i), span),
+                None => err(name, "result does not fit in an int".into()),
             }
-            Val::new(K::Int(r as i64), span)
         }
         "div" | "mod" | "quo" | "rem" => {
             let (K::Int(x), K::Int(y)) = (&vals[0].k, &vals[1].k) else {

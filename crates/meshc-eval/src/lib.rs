@@ -14,7 +14,8 @@ mod value;
 
 use indexmap::IndexMap;
 use meshc_syntax::ast::{Decl, File};
-use meshc_syntax::lit::{Duration, Quantity};
+pub use meshc_syntax::lit::Decimal;
+use meshc_syntax::lit::{decimal_to_f64, Duration, Quantity};
 use meshc_syntax::{Diagnostic, FileId, Span};
 use serde::ser::{SerializeMap, SerializeSeq};
 use std::collections::{HashMap, HashSet};
@@ -109,16 +110,16 @@ pub enum NodeKind {
     Bool(bool),
     /// An int.
     Int(i64),
-    /// A float.
-    Float(f64),
+    /// A float: an exact decimal.
+    Float(Decimal),
     /// A string.
     Str(String),
     /// A quantity (`500m`, `256Mi`).
     Quantity(Quantity),
     /// A duration (`30s`).
     Duration(Duration),
-    /// A percentage (`70%`, held as 70.0).
-    Percent(f64),
+    /// A percentage (`70%`, held as 70), exactly.
+    Percent(Decimal),
     /// A list.
     List(Vec<Node>),
     /// A struct: its fields in order (hidden fields and definitions are not exported).
@@ -165,7 +166,7 @@ impl Node {
     pub fn as_f64(&self) -> Option<f64> {
         match &self.kind {
             NodeKind::Int(i) => Some(*i as f64),
-            NodeKind::Float(f) => Some(*f),
+            NodeKind::Float(f) => Some(decimal_to_f64(*f)),
             _ => None,
         }
     }
@@ -174,7 +175,7 @@ impl Node {
         match &self.kind {
             NodeKind::Quantity(q) => Some(*q),
             NodeKind::Int(i) => Some(Quantity::from_int(*i)),
-            NodeKind::Float(f) => Quantity::from_f64(*f),
+            NodeKind::Float(f) => Quantity::from_decimal(*f),
             _ => None,
         }
     }
@@ -188,7 +189,7 @@ impl Node {
     /// The percentage (70.0 for `70%`), for a percent.
     pub fn as_percent(&self) -> Option<f64> {
         match &self.kind {
-            NodeKind::Percent(p) => Some(*p),
+            NodeKind::Percent(p) => Some(decimal_to_f64(*p)),
             _ => None,
         }
     }
@@ -214,11 +215,15 @@ impl serde::Serialize for Node {
             NodeKind::Null => s.serialize_unit(),
             NodeKind::Bool(b) => s.serialize_bool(*b),
             NodeKind::Int(i) => s.serialize_i64(*i),
-            NodeKind::Float(f) => s.serialize_f64(*f),
+            // Data formats hold binary64 numbers: the shortest text of the nearest one, which is
+            // the decimal itself up to 15 significant digits.
+            NodeKind::Float(f) => s.serialize_f64(decimal_to_f64(*f)),
             NodeKind::Str(x) => s.serialize_str(x),
             NodeKind::Quantity(q) => s.serialize_str(&q.canonical()),
             NodeKind::Duration(d) => s.serialize_str(&d.canonical()),
-            NodeKind::Percent(p) => s.serialize_str(&format!("{}%", value::format_percent(*p))),
+            NodeKind::Percent(p) => {
+                s.serialize_str(&format!("{}%", value::format_percent_decimal(*p)))
+            }
             NodeKind::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
                 for x in l {

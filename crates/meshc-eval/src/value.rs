@@ -3,7 +3,7 @@
 
 use meshc_syntax::ast::BoundOp;
 use meshc_syntax::codes;
-use meshc_syntax::lit::{format_float, Duration, Quantity};
+use meshc_syntax::lit::{format_float, Decimal, Duration, Quantity};
 use meshc_syntax::{Diagnostic, Severity, Span};
 use std::cmp::Ordering;
 use std::fmt;
@@ -99,11 +99,11 @@ pub enum K {
     Null,
     Bool(bool),
     Int(i64),
-    Float(f64),
+    Float(Decimal),
     Str(Rc<str>),
     Quantity(Quantity),
     Duration(Duration),
-    Percent(f64),
+    Percent(Decimal),
     Cons(Rc<Cons>),
     Disj(Rc<Disj>),
     /// A struct or list: the vertex that holds its fields or elements.
@@ -266,9 +266,9 @@ impl Val {
 /// int/float → quantity, a `Nm` quantity → minutes.
 pub fn coerce(v: &Val, want: Kinds) -> Option<Val> {
     let k = match (&v.k, want) {
-        (K::Int(i), w) if w == Kinds::FLOAT => K::Float(*i as f64),
+        (K::Int(i), w) if w == Kinds::FLOAT => K::Float(Decimal::from(*i)),
         (K::Int(i), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_int(*i)),
-        (K::Float(f), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_f64(*f)?),
+        (K::Float(f), w) if w == Kinds::QUANTITY => K::Quantity(Quantity::from_decimal(*f)?),
         (K::Quantity(q), w) if w == Kinds::DURATION && q.minutes => {
             K::Duration(Duration(q.nanos / 1_000_000 * 60_000_000_000))
         }
@@ -348,8 +348,8 @@ pub fn common(a: &Val, b: &Val) -> Option<(Val, Val)> {
 pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
     match (&a.k, &b.k) {
         (K::Int(x), K::Int(y)) => Some(x.cmp(y)),
-        (K::Float(x), K::Float(y)) => x.partial_cmp(y),
-        (K::Percent(x), K::Percent(y)) => x.partial_cmp(y),
+        (K::Float(x), K::Float(y)) => Some(x.cmp(y)),
+        (K::Percent(x), K::Percent(y)) => Some(x.cmp(y)),
         (K::Quantity(x), K::Quantity(y)) => Some(x.nanos.cmp(&y.nanos)),
         (K::Duration(x), K::Duration(y)) => Some(x.cmp(y)),
         (K::Str(x), K::Str(y)) => Some(x.cmp(y)),
@@ -433,7 +433,7 @@ pub fn check_bound(v: &Val, b: &Bound) -> Option<Diagnostic> {
         _ => {
             // A percent is compared with a number bound by its number (`70%` is 70).
             let limit = match (&v.k, &b.limit.k) {
-                (K::Percent(_), K::Int(i)) => Val::new(K::Percent(*i as f64), b.limit.span),
+                (K::Percent(_), K::Int(i)) => Val::new(K::Percent(Decimal::from(*i)), b.limit.span),
                 (K::Percent(_), K::Float(f)) => Val::new(K::Percent(*f), b.limit.span),
                 _ => b.limit.clone(),
             };
@@ -520,7 +520,7 @@ impl fmt::Display for Val {
             K::Str(s) => write!(f, "{:?}", s.as_ref()),
             K::Quantity(q) => f.write_str(&q.canonical()),
             K::Duration(d) => f.write_str(&d.canonical()),
-            K::Percent(p) => write!(f, "{}%", format_percent(*p)),
+            K::Percent(p) => write!(f, "{}%", format_percent_decimal(*p)),
             K::Cons(c) => {
                 let mut parts = Vec::new();
                 if c.kinds != Kinds::ALL {
@@ -560,7 +560,12 @@ impl fmt::Display for Val {
     }
 }
 
-/// A percent's number as text: `70`, `63.6`, at most 4 decimals, no trailing zeros.
+/// A percent value's number as text, exactly: `70`, `63.6` (no trailing zeros).
+pub fn format_percent_decimal(p: Decimal) -> String {
+    p.normalize().to_string()
+}
+
+/// A computed percent's number as text: `70`, `63.6`, at most 4 decimals, no trailing zeros.
 pub fn format_percent(p: f64) -> String {
     let s = format!("{:.4}", p);
     let s = s.trim_end_matches('0').trim_end_matches('.');

@@ -3,6 +3,11 @@
 
 use std::fmt;
 
+/// An exact decimal number (up to 28 significant digits, magnitude below 7.9e28): msh's
+/// floats and percents, as CUE's numbers are decimals (`0.1 + 0.2` is `0.3`).
+pub use rust_decimal::prelude::ToPrimitive;
+pub use rust_decimal::{Decimal, RoundingStrategy};
+
 #[derive(Clone, Debug, PartialEq)]
 /// A literal value as written in msh source.
 pub enum Lit {
@@ -12,16 +17,16 @@ pub enum Lit {
     Bool(bool),
     /// An integer: `42`, `1_000`.
     Int(i64),
-    /// A number with a fraction or exponent: `1.5`, `1e3`.
-    Float(f64),
+    /// A number with a fraction or exponent: `1.5`, `1e3`, held as an exact decimal.
+    Float(Decimal),
     /// A string, escapes decoded.
     Str(String),
     /// A number with a unit suffix: `500m`, `256Mi`.
     Quantity(Quantity),
     /// A duration: `250ms`, `1m30s`.
     Duration(Duration),
-    /// A percentage: `70%` (held as 70.0).
-    Percent(f64),
+    /// A percentage: `70%` (held as 70).
+    Percent(Decimal),
 }
 
 /// A Kubernetes resource quantity, held exactly in billionths ("nano units").
@@ -69,6 +74,25 @@ impl Quantity {
             binary: false,
             minutes: false,
         })
+    }
+    /// The quantity `d`, rounded to billionths; None when out of range.
+    pub fn from_decimal(d: Decimal) -> Option<Quantity> {
+        use rust_decimal::prelude::ToPrimitive;
+        let n = d
+            .checked_mul(Decimal::from(NANO as i64))?
+            .round()
+            .to_i128()?;
+        (n.abs() <= 10i128.pow(36)).then_some(Quantity {
+            nanos: n,
+            binary: false,
+            minutes: false,
+        })
+    }
+    /// The value as a decimal: exact where it has at most 28 significant digits.
+    pub fn as_decimal(self) -> Option<Decimal> {
+        let n = i64::try_from(self.nanos).ok().map(|n| Decimal::new(n, 9));
+        n.or_else(|| Decimal::from_i128_with_scale(self.nanos / NANO, 0).into())
+            .map(|d| d.normalize())
     }
     /// The value as a float (may round).
     pub fn as_f64(self) -> f64 {
@@ -192,29 +216,67 @@ fn format_decimal(n: i128, unit: i128) -> String {
     format!("{sign}{int}.{frac:0digits$}")
 }
 
-/// Formats a float the way msh prints it: the shortest text that reads back the same, always
-/// with a `.` or an exponent so it stays a float.
-pub fn format_float(f: f64) -> String {
-    if f.is_finite() && f == f.trunc() && f.abs() < 1e15 {
-        format!("{f:.1}")
-    } else if f != 0.0 && (f.abs() >= 1e15 || f.abs() < 1e-5) {
-        // `1e308`, not 309 digits.
-        format!("{f:e}")
-    } else {
-        format!("{f}")
+/// Formats a float the way msh prints it: its decimal digits as written or computed (`1.50`,
+/// `-864.20`), always with a `.` or an exponent so it stays a float; an exponent from 1e15 up
+/// and below 1e-5.
+pub fn format_float(d: Decimal) -> String {
+    let a = d.abs();
+    if !d.is_zero() && (a >= Decimal::from(1_000_000_000_000_000i64) || a < Decimal::new(1, 5)) {
+        let n = d.normalize();
+        // mantissa digits and the exponent of the first one
+        let m = n.mantissa().unsigned_abs().to_string();
+        let exp = m.len() as i64 - 1 - n.scale() as i64;
+        let sign = if d.is_sign_negative() { "-" } else { "" };
+        let (first, rest) = m.split_at(1);
+        let rest = rest.trim_end_matches('0');
+        return if rest.is_empty() {
+            format!("{sign}{first}e{exp}")
+        } else {
+            format!("{sign}{first}.{rest}e{exp}")
+        };
     }
+    let s = d.to_string();
+    if d.scale() == 0 {
+        format!("{s}.0")
+    } else {
+        s
+    }
+}
+
+/// The decimal nearest to a 64-bit float (its shortest text); None when not finite or out of
+/// range. For results of functions computed in floating point (`math.Sqrt`).
+pub fn decimal_from_f64(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    let text = format!("{f:e}");
+    Decimal::from_scientific(&text)
+        .ok()
+        .or_else(|| (f.abs() < 1e-28).then_some(Decimal::ZERO))
+}
+
+/// A decimal as a 64-bit float (the nearest one), for computations that need one.
+pub fn decimal_to_f64(d: Decimal) -> f64 {
+    d.to_string().parse().unwrap_or(0.0)
 }
 
 /// Decodes the text of a `number` token. The error is a message for a diagnostic.
 pub fn decode_number(text: &str) -> Result<Lit, String> {
-    // msh has no infinite numbers: `1e400` is an error, not `.inf`.
-    let finite = |l: Lit| match l {
-        Lit::Float(f) | Lit::Percent(f) if !f.is_finite() => Err(format!(
-            "`{text}` is out of range: it does not fit in a 64-bit float"
-        )),
-        l => Ok(l),
+    decode_number_any(text)
+}
+
+/// The exact decimal of `text` (digits with an optional fraction, and an optional exponent).
+fn decimal(text: &str, shown: &str) -> Result<Decimal, String> {
+    let d = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text)
+    } else {
+        Decimal::from_str_exact(text)
     };
-    decode_number_any(text).and_then(finite)
+    d.map_err(|_| {
+        format!(
+            "`{shown}` is out of range: a float has at most 28 significant digits and is below 7.9e28 in magnitude"
+        )
+    })
 }
 
 fn decode_number_any(text: &str) -> Result<Lit, String> {
@@ -231,19 +293,14 @@ fn decode_number_any(text: &str) -> Result<Lit, String> {
     match suffix {
         "" => {
             if num.contains('.') {
-                num.parse::<f64>()
-                    .map(Lit::Float)
-                    .map_err(|_| format!("`{text}` is not a number"))
+                decimal(num, text).map(Lit::Float)
             } else {
                 num.parse::<i64>()
                     .map(Lit::Int)
                     .map_err(|_| format!("`{text}` does not fit in a 64-bit integer"))
             }
         }
-        "%" => num
-            .parse::<f64>()
-            .map(Lit::Percent)
-            .map_err(|_| format!("`{text}` is not a percent")),
+        "%" => decimal(num, text).map(Lit::Percent),
         s if s.starts_with(['e', 'E'])
             && s.len() > 1
             && s[1..]
@@ -251,10 +308,7 @@ fn decode_number_any(text: &str) -> Result<Lit, String> {
                 .chars()
                 .all(|c| c.is_ascii_digit()) =>
         {
-            clean
-                .parse::<f64>()
-                .map(Lit::Float)
-                .map_err(|_| format!("`{text}` is not a number"))
+            decimal(&clean, text).map(Lit::Float)
         }
         _ => {
             if let Some(q) = quantity_suffix(suffix) {
@@ -435,9 +489,18 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(decode_number("1_000").unwrap(), Lit::Int(1000));
-        assert_eq!(decode_number("1.5").unwrap(), Lit::Float(1.5));
-        assert_eq!(decode_number("70%").unwrap(), Lit::Percent(70.0));
-        assert_eq!(decode_number("1e3").unwrap(), Lit::Float(1000.0));
+        assert_eq!(
+            decode_number("1.5").unwrap(),
+            Lit::Float(Decimal::new(15, 1))
+        );
+        assert_eq!(
+            decode_number("70%").unwrap(),
+            Lit::Percent(Decimal::from(70))
+        );
+        assert_eq!(
+            decode_number("1e3").unwrap(),
+            Lit::Float(Decimal::from(1000))
+        );
         assert!(decode_number("99999999999999999999").is_err());
     }
 }

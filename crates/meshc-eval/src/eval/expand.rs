@@ -713,12 +713,10 @@ impl<'a> Evaluator<'a> {
             "int" => raw.trim().parse::<i64>().ok().map(K::Int),
             "number" => match raw.trim().parse::<i64>() {
                 Ok(i) => Some(K::Int(i)),
-                Err(_) => raw
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite())
-                    .map(K::Float),
+                Err(_) => match meshc_syntax::lit::decode_number(raw.trim()) {
+                    Ok(Lit::Float(d)) => Some(K::Float(d)),
+                    _ => None,
+                },
             },
             "bool" => match raw.trim() {
                 "true" => Some(K::Bool(true)),

@@ -654,7 +654,7 @@ pub(crate) fn to_text(v: &Val) -> Option<String> {
         K::Null => "null".into(),
         K::Quantity(q) => q.canonical(),
         K::Duration(d) => d.canonical(),
-        K::Percent(p) => format!("{}%", format_percent(*p)),
+        K::Percent(p) => format!("{}%", crate::value::format_percent_decimal(*p)),
         _ => return None,
     })
 }

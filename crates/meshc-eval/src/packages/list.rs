@@ -135,17 +135,21 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
                     }
                 }
                 _ => {
-                    let (a, b, s) = (cx.num(0)?, cx.num(1)?, cx.num(2)?);
-                    if s == 0.0 {
+                    let (a, b, s) = (cx.dec(0)?, cx.dec(1)?, cx.dec(2)?);
+                    if s.is_zero() {
                         return Err(cx.fail("step must be non-zero"));
                     }
                     let mut i = a;
-                    while (s > 0.0 && i < b) || (s < 0.0 && i > b) {
+                    let up = s.is_sign_positive();
+                    while (up && i < b) || (!up && i > b) {
                         if out.len() >= 1_000_000 {
                             return Err(cx.fail("more than 1,000,000 elements"));
                         }
                         out.push(Val::new(K::Float(i), span));
-                        i = arith::decimal_op(BinOp::Add, i, s);
+                        i = match i.checked_add(s) {
+                            Some(n) => n,
+                            None => break,
+                        };
                     }
                 }
             }

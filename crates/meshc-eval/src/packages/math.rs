@@ -16,26 +16,20 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
                 i
             }));
         }
-        let x = cx.num(0)?;
+        use meshc_syntax::lit::RoundingStrategy as R;
+        use meshc_syntax::lit::ToPrimitive;
+        let x = cx.dec(0)?;
         let r = match name {
             "Ceil" => x.ceil(),
             "Floor" => x.floor(),
-            "Round" => x.round(),
-            "RoundToEven" => {
-                let r = x.round();
-                if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
-                    r - x.signum()
-                } else {
-                    r
-                }
-            }
+            "Round" => x.round_dp_with_strategy(0, R::MidpointAwayFromZero),
+            "RoundToEven" => x.round_dp_with_strategy(0, R::MidpointNearestEven),
             "Trunc" => x.trunc(),
-            _ => return cx.number(x.abs()),
+            _ => return Ok(K::Float(x.abs())),
         };
-        return Ok(if r.abs() < 9.0e18 {
-            K::Int(r as i64)
-        } else {
-            K::Float(r)
+        return Ok(match r.to_i64() {
+            Some(i) => K::Int(i),
+            None => K::Float(r),
         });
     }
     if name == "MultipleOf" {
@@ -47,12 +41,11 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
                 a % b == 0
             }
             _ => {
-                let (a, b) = (cx.num(0)?, cx.num(1)?);
-                if b == 0.0 {
+                let (a, b) = (cx.dec(0)?, cx.dec(1)?);
+                if b.is_zero() {
                     return Err(cx.fail("division by zero"));
                 }
-                let q = a / b;
-                (q - q.round()).abs() < 1e-9
+                a.checked_rem(b).is_some_and(|r| r.is_zero())
             }
         }));
     }

@@ -299,7 +299,18 @@ pub(crate) fn constant(pkg: &str, name: &str, span: Span) -> Option<Val> {
         return Some(Val::new(
             match c {
                 Const::I(i) => K::Int(*i),
-                Const::F(x) => K::Float(*x),
+                Const::F(x) => match meshc_syntax::lit::decimal_from_f64(*x) {
+                    Some(d) => K::Float(d),
+                    None => {
+                        return Some(Val::bottom(
+                            Diagnostic::error(
+                                codes::ARITHMETIC,
+                                format!("`{pkg}.{name}` is beyond the range of a decimal"),
+                            )
+                            .primary(span, "this constant"),
+                        ))
+                    }
+                },
                 Const::S(s) => K::Str(Rc::from(*s)),
             },
             span,
@@ -466,7 +477,11 @@ impl<'e, 'a> Cx<'e, 'a> {
     pub fn int(&self, i: usize) -> Result<i64, Val> {
         match self.arg(i)?.k {
             K::Int(n) => Ok(n),
-            K::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e18 => Ok(x as i64),
+            K::Float(x)
+                if x.fract().is_zero() && meshc_syntax::lit::ToPrimitive::to_i64(&x).is_some() =>
+            {
+                Ok(meshc_syntax::lit::ToPrimitive::to_i64(&x).unwrap_or_default())
+            }
             other => Err(self.fail(format!(
                 "argument {} must be an int, not {}",
                 i + 1,
@@ -475,9 +490,15 @@ impl<'e, 'a> Cx<'e, 'a> {
         }
     }
 
+    /// A number argument as a 64-bit float, for functions computed in floating point.
     pub fn num(&self, i: usize) -> Result<f64, Val> {
+        self.dec(i).map(meshc_syntax::lit::decimal_to_f64)
+    }
+
+    /// A number argument, exactly.
+    pub fn dec(&self, i: usize) -> Result<meshc_syntax::lit::Decimal, Val> {
         match self.arg(i)?.k {
-            K::Int(n) => Ok(n as f64),
+            K::Int(n) => Ok(n.into()),
             K::Float(x) => Ok(x),
             other => Err(self.fail(format!(
                 "argument {} must be a number, not {}",
@@ -589,10 +610,12 @@ impl<'e, 'a> Cx<'e, 'a> {
 
     /// A number result: an int when it is integral and fits, else a float.
     pub fn number(&self, x: f64) -> Result<K, Val> {
-        if !x.is_finite() {
-            return Err(self.fail("the result is not a finite number"));
+        match meshc_syntax::lit::decimal_from_f64(x) {
+            Some(d) => Ok(K::Float(d)),
+            None => {
+                Err(self.fail("the result is not a finite number within the range of a decimal"))
+            }
         }
-        Ok(K::Float(x))
     }
 
     /// The value as plain JSON data (every part concrete).
@@ -606,7 +629,8 @@ impl<'e, 'a> Cx<'e, 'a> {
             K::Null => J::Null,
             K::Bool(b) => J::Bool(*b),
             K::Int(i) => J::from(*i),
-            K::Float(x) => serde_json::Number::from_f64(*x).map_or(J::Null, J::Number),
+            K::Float(x) => serde_json::Number::from_f64(meshc_syntax::lit::decimal_to_f64(*x))
+                .map_or(J::Null, J::Number),
             K::Str(s) => J::String(s.to_string()),
             K::Quantity(_) | K::Duration(_) | K::Percent(_) => J::String(v.to_string()),
             K::Vertex(w) => {
@@ -641,7 +665,12 @@ impl<'e, 'a> Cx<'e, 'a> {
             J::Bool(b) => Val::new(K::Bool(*b), span),
             J::Number(n) => match n.as_i64() {
                 Some(i) => Val::new(K::Int(i), span),
-                None => Val::new(K::Float(n.as_f64().unwrap_or(0.0)), span),
+                None => match meshc_syntax::lit::Decimal::from_scientific(&n.to_string())
+                    .or_else(|_| meshc_syntax::lit::Decimal::from_str_exact(&n.to_string()))
+                {
+                    Ok(d) => Val::new(K::Float(d), span),
+                    Err(_) => self.fail(format!("{n} is beyond the range of a decimal")),
+                },
             },
             J::String(s) => Val::new(K::Str(Rc::from(s.as_str())), span),
             J::Array(items) => {

@@ -74,10 +74,16 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
         }
         "ParseFloat" => {
             let s = cx.str(0)?;
-            let x: f64 = s
-                .parse()
-                .map_err(|_| cx.fail(format!("invalid syntax: {s:?}")))?;
-            return cx.number(x);
+            return match meshc_syntax::lit::decode_number(s.trim()) {
+                Ok(meshc_syntax::lit::Lit::Float(d)) => Ok(K::Float(d)),
+                Ok(meshc_syntax::lit::Lit::Int(i)) => Ok(K::Float(i.into())),
+                _ => {
+                    let x: f64 = s
+                        .parse()
+                        .map_err(|_| cx.fail(format!("invalid syntax: {s:?}")))?;
+                    cx.number(x)
+                }
+            };
         }
         "FormatFloat" => {
             let x = cx.num(0)?;
@@ -88,7 +94,7 @@ pub(super) fn call(cx: &mut Cx<'_, '_>, name: &str) -> Result<K, Val> {
                 ('e', p) if p >= 0 => format!("{x:.*e}", p as usize),
                 ('f', _) => format!("{x}"),
                 ('e', _) => format!("{x:e}"),
-                _ => meshc_syntax::lit::format_float(x),
+                _ => meshc_syntax::lit::format_float(cx.dec(0)?),
             };
             return cx.string(out);
         }
