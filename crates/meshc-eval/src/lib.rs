@@ -21,7 +21,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use std::collections::{HashMap, HashSet};
 
 pub use builtins::NAMES as BUILTINS;
-pub use value::format_percent;
+pub use value::{format_percent, format_percent_decimal};
 
 /// What one evaluation may build, so that no input can exhaust memory: the first bound reached
 /// halts evaluation with `E0215`, naming what grew and where. Steps (50M) and depth (400) are

@@ -3,7 +3,7 @@
 //! and the source location it was written at (the user's line, the platform's policy, or the
 //! standard library's default).
 
-use crate::{to_yaml, Compilation, Node};
+use crate::{Compilation, Node};
 
 /// One lowering rule: the fields of a kind it writes, and the model fields it reads.
 struct Rule {
@@ -275,7 +275,7 @@ pub fn explain(c: &Compilation, object: &str, field: &str) -> Result<Explanation
         }
     }
     Ok(Explanation {
-        value: to_yaml(value),
+        value: crate::yaml::tree_to_yaml(value),
         rule: rule.what.to_string(),
         doc: rule.doc.to_string(),
         inputs,

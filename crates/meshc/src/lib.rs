@@ -189,13 +189,11 @@ impl Compilation {
     }
     /// The value as YAML (`None` when there is no value).
     pub fn value_yaml(&self) -> Option<String> {
-        self.value.as_ref().map(to_yaml)
+        self.value.as_ref().map(yaml::tree_to_yaml)
     }
     /// The value as pretty-printed JSON.
     pub fn value_json(&self) -> Option<String> {
-        self.value
-            .as_ref()
-            .map(|v| serde_json::to_string_pretty(v).expect("a Node always serializes") + "\n")
+        self.value.as_ref().map(yaml::json_pretty)
     }
     /// The objects as multi-document YAML (`None` when there are none).
     pub fn manifests_yaml(&self) -> Option<String> {

@@ -12,10 +12,183 @@
 //! is written by `yaml_serde` instead, the whole document, so the output is the same either
 //! way. `tests/yaml_writer.rs` checks the two agree over generated values.
 
+use meshc_eval::{Node, NodeKind};
 use serde_json::Value;
+use std::borrow::Cow;
+
+/// What the writers see of a value: a mapping or a sequence (with its length), or a scalar.
+pub(crate) enum Shape<'a> {
+    Map(usize),
+    Seq(usize),
+    Null,
+    Bool(bool),
+    Number,
+    Str(Cow<'a, str>),
+}
+
+/// A tree the writers write: the manifests' JSON values, and evaluated values (`Node`, whose
+/// floats are exact decimals).
+pub(crate) trait Tree: Sized {
+    fn shape(&self) -> Shape<'_>;
+    /// Calls `f` with each entry in order: its key (None in a sequence) and value.
+    fn children(&self, f: &mut dyn FnMut(Option<&str>, &Self));
+    /// Appends a number's text as YAML writes it.
+    fn yaml_number(&self, out: &mut String);
+    /// Appends a number's text as JSON writes it.
+    fn json_number(&self, out: &mut String);
+}
+
+impl Tree for Value {
+    fn shape(&self) -> Shape<'_> {
+        match self {
+            Value::Object(m) => Shape::Map(m.len()),
+            Value::Array(a) => Shape::Seq(a.len()),
+            Value::Null => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Number(_) => Shape::Number,
+            Value::String(s) => Shape::Str(Cow::Borrowed(s)),
+        }
+    }
+    fn children(&self, f: &mut dyn FnMut(Option<&str>, &Self)) {
+        match self {
+            Value::Object(m) => m.iter().for_each(|(k, v)| f(Some(k), v)),
+            Value::Array(a) => a.iter().for_each(|v| f(None, v)),
+            _ => {}
+        }
+    }
+    fn yaml_number(&self, out: &mut String) {
+        let Value::Number(n) = self else { return };
+        if let Some(u) = n.as_u64() {
+            out.push_str(itoa::Buffer::new().format(u));
+        } else if let Some(i) = n.as_i64() {
+            out.push_str(itoa::Buffer::new().format(i));
+        } else {
+            let f = n.as_f64().unwrap_or(0.0);
+            let mut buffer = ryu::Buffer::new();
+            out.push_str(match f.classify() {
+                std::num::FpCategory::Infinite if f > 0.0 => ".inf",
+                std::num::FpCategory::Infinite => "-.inf",
+                std::num::FpCategory::Nan => ".nan",
+                _ => buffer.format_finite(f),
+            });
+        }
+    }
+    fn json_number(&self, out: &mut String) {
+        if let Value::Number(n) = self {
+            out.push_str(&n.to_string());
+        }
+    }
+}
+
+impl Tree for Node {
+    fn shape(&self) -> Shape<'_> {
+        match &self.kind {
+            NodeKind::Map(m) => Shape::Map(m.len()),
+            NodeKind::List(l) => Shape::Seq(l.len()),
+            NodeKind::Null => Shape::Null,
+            NodeKind::Bool(b) => Shape::Bool(*b),
+            NodeKind::Int(_) | NodeKind::Float(_) => Shape::Number,
+            NodeKind::Str(s) => Shape::Str(Cow::Borrowed(s)),
+            NodeKind::Quantity(q) => Shape::Str(Cow::Owned(q.canonical())),
+            NodeKind::Duration(d) => Shape::Str(Cow::Owned(d.canonical())),
+            NodeKind::Percent(p) => Shape::Str(Cow::Owned(format!(
+                "{}%",
+                meshc_eval::format_percent_decimal(*p)
+            ))),
+        }
+    }
+    fn children(&self, f: &mut dyn FnMut(Option<&str>, &Self)) {
+        match &self.kind {
+            NodeKind::Map(m) => m.iter().for_each(|(k, v)| f(Some(k), v)),
+            NodeKind::List(l) => l.iter().for_each(|v| f(None, v)),
+            _ => {}
+        }
+    }
+    fn yaml_number(&self, out: &mut String) {
+        match &self.kind {
+            NodeKind::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            NodeKind::Float(d) => out.push_str(&float_text(*d, |f| {
+                ryu::Buffer::new().format_finite(f).to_string()
+            })),
+            _ => {}
+        }
+    }
+    fn json_number(&self, out: &mut String) {
+        match &self.kind {
+            NodeKind::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            NodeKind::Float(d) => out.push_str(&float_text(*d, |f| {
+                serde_json::to_string(&f).unwrap_or_default()
+            })),
+            _ => {}
+        }
+    }
+}
+
+/// A tree as pretty-printed JSON, as `serde_json::to_string_pretty` writes it (two spaces a
+/// level), with a trailing newline; a float keeps its every digit (see [`float_text`]).
+pub(crate) fn json_pretty<T: Tree>(value: &T) -> String {
+    fn node<T: Tree>(v: &T, indent: usize, out: &mut String) {
+        let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+        match v.shape() {
+            Shape::Map(0) => out.push_str("{}"),
+            Shape::Seq(0) => out.push_str("[]"),
+            Shape::Map(_) | Shape::Seq(_) => {
+                let map = matches!(v.shape(), Shape::Map(_));
+                out.push(if map { '{' } else { '[' });
+                let mut first = true;
+                v.children(&mut |k, x| {
+                    out.push_str(if first { "\n" } else { ",\n" });
+                    first = false;
+                    pad(out, indent + 2);
+                    if let Some(k) = k {
+                        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                        out.push_str(": ");
+                    }
+                    node(x, indent + 2, out);
+                });
+                out.push('\n');
+                pad(out, indent);
+                out.push(if map { '}' } else { ']' });
+            }
+            Shape::Null => out.push_str("null"),
+            Shape::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            Shape::Number => v.json_number(out),
+            Shape::Str(s) => out.push_str(&serde_json::to_string(&*s).unwrap_or_default()),
+        }
+    }
+    let mut out = String::new();
+    node(value, 0, &mut out);
+    out.push('\n');
+    out
+}
+
+/// A tree as one YAML document.
+pub(crate) fn tree_to_yaml<T: Tree + serde::Serialize>(value: &T) -> String {
+    let mut out = String::new();
+    write_tree(value, &mut out);
+    out
+}
+
+/// A float's text in a data format: the shortest text of the nearest binary64 as the format
+/// writes it (`binary`) where that is the decimal itself, else the decimal's own digits
+/// (`0.3333333333333333333333333333`), so no digit is lost.
+pub(crate) fn float_text(d: meshc_eval::Decimal, binary: impl Fn(f64) -> String) -> String {
+    let f = meshc_syntax::lit::decimal_to_f64(d);
+    if meshc_syntax::lit::decimal_from_f64(f) == Some(d) {
+        binary(f)
+    } else {
+        meshc_syntax::lit::format_float(d.normalize())
+    }
+}
 
 /// Appends `value` as one YAML document (without a `---` line) to `out`.
 pub fn write_document(value: &Value, out: &mut String) {
+    write_tree(value, out);
+}
+
+/// Appends any tree as one YAML document: by the direct writer, or by `yaml_serde` where the
+/// tree holds what the direct writer does not write.
+pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String) {
     if !writable(value) {
         out.push_str(&crate::to_yaml(value));
         return;
@@ -65,17 +238,28 @@ pub fn to_string(value: &Value) -> String {
 /// Whether the fast path writes `value` the way `yaml_serde` does: every string printable ASCII
 /// on one line, every key short enough to be a simple key, no single-entry map whose key could
 /// read as a tag.
-fn writable(value: &Value) -> bool {
-    match value {
-        Value::String(s) => printable_ascii(s),
-        Value::Array(items) => items.iter().all(writable),
-        Value::Object(map) => {
-            // A simple key is at most 128 bytes (a quoted key counts its text only).
-            map.iter()
-                .all(|(k, v)| printable_ascii(k) && k.len() <= 128 && writable(v))
-                && !(map.len() == 1 && map.keys().next().is_some_and(|k| k.starts_with('!')))
+fn writable<T: Tree>(value: &T) -> bool {
+    match value.shape() {
+        Shape::Str(s) => printable_ascii(&s),
+        Shape::Seq(_) => {
+            let mut ok = true;
+            value.children(&mut |_, v| ok = ok && writable(v));
+            ok
         }
-        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+        Shape::Map(n) => {
+            // A simple key is at most 128 bytes (a quoted key counts its text only).
+            let mut ok = true;
+            value.children(&mut |k, v| {
+                let k = k.unwrap_or_default();
+                ok = ok
+                    && printable_ascii(k)
+                    && k.len() <= 128
+                    && !(n == 1 && k.starts_with('!'))
+                    && writable(v)
+            });
+            ok
+        }
+        Shape::Null | Shape::Bool(_) | Shape::Number => true,
     }
 }
 
@@ -110,68 +294,61 @@ impl Writer<'_> {
     }
 
     /// Writes `value` where `context` says, its block content at `indent`.
-    fn node(&mut self, value: &Value, context: Context, indent: usize) {
-        match value {
-            Value::Object(map) if !map.is_empty() => {
+    fn node<T: Tree>(&mut self, value: &T, context: Context, indent: usize) {
+        match value.shape() {
+            Shape::Map(n) if n > 0 => {
                 // A mapping's keys: at `indent` on lines of their own, except the first key of
                 // a sequence item, which follows its `- `.
                 let inner = match context {
                     Context::Root => 0,
                     Context::MappingValue | Context::SequenceItem => indent + 2,
                 };
-                for (i, (k, v)) in map.iter().enumerate() {
+                let mut i = 0;
+                value.children(&mut |k, v| {
                     if i == 0 && context == Context::SequenceItem {
                         self.push(" ");
                     } else if !(i == 0 && context == Context::Root) {
                         self.newline_indent(inner);
                     }
-                    self.scalar_str(k);
+                    i += 1;
+                    self.scalar_str(k.unwrap_or_default());
                     self.push(":");
                     self.node(v, Context::MappingValue, inner);
-                }
+                });
             }
-            Value::Array(items) if !items.is_empty() => {
+            Shape::Seq(n) if n > 0 => {
                 // A sequence in a mapping is not indented; one in a sequence item is.
                 let inner = match context {
                     Context::Root | Context::MappingValue => indent,
                     Context::SequenceItem => indent + 2,
                 };
-                for (i, v) in items.iter().enumerate() {
+                let mut i = 0;
+                value.children(&mut |_, v| {
                     if i == 0 && context == Context::SequenceItem {
                         self.push(" ");
                     } else if !(i == 0 && context == Context::Root) {
                         self.newline_indent(inner);
                     }
+                    i += 1;
                     self.push("-");
                     self.node(v, Context::SequenceItem, inner);
-                }
+                });
             }
-            Value::Object(_) => self.after_indicator("{}", context),
-            Value::Array(_) => self.after_indicator("[]", context),
-            Value::Null => self.after_indicator("null", context),
-            Value::Bool(b) => self.after_indicator(if *b { "true" } else { "false" }, context),
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    self.after_indicator(itoa::Buffer::new().format(u), context)
-                } else if let Some(i) = n.as_i64() {
-                    self.after_indicator(itoa::Buffer::new().format(i), context)
-                } else {
-                    let f = n.as_f64().unwrap_or(0.0);
-                    let mut buffer = ryu::Buffer::new();
-                    let text = match f.classify() {
-                        std::num::FpCategory::Infinite if f > 0.0 => ".inf",
-                        std::num::FpCategory::Infinite => "-.inf",
-                        std::num::FpCategory::Nan => ".nan",
-                        _ => buffer.format_finite(f),
-                    };
-                    self.after_indicator(text, context)
-                }
-            }
-            Value::String(s) => {
+            Shape::Map(_) => self.after_indicator("{}", context),
+            Shape::Seq(_) => self.after_indicator("[]", context),
+            Shape::Null => self.after_indicator("null", context),
+            Shape::Bool(b) => self.after_indicator(if b { "true" } else { "false" }, context),
+            Shape::Number => {
                 if context != Context::Root {
                     self.push(" ");
                 }
-                self.scalar_str(s);
+                value.yaml_number(self.out);
+            }
+            Shape::Str(s) => {
+                if context != Context::Root {
+                    self.push(" ");
+                }
+                self.scalar_str(&s);
             }
         }
     }
