@@ -27,7 +27,16 @@ fn dop(op: BinOp, x: Decimal, y: Decimal) -> Result<Decimal, Diagnostic> {
         BinOp::Div => x.checked_div(y),
         _ => None,
     };
-    r.ok_or_else(|| overflow(op).note("a float is an exact decimal below 7.9e28 in magnitude"))
+    // A result past 28 significant digits (a product of a rounded quotient) is rounded to 28,
+    // as CUE rounds every result to its precision: `2.0 / 3 * 6` is 4.0.
+    r.map(|d| {
+        if d.mantissa().unsigned_abs() >= 10u128.pow(28) {
+            d.round_sf(28).unwrap_or(d)
+        } else {
+            d
+        }
+    })
+    .ok_or_else(|| overflow(op).note("a float is an exact decimal below 7.9e28 in magnitude"))
 }
 
 /// A count of billionths as a decimal (of units, or of seconds).

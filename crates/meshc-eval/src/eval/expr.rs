@@ -193,24 +193,23 @@ impl<'a> Evaluator<'a> {
                             let has = inner.marked;
                             marked |= has;
                             for a in inner.iter() {
-                                out.push(Alt {
-                                    v: a.v.clone(),
-                                    default: (a.default && (d || !marked_here)) || (d && !has),
-                                });
+                                let default = (a.default && (d || !marked_here)) || (d && !has);
+                                push_alt(&mut out, a.v.clone(), default);
                             }
                         }
-                        _ => {
-                            if let Some(o) = out.iter_mut().find(|o| {
-                                o.v.is_concrete_scalar()
-                                    && v.is_concrete_scalar()
-                                    && equal(&o.v, &v)
-                                    && o.v.kinds() == v.kinds()
-                            }) {
-                                o.default |= d;
-                            } else {
-                                out.push(Alt { v, default: d });
-                            }
-                        }
+                        _ => push_alt(&mut out, v, d),
+                    }
+                    if out.len() > MAX_ALTS {
+                        return Val::bottom(
+                            Diagnostic::error(
+                                codes::LIMIT,
+                                format!("a disjunction of more than {MAX_ALTS} alternatives"),
+                            )
+                            .primary(
+                                span,
+                                "this disjunction (with the disjunctions it refers to)",
+                            ),
+                        );
                     }
                 }
                 if let Some(p) = poisoned {
@@ -657,4 +656,20 @@ pub(crate) fn to_text(v: &Val) -> Option<String> {
         K::Percent(p) => format!("{}%", crate::value::format_percent_decimal(*p)),
         _ => return None,
     })
+}
+
+/// Adds an alternative to a disjunction being built: equal concrete alternatives are one, and
+/// so are incomplete ones (each says only that it is not known yet).
+fn push_alt(out: &mut Vec<Alt>, v: Val, default: bool) {
+    if let Some(o) = out.iter_mut().find(|o| {
+        (o.v.is_concrete_scalar()
+            && v.is_concrete_scalar()
+            && equal(&o.v, &v)
+            && o.v.kinds() == v.kinds())
+            || (matches!(o.v.k, K::Incomplete(_)) && matches!(v.k, K::Incomplete(_)))
+    }) {
+        o.default |= default;
+    } else {
+        out.push(Alt { v, default });
+    }
 }
