@@ -50,7 +50,7 @@ impl<'a> Evaluator<'a> {
         self.active.push(v);
         let me = self.active.len() - 1;
         let mut acc: Option<Val> = None;
-        // Literals first: a cycle that comes back to this field meets their value.
+        // Literals first: cheap, and a conflict reads as the literal against the rest.
         let mut scalars = self.vs[v as usize].scalars.clone();
         scalars.sort_by_key(|c| {
             !matches!(
