@@ -430,37 +430,29 @@ impl<'a> Evaluator<'a> {
         let mut own: Vec<Rc<str>> = Vec::new();
         let pats_before = self.vs[v as usize].patterns.len();
         let mut open = false;
-        for d in &lit.decls {
-            match d {
-                Decl::Field(f)
-                    if scan_embeds && !matches!(f.label.kind, LabelKind::Pattern { .. }) =>
-                {
-                    let name = match &f.label.kind {
-                        LabelKind::Name(n) => self.intern(n),
+        if scan_embeds {
+            for d in &lit.decls {
+                match d {
+                    Decl::Field(f) => match &f.label.kind {
+                        LabelKind::Name(n) => own.push(self.intern(n)),
                         LabelKind::Dynamic(le) => {
-                            match &self.eval_expr(le, env).default_value().k {
-                                K::Str(s) => s.clone(),
-                                _ => Rc::from(""),
+                            if let K::Str(s) = &self.eval_expr(le, env).default_value().k {
+                                own.push(s.clone());
                             }
                         }
-                        LabelKind::Pattern { .. } => unreachable!(),
-                    };
-                    own.push(name);
+                        LabelKind::Pattern { .. } => {}
+                    },
+                    Decl::Ellipsis(_) => open = true,
+                    _ => {}
                 }
-                Decl::Ellipsis(_) => open = true,
-                _ => {}
             }
         }
         for d in &lit.decls {
-            match d {
-                Decl::Embed(e)
-                    if scan_embeds
-                        && matches!(e.kind, ExprKind::Ident(_) | ExprKind::Select(..)) =>
-                {
+            if let Decl::Embed(e) = d {
+                if scan_embeds && matches!(e.kind, ExprKind::Ident(_) | ExprKind::Select(..)) {
                     ref_embeds.push(e);
                     continue;
                 }
-                _ => {}
             }
             match d {
                 Decl::Field(f) => match &f.label.kind {
