@@ -21,7 +21,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use std::collections::{HashMap, HashSet};
 
 pub use builtins::NAMES as BUILTINS;
-pub use value::{format_percent, format_percent_decimal};
+pub use value::{format_percent, percent_text};
 
 /// What one evaluation may build, so that no input can exhaust memory: the first bound reached
 /// halts evaluation with `E0215`, naming what grew and where. Steps (50M) and depth (400) are
@@ -221,9 +221,7 @@ impl serde::Serialize for Node {
             NodeKind::Str(x) => s.serialize_str(x),
             NodeKind::Quantity(q) => s.serialize_str(&q.canonical()),
             NodeKind::Duration(d) => s.serialize_str(&d.canonical()),
-            NodeKind::Percent(p) => {
-                s.serialize_str(&format!("{}%", value::format_percent_decimal(*p)))
-            }
+            NodeKind::Percent(p) => s.serialize_str(&value::percent_text(*p)),
             NodeKind::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.len()))?;
                 for x in l {

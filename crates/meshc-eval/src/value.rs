@@ -520,7 +520,7 @@ impl fmt::Display for Val {
             K::Str(s) => write!(f, "{:?}", s.as_ref()),
             K::Quantity(q) => f.write_str(&q.canonical()),
             K::Duration(d) => f.write_str(&d.canonical()),
-            K::Percent(p) => write!(f, "{}%", format_percent_decimal(*p)),
+            K::Percent(p) => f.write_str(&percent_text(*p)),
             K::Cons(c) => {
                 let mut parts = Vec::new();
                 if c.kinds != Kinds::ALL {
@@ -560,9 +560,9 @@ impl fmt::Display for Val {
     }
 }
 
-/// A percent value's number as text, exactly: `70`, `63.6` (no trailing zeros).
-pub fn format_percent_decimal(p: Decimal) -> String {
-    p.normalize().to_string()
+/// A percent value as text, exactly: `70%`, `63.6%` (no trailing zeros).
+pub fn percent_text(p: Decimal) -> String {
+    format!("{}%", p.normalize())
 }
 
 /// A computed percent's number as text: `70`, `63.6`, at most 4 decimals, no trailing zeros.

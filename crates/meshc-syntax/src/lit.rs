@@ -260,26 +260,26 @@ pub fn decimal_to_f64(d: Decimal) -> f64 {
     d.to_string().parse().unwrap_or(0.0)
 }
 
-/// Decodes the text of a `number` token. The error is a message for a diagnostic.
-pub fn decode_number(text: &str) -> Result<Lit, String> {
-    decode_number_any(text)
-}
-
 /// The exact decimal of `text` (digits with an optional fraction, and an optional exponent).
 fn decimal(text: &str, shown: &str) -> Result<Decimal, String> {
-    let d = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text)
-    } else {
-        Decimal::from_str_exact(text)
-    };
-    d.map_err(|_| {
+    parse_decimal(text).ok_or_else(|| {
         format!(
             "`{shown}` is out of range: a float has at most 28 significant digits and is below 7.9e28 in magnitude"
         )
     })
 }
 
-fn decode_number_any(text: &str) -> Result<Lit, String> {
+/// The exact decimal of a number's text (`-1.50`, `2.5E+2`); None past a decimal's range.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str_exact(text).ok()
+    }
+}
+
+/// Decodes the text of a `number` token. The error is a message for a diagnostic.
+pub fn decode_number(text: &str) -> Result<Lit, String> {
     let clean: String = text.chars().filter(|&c| c != '_').collect();
     let num_end = clean
         .char_indices()

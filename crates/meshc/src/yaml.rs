@@ -91,10 +91,7 @@ impl Tree for Node {
             NodeKind::Str(s) => Shape::Str(Cow::Borrowed(s)),
             NodeKind::Quantity(q) => Shape::Str(Cow::Owned(q.canonical())),
             NodeKind::Duration(d) => Shape::Str(Cow::Owned(d.canonical())),
-            NodeKind::Percent(p) => Shape::Str(Cow::Owned(format!(
-                "{}%",
-                meshc_eval::format_percent_decimal(*p)
-            ))),
+            NodeKind::Percent(p) => Shape::Str(Cow::Owned(meshc_eval::percent_text(*p))),
         }
     }
     fn children(&self, f: &mut dyn FnMut(Option<&str>, &Self)) {
@@ -230,9 +227,7 @@ pub fn stream<'v>(values: impl IntoIterator<Item = &'v Value>) -> String {
 
 /// `value` as one YAML document.
 pub fn to_string(value: &Value) -> String {
-    let mut out = String::new();
-    write_document(value, &mut out);
-    out
+    tree_to_yaml(value)
 }
 
 /// Whether the fast path writes `value` the way `yaml_serde` does: every string printable ASCII

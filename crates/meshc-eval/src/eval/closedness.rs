@@ -162,19 +162,10 @@ impl<'a> Evaluator<'a> {
         if closers.iter().any(|c| c.files) {
             for c in &self.vs[v as usize].conjs {
                 if let Src::File(f) = c.src {
-                    for d in &f.body.decls {
-                        if let Decl::Field(Field {
-                            label:
-                                Label {
-                                    kind: LabelKind::Name(n),
-                                    ..
-                                },
-                            ..
-                        }) = d
-                        {
-                            file_labels.insert(n.as_str());
-                        }
-                    }
+                    file_labels.extend(f.body.decls.iter().filter_map(|d| match d {
+                        Decl::Field(x) => x.label.name(),
+                        _ => None,
+                    }));
                 }
             }
         }

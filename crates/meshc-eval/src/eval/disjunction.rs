@@ -103,14 +103,14 @@ impl<'a> Evaluator<'a> {
             0 => None,
             1 => Some(ok[0].0),
             _ => {
-                let defaults: Vec<VertexId> = ok.iter().filter(|x| x.1).map(|x| x.0).collect();
-                let candidates: Vec<VertexId> = if defaults.is_empty() {
-                    ok.iter().map(|x| x.0).collect()
-                } else {
-                    defaults.clone()
-                };
-                if defaults.len() == 1 {
-                    Some(defaults[0])
+                // The defaults decide; without any, every alternative that fits.
+                let mut candidates: Vec<VertexId> =
+                    ok.iter().filter(|x| x.1).map(|x| x.0).collect();
+                if candidates.is_empty() {
+                    candidates = ok.iter().map(|x| x.0).collect();
+                }
+                if candidates.len() == 1 {
+                    Some(candidates[0])
                 } else if candidates[1..]
                     .iter()
                     .all(|&t| self.same_data(candidates[0], t, 0))

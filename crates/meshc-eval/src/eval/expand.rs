@@ -246,7 +246,15 @@ impl<'a> Evaluator<'a> {
             return;
         }
         let wv = &self.vs[w as usize];
-        if wv.is_struct || wv.is_list || wv.ambiguous.is_some() {
+        // A disjunction of structs that `w` decided by itself is decided again here, with this
+        // vertex's conjuncts, where this vertex is (or may be) a struct: `{y: *1 | {a: 2}, y}` is
+        // `{y: 1, a: 2}`, and `#A: {*{} | {c?: int}}`, `a: #A & {c: 3}` takes the second.
+        let redecide = resolved_disj
+            && (wv.is_struct
+                || wv.is_list
+                || self.vs[v as usize].is_struct
+                || !self.vs[v as usize].sdisj.is_empty());
+        if wv.is_struct || wv.is_list || wv.ambiguous.is_some() || redecide {
             let def = ref_is_def(e);
             let close = if def {
                 Some(c.close.unwrap_or_else(|| self.def_close(e, Some(w))))
@@ -275,9 +283,7 @@ impl<'a> Evaluator<'a> {
             // Only the conjuncts are copied: the values `w` got from its references come again
             // when those references are expanded here (copying them too would add each once
             // more per level of a reference chain: 2^n values for n levels).
-            // A disjunction `w` decided by itself is decided again here, with this vertex's
-            // conjuncts (`#A: {*{} | {c?: int}}`, `a: #A & {c: 3}` takes the second).
-            let from = if resolved_disj { orig } else { w };
+            let from = if redecide { orig } else { w };
             let conjs = self.vs[from as usize].conjs.clone();
             for wc in conjs {
                 if matches!(wc.src, Src::Yield(_)) {
@@ -306,16 +312,6 @@ impl<'a> Evaluator<'a> {
                     ..wc
                 };
                 self.add_conj(v, nc);
-            }
-        } else if resolved_disj
-            && (self.vs[v as usize].is_struct || !self.vs[v as usize].sdisj.is_empty())
-        {
-            // `w` took an alternative of a disjunction of structs by itself; unified here, the
-            // disjunction is decided again with this vertex's conjuncts (`{y: *1 | {a: 2}, y}`
-            // is `{y: 1, a: 2}`, as in CUE).
-            let conjs = self.vs[orig as usize].conjs.clone();
-            for wc in conjs {
-                self.add_conj(v, wc);
             }
         } else {
             let val = self.value(w);

@@ -653,7 +653,7 @@ pub(crate) fn to_text(v: &Val) -> Option<String> {
         K::Null => "null".into(),
         K::Quantity(q) => q.canonical(),
         K::Duration(d) => d.canonical(),
-        K::Percent(p) => format!("{}%", crate::value::format_percent_decimal(*p)),
+        K::Percent(p) => crate::value::percent_text(*p),
         _ => return None,
     })
 }

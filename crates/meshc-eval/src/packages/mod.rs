@@ -475,19 +475,19 @@ impl<'e, 'a> Cx<'e, 'a> {
     }
 
     pub fn int(&self, i: usize) -> Result<i64, Val> {
-        match self.arg(i)?.k {
-            K::Int(n) => Ok(n),
-            K::Float(x)
-                if x.fract().is_zero() && meshc_syntax::lit::ToPrimitive::to_i64(&x).is_some() =>
-            {
-                Ok(meshc_syntax::lit::ToPrimitive::to_i64(&x).unwrap_or_default())
-            }
-            other => Err(self.fail(format!(
+        let k = self.arg(i)?.k;
+        let n = match &k {
+            K::Int(n) => Some(*n),
+            K::Float(x) if x.fract().is_zero() => meshc_syntax::lit::ToPrimitive::to_i64(x),
+            _ => None,
+        };
+        n.ok_or_else(|| {
+            self.fail(format!(
                 "argument {} must be an int, not {}",
                 i + 1,
-                Val::new(other, self.span)
-            ))),
-        }
+                Val::new(k, self.span)
+            ))
+        })
     }
 
     /// A number argument as a 64-bit float, for functions computed in floating point.
@@ -665,11 +665,9 @@ impl<'e, 'a> Cx<'e, 'a> {
             J::Bool(b) => Val::new(K::Bool(*b), span),
             J::Number(n) => match n.as_i64() {
                 Some(i) => Val::new(K::Int(i), span),
-                None => match meshc_syntax::lit::Decimal::from_scientific(&n.to_string())
-                    .or_else(|_| meshc_syntax::lit::Decimal::from_str_exact(&n.to_string()))
-                {
-                    Ok(d) => Val::new(K::Float(d), span),
-                    Err(_) => self.fail(format!("{n} is beyond the range of a decimal")),
+                None => match meshc_syntax::lit::parse_decimal(&n.to_string()) {
+                    Some(d) => Val::new(K::Float(d), span),
+                    None => self.fail(format!("{n} is beyond the range of a decimal")),
                 },
             },
             J::String(s) => Val::new(K::Str(Rc::from(s.as_str())), span),
