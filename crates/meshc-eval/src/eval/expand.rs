@@ -6,7 +6,7 @@ use super::*;
 impl<'a> Evaluator<'a> {
     pub(crate) fn expand(&mut self, v: VertexId) {
         let v = self.res(v);
-        if self.vs[v as usize].xs != Phase::Fresh {
+        if self.vs[v as usize].xs != Phase::Fresh || self.share(v).is_some() {
             return;
         }
         let span = self.vs[v as usize]

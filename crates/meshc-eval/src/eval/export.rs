@@ -34,6 +34,7 @@ impl<'a> Evaluator<'a> {
             self.report(d);
             return None;
         }
+        self.unshare_unclean(v);
         let v = self.res(v);
         self.expand(v);
         let v = self.res(v);

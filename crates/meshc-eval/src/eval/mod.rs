@@ -26,6 +26,7 @@ mod export;
 mod expr;
 mod lists;
 mod references;
+mod sharing;
 mod valuation;
 mod vertex;
 
@@ -192,6 +193,8 @@ struct Vertex<'a> {
     value: Option<Val>,
     errors: Vec<Diagnostic>,
     redirect: Option<VertexId>,
+    /// `redirect` forwards to the canonical vertex of this field's only conjunct (`sharing`).
+    sharer: bool,
     reported: bool,
     /// Several alternatives of a disjunction of structs fit and none is the default: the
     /// error to report if the value is exported.
@@ -257,6 +260,13 @@ pub struct Evaluator<'a> {
     /// Parts of the value exported so far.
     exported: usize,
     halted: Option<Diagnostic>,
+    /// Structure sharing (`sharing`): the canonical vertex of each self-contained conjunct,
+    /// the fields forwarding to each canonical vertex, which expressions are self-contained,
+    /// and which canonical values export without a diagnostic.
+    canon: HashMap<sharing::ShareKey, VertexId>,
+    sharers: HashMap<VertexId, Vec<VertexId>>,
+    contained: HashMap<usize, bool>,
+    clean: HashMap<VertexId, bool>,
     pub(crate) diags: Vec<Diagnostic>,
     seen: HashSet<(&'static str, String, Option<Span>)>,
 }
@@ -299,6 +309,10 @@ impl<'a> Evaluator<'a> {
             string_bytes: 0,
             exported: 0,
             halted: None,
+            canon: HashMap::default(),
+            sharers: HashMap::default(),
+            contained: HashMap::default(),
+            clean: HashMap::default(),
             diags: Vec::new(),
             seen: HashSet::default(),
         };

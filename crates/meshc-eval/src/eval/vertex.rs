@@ -103,6 +103,10 @@ impl<'a> Evaluator<'a> {
         if seen {
             return;
         }
+        if vert.sharer || self.sharers.contains_key(&v) {
+            self.unshare(v);
+        }
+        let vert = &mut self.vs[v as usize];
         vert.conjs.push(c);
         if vert.xs == Phase::Done {
             // A conjunct that arrives after expansion (a late pattern): expand it now.
