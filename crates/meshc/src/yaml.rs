@@ -202,7 +202,7 @@ pub fn write_stream(objects: &[crate::Object]) -> String {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        let parts: Vec<String> = objects.par_chunks(512).map(write).collect();
+        let parts: Vec<String> = objects.par_chunks(RUN).map(write).collect();
         let mut out = String::with_capacity(parts.iter().map(String::len).sum());
         for p in parts {
             out.push_str(&p);
@@ -213,6 +213,46 @@ pub fn write_stream(objects: &[crate::Object]) -> String {
     {
         write(objects)
     }
+}
+
+/// Objects a run holds: the unit of work of one core.
+const RUN: usize = 512;
+
+/// The objects as a stream of YAML documents written to `out` as they are made, a few runs at
+/// a time (with the `parallel` feature, the runs of a batch on every core, written in order):
+/// the same bytes as [`write_stream`], without holding the whole text.
+pub fn write_stream_to(
+    objects: &[crate::Object],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    #[cfg(feature = "parallel")]
+    let batch = RUN * 2 * rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    let batch = RUN;
+    write_batched(objects, out, RUN, batch)
+}
+
+/// [`write_stream_to`] with `batch` objects at a time, in runs of `run`.
+fn write_batched(
+    objects: &[crate::Object],
+    out: &mut dyn std::io::Write,
+    run: usize,
+    batch: usize,
+) -> std::io::Result<()> {
+    let write = |chunk: &[crate::Object]| stream(chunk.iter().map(|o| &o.value));
+    for objects in objects.chunks(batch.max(1)) {
+        #[cfg(feature = "parallel")]
+        let parts: Vec<String> = {
+            use rayon::prelude::*;
+            objects.par_chunks(run.max(1)).map(write).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parts: Vec<String> = objects.chunks(run.max(1)).map(write).collect();
+        for p in parts {
+            out.write_all(p.as_bytes())?;
+        }
+    }
+    out.flush()
 }
 
 /// Values as a stream of YAML documents, each after a `---` line.
@@ -466,4 +506,37 @@ fn float_like(s: &str) -> bool {
     matches!(unpositive, ".inf" | ".Inf" | ".INF")
         || matches!(s, "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN")
         || unpositive.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_written_in_batches_is_the_text_of_the_stream() {
+        let objects: Vec<crate::Object> = (0..50)
+            .map(|i| crate::Object {
+                api_version: "v1".into(),
+                kind: "ConfigMap".into(),
+                name: format!("c{i}"),
+                namespace: Some("ns".into()),
+                service: None,
+                value: serde_json::json!({
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": format!("c{i}"), "namespace": "ns"},
+                    "data": {"n": i.to_string(), "list": [i, i + 1]},
+                }),
+            })
+            .collect();
+        let text = write_stream(&objects);
+        for (run, batch) in [(1, 1), (3, 7), (4, 8), (512, 2048), (64, 10)] {
+            let mut out = Vec::new();
+            write_batched(&objects, &mut out, run, batch).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), text, "runs of {run}, batches of {batch}");
+        }
+        let mut out = Vec::new();
+        write_stream_to(&objects, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+    }
 }
