@@ -720,10 +720,17 @@ fn main() -> ExitCode {
                     }
                 };
             }
-            write_stdout(match format {
-                DataFormat::Json => c.manifests_json(),
-                DataFormat::Yaml => c.manifests_yaml(),
-            })
+            match format {
+                DataFormat::Json => write_stdout(c.manifests_json()),
+                // Written as it is made: 10,000 services are ~100 MB of YAML.
+                DataFormat::Yaml => {
+                    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                    match c.write_manifests_yaml(&mut stdout) {
+                        Ok(_) => ExitCode::SUCCESS,
+                        Err(_) => ExitCode::from(2),
+                    }
+                }
+            }
         }),
     }
 }

@@ -202,6 +202,16 @@ impl Compilation {
         }
         Some(yaml::write_stream(&self.objects))
     }
+    /// The objects as a stream of YAML documents written to `out` as they are made (the bytes
+    /// of [`Compilation::manifests_yaml`] without holding the whole text); `Ok(false)` when
+    /// there is nothing to write (no objects, or errors).
+    pub fn write_manifests_yaml(&self, out: &mut dyn std::io::Write) -> std::io::Result<bool> {
+        if self.objects.is_empty() || !self.ok() {
+            return Ok(false);
+        }
+        yaml::write_stream_to(&self.objects, out)?;
+        Ok(true)
+    }
     /// The objects as one JSON `List`, which `kubectl apply -f` takes.
     pub fn manifests_json(&self) -> Option<String> {
         if self.objects.is_empty() || !self.ok() {
