@@ -533,7 +533,11 @@ mod tests {
         for (run, batch) in [(1, 1), (3, 7), (4, 8), (512, 2048), (64, 10)] {
             let mut out = Vec::new();
             write_batched(&objects, &mut out, run, batch).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), text, "runs of {run}, batches of {batch}");
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                text,
+                "runs of {run}, batches of {batch}"
+            );
         }
         let mut out = Vec::new();
         write_stream_to(&objects, &mut out).unwrap();

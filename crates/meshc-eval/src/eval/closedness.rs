@@ -90,7 +90,7 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(super) fn apply_patterns(&mut self, v: VertexId) {
-        let npat = self.vs[v as usize].patterns.len();
+        let npat = self.vs[v as usize].patterns().len();
         if npat == 0 {
             return;
         }
@@ -99,14 +99,14 @@ impl<'a> Evaluator<'a> {
             if is_def(&label) {
                 continue;
             }
-            let from = self.vs[a as usize].pats_applied;
+            let from = self.vs[a as usize].pats_applied();
             if from >= npat {
                 continue;
             }
-            self.vx(a).pats_applied = npat;
+            self.vx(a).rare_mut().pats_applied = npat;
             for pi in from..npat {
                 if self.pattern_matches(v, pi, &label) {
-                    let p = self.vs[v as usize].patterns[pi].clone();
+                    let p = self.vs[v as usize].patterns()[pi].clone();
                     let lspan = self.vs[a as usize].decl_span.unwrap_or(p.pattern.span);
                     let env = match p.alias {
                         Some(name) => self.push_env(
@@ -133,12 +133,12 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(super) fn pattern_val(&mut self, v: VertexId, pi: usize) -> Val {
-        if let Some(val) = &self.vs[v as usize].patterns[pi].val {
+        if let Some(val) = &self.vs[v as usize].patterns()[pi].val {
             return val.clone();
         }
-        let p = self.vs[v as usize].patterns[pi].clone();
+        let p = self.vs[v as usize].patterns()[pi].clone();
         let val = self.eval_expr(p.pattern, p.env);
-        self.vx(v).patterns[pi].val = Some(val.clone());
+        self.vx(v).rare_mut().patterns[pi].val = Some(val.clone());
         val
     }
 
@@ -219,7 +219,7 @@ impl<'a> Evaluator<'a> {
                 let av = self.vx(a);
                 av.value = Some(Val::bottom(d.clone()));
                 av.es = Phase::Done;
-                self.vx(v).errors.push(d);
+                self.vx(v).rare_mut().errors.push(d);
                 break;
             }
         }

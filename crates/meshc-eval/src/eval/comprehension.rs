@@ -72,7 +72,7 @@ impl<'a> Evaluator<'a> {
         let mut outs = Vec::new();
         let failed = match self.yields(c, env, &mut outs) {
             Err(d) => {
-                self.vx(v).errors.push(d);
+                self.vx(v).rare_mut().errors.push(d);
                 true
             }
             Ok(()) => false,

@@ -35,7 +35,7 @@ impl<'a> Evaluator<'a> {
     /// every other conjunct of the vertex; the ones that fail are dropped; the default decides
     /// between several survivors.
     pub(super) fn resolve_struct_disj(&mut self, v: VertexId) {
-        let d = self.vx(v).sdisj.remove(0);
+        let d = self.vx(v).rare_mut().sdisj.remove(0);
         let Src::Expr(Expr {
             kind: ExprKind::Disj(alts),
             span,
@@ -65,7 +65,7 @@ impl<'a> Evaluator<'a> {
                 format!("a disjunction of more than {MAX_ALTS} alternatives"),
             )
             .primary(*span, "this disjunction");
-            self.vx(v).errors.push(d);
+            self.vx(v).rare_mut().errors.push(d);
             return;
         }
         let mut ok: Vec<(VertexId, bool)> = Vec::new();
@@ -135,18 +135,22 @@ impl<'a> Evaluator<'a> {
                     // disjunction again (and may decide it); exported as is, it is an error.
                     self.vx(v).value = Some(Val::incomplete(d.message.clone(), *span));
                     self.vx(v).es = Phase::Done;
-                    self.vx(v).ambiguous = Some(Box::new(d));
+                    self.vx(v).rare_mut().ambiguous = Some(d);
                     None
                 }
             }
         };
         match chosen {
             Some(t) => {
-                let errs = std::mem::take(&mut self.vx(v).errors);
-                self.vx(t).errors.extend(errs);
+                if let Some(r) = self.vx(v).rare.as_mut() {
+                    let errs = std::mem::take(&mut r.errors);
+                    if !errs.is_empty() {
+                        self.vx(t).rare_mut().errors.extend(errs);
+                    }
+                }
                 self.vx(v).redirect = Some(t);
             }
-            None if self.vs[v as usize].ambiguous.is_some() => {}
+            None if self.vs[v as usize].ambiguous().is_some() => {}
             None => {
                 let mut diag = Diagnostic::error(
                     codes::CONFLICT,
@@ -158,7 +162,7 @@ impl<'a> Evaluator<'a> {
                         diag = diag.secondary(s, f.message.clone());
                     }
                 }
-                self.vx(v).errors.push(diag.clone());
+                self.vx(v).rare_mut().errors.push(diag.clone());
                 self.vx(v).value = Some(Val::bottom(diag));
                 self.vx(v).es = Phase::Done;
             }
@@ -179,7 +183,7 @@ impl<'a> Evaluator<'a> {
         if a == b {
             return true;
         }
-        if self.vs[a as usize].ambiguous.is_some() || self.vs[b as usize].ambiguous.is_some() {
+        if self.vs[a as usize].ambiguous().is_some() || self.vs[b as usize].ambiguous().is_some() {
             return false;
         }
         let (va, vb) = (self.value(a), self.value(b));
@@ -261,7 +265,7 @@ impl<'a> Evaluator<'a> {
         }
         self.expand(v);
         let v = self.res(v);
-        if let Some(e) = self.vs[v as usize].errors.first() {
+        if let Some(e) = self.vs[v as usize].errors().first() {
             return Some(e.clone());
         }
         let val = self.value(v);

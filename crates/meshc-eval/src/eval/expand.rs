@@ -15,7 +15,7 @@ impl<'a> Evaluator<'a> {
             .map(|c| c.src.span())
             .unwrap_or_default();
         if let Some(d) = self.guard(span) {
-            self.vx(v).errors.push(d.clone());
+            self.vx(v).rare_mut().errors.push(d.clone());
             self.vx(v).value = Some(Val::bottom(d));
             self.vx(v).xs = Phase::Done;
             return;
@@ -28,11 +28,14 @@ impl<'a> Evaluator<'a> {
         self.vx(v).xs = Phase::Busy;
         self.active.push(v);
         self.expand_pending(v);
-        if self.vs[v as usize].sdisj.is_empty() {
+        if self.vs[v as usize].sdisj().is_empty() {
             self.apply_patterns(v);
             loop {
-                let comps = std::mem::take(&mut self.vx(v).comps);
-                if comps.is_empty() || !self.vs[v as usize].sdisj.is_empty() {
+                let comps = match self.vx(v).rare.as_mut() {
+                    Some(r) => std::mem::take(&mut r.comps),
+                    None => Vec::new(),
+                };
+                if comps.is_empty() || !self.vs[v as usize].sdisj().is_empty() {
                     break;
                 }
                 for (c, env, close) in comps {
@@ -48,14 +51,14 @@ impl<'a> Evaluator<'a> {
             && vert.struct_span.is_some()
             && vert.scalars.is_empty()
             && vert.ref_vals.is_empty()
-            && vert.sdisj.is_empty()
+            && vert.sdisj().is_empty()
         {
             // Comprehensions that yielded no value to embed: a struct.
             self.vx(v).is_struct = true;
         }
         // A disjunction of structs, written here or yielded by a comprehension: each
         // alternative is tried with the rest (a trial runs the comprehensions again).
-        if !self.vs[v as usize].sdisj.is_empty() {
+        if !self.vs[v as usize].sdisj().is_empty() {
             self.resolve_struct_disj(v);
         } else {
             self.finish_list(v);
@@ -68,12 +71,12 @@ impl<'a> Evaluator<'a> {
 
     /// Expands the conjuncts not yet expanded (the list grows while it runs).
     pub(super) fn expand_pending(&mut self, v: VertexId) {
-        let mut i = self.vs[v as usize].cursor;
+        let mut i = self.vs[v as usize].cursor as usize;
         while i < self.vs[v as usize].conjs.len() {
             let c = self.vs[v as usize].conjs[i];
             self.expand_conj(v, c);
             i += 1;
-            self.vx(v).cursor = i;
+            self.vx(v).cursor = i as u32;
         }
     }
 
@@ -167,7 +170,9 @@ impl<'a> Evaluator<'a> {
                             ..c
                         },
                     ),
-                    None if self.is_structural_disj(alts, c.env) => self.vx(v).sdisj.push(c),
+                    None if self.is_structural_disj(alts, c.env) => {
+                        self.vx(v).rare_mut().sdisj.push(c)
+                    }
                     None => self.vx(v).scalars.push(c),
                 },
                 ExprKind::Ident(_) | ExprKind::Select(..) | ExprKind::Index(..) => {
@@ -253,8 +258,8 @@ impl<'a> Evaluator<'a> {
             && (wv.is_struct
                 || wv.is_list
                 || self.vs[v as usize].is_struct
-                || !self.vs[v as usize].sdisj.is_empty());
-        if wv.is_struct || wv.is_list || wv.ambiguous.is_some() || redecide {
+                || !self.vs[v as usize].sdisj().is_empty());
+        if wv.is_struct || wv.is_list || wv.ambiguous().is_some() || redecide {
             let def = ref_is_def(e);
             let close = if def {
                 Some(c.close.unwrap_or_else(|| self.def_close(e, Some(w))))
@@ -424,7 +429,7 @@ impl<'a> Evaluator<'a> {
             && self.user_file(lit.span);
         let mut ref_embeds: Vec<&'a Expr> = Vec::new();
         let mut own: Vec<Rc<str>> = Vec::new();
-        let pats_before = self.vs[v as usize].patterns.len();
+        let pats_before = self.vs[v as usize].patterns().len();
         let mut open = false;
         if scan_embeds {
             for d in &lit.decls {
@@ -459,7 +464,7 @@ impl<'a> Evaluator<'a> {
                             K::Str(s) => s.clone(),
                             K::Bottom(d) => {
                                 let d = (**d).clone();
-                                self.vx(v).errors.push(d);
+                                self.vx(v).rare_mut().errors.push(d);
                                 continue;
                             }
                             _ => {
@@ -468,7 +473,7 @@ impl<'a> Evaluator<'a> {
                                     format!("a field label must be a concrete string, not {lv}"),
                                 )
                                 .primary(le.span, "this label");
-                                self.vx(v).errors.push(d);
+                                self.vx(v).rare_mut().errors.push(d);
                                 continue;
                             }
                         };
@@ -479,7 +484,7 @@ impl<'a> Evaluator<'a> {
                         // is (`#D: {l2: {a: int}, [string]: {b: int}}` allows both in l2).
                         let pclose = close;
                         let vert = self.vx(v);
-                        vert.patterns.push(Pattern {
+                        vert.rare_mut().patterns.push(Pattern {
                             alias: alias.as_ref().map(|a| a.name.as_str()),
                             pattern,
                             value: &f.value,
@@ -487,14 +492,19 @@ impl<'a> Evaluator<'a> {
                             close: pclose,
                             val: None,
                         });
-                        let pi = vert.patterns.len() - 1;
+                        let pi = vert.patterns().len() - 1;
                         if let Some(ci) = ci {
                             vert.closers[ci].patterns.push(pi);
                         }
                     }
                 },
                 Decl::Let(_) | Decl::Check(_) => {}
-                Decl::Comprehension(c) => self.vx(v).comps.push((c, env, close.or(embed_close))),
+                Decl::Comprehension(c) => {
+                    self.vx(v)
+                        .rare_mut()
+                        .comps
+                        .push((c, env, close.or(embed_close)))
+                }
                 // `#A & x` embedded: #A closes the struct; `x` is checked against it, not
                 // added to what it allows.
                 Decl::Embed(Expr {
@@ -557,7 +567,7 @@ impl<'a> Evaluator<'a> {
                 let id = self.def_close(e, None);
                 self.embed_scopes.insert(id);
                 let ci = self.closer(v, id);
-                let npats = self.vs[v as usize].patterns.len();
+                let npats = self.vs[v as usize].patterns().len();
                 let cl = &mut self.vx(v).closers[ci];
                 cl.labels.extend(own.iter().cloned());
                 cl.patterns.extend(pats_before..npats);

@@ -40,13 +40,13 @@ impl<'a> Evaluator<'a> {
         let v = self.res(v);
         if !self.vs[v as usize].reported {
             self.vx(v).reported = true;
-            let errs = self.vs[v as usize].errors.clone();
+            let errs = self.vs[v as usize].errors().to_vec();
             for e in errs {
                 self.report(e);
             }
         }
-        if let Some(d) = self.vs[v as usize].ambiguous.clone() {
-            self.report(*d);
+        if let Some(d) = self.vs[v as usize].ambiguous().cloned() {
+            self.report(d);
             return None;
         }
         let val = self.value(v);

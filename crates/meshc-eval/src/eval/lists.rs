@@ -25,7 +25,7 @@ impl<'a> Evaluator<'a> {
                 ListElem::Comprehension(comp) => {
                     let mut outs = Vec::new();
                     if let Err(d) = self.yields(comp, c.env, &mut outs) {
-                        self.vx(v).errors.push(d);
+                        self.vx(v).rare_mut().errors.push(d);
                     }
                     let body = match &comp.fallback {
                         Some(f) if outs.is_empty() => {
@@ -55,7 +55,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         match &l.tail {
-            Some(t) => self.vx(v).tails.push((
+            Some(t) => self.vx(v).rare_mut().tails.push((
                 idx,
                 Conj {
                     src: Src::Expr(t),
@@ -70,7 +70,7 @@ impl<'a> Evaluator<'a> {
     /// Fixes the length of list `v` at `len` (written at `span`): a different length fixed by
     /// another conjunct is a conflict.
     pub(super) fn close_list(&mut self, v: VertexId, len: usize, span: Span) {
-        match self.vs[v as usize].list_len {
+        match self.vs[v as usize].list_len() {
             Some((n, pspan)) if n != len => {
                 let d = Diagnostic::error(
                     codes::LIST_LENGTH,
@@ -78,10 +78,10 @@ impl<'a> Evaluator<'a> {
                 )
                 .primary(span, format!("a list of {len}"))
                 .secondary(pspan, format!("a list of {n}"));
-                self.vx(v).errors.push(d);
+                self.vx(v).rare_mut().errors.push(d);
             }
             Some(_) => {}
-            None => self.vx(v).list_len = Some((len, span)),
+            None => self.vx(v).rare_mut().list_len = Some((len, span)),
         }
     }
 
@@ -90,8 +90,8 @@ impl<'a> Evaluator<'a> {
         if !vert.is_list {
             return;
         }
-        let conflicted = vert.errors.iter().any(|e| e.code == codes::LIST_LENGTH);
-        if let Some((n, span)) = vert.list_len {
+        let conflicted = vert.errors().iter().any(|e| e.code == codes::LIST_LENGTH);
+        if let Some((n, span)) = vert.list_len() {
             if vert.elems.len() > n && !conflicted {
                 let d = Diagnostic::error(
                     codes::LIST_LENGTH,
@@ -101,10 +101,10 @@ impl<'a> Evaluator<'a> {
                     ),
                 )
                 .primary(span, format!("a closed list of {n}"));
-                self.vx(v).errors.push(d);
+                self.vx(v).rare_mut().errors.push(d);
             }
         }
-        let tails = self.vs[v as usize].tails.clone();
+        let tails = self.vs[v as usize].tails().to_vec();
         let elems = self.vs[v as usize].elems.clone();
         for (i, e) in elems.into_iter().enumerate() {
             for (start, t) in &tails {

@@ -160,50 +160,93 @@ enum Phase {
 /// What makes two conjuncts the same: where the expression is, its environment, its closedness.
 type ConjKey = (usize, EnvId, Option<CloseId>);
 
+/// A vertex: one field, list element or anonymous value. What most vertices never need is in
+/// `rare`, allocated on first use, so that a vertex stays small (the peers' mesh of 10,000
+/// services holds half a million of them).
 #[derive(Debug, Default)]
 struct Vertex<'a> {
     parent: Option<VertexId>,
     label: Rc<str>,
     conjs: Vec<Conj<'a>>,
-    /// For vertices with many conjuncts, the keys of `conjs` (smaller ones scan the list).
-    /// Boxed: rare, and a vertex stays small (48 bytes inline, 8 boxed).
-    #[allow(clippy::box_collection)]
-    conj_keys: Option<Box<HashSet<ConjKey>>>,
     arcs: IndexMap<Rc<str>, VertexId, Hasher>,
     elems: Vec<VertexId>,
-    is_struct: bool,
-    is_list: bool,
     struct_span: Option<Span>,
     decl_span: Option<Span>,
-    list_len: Option<(usize, Span)>,
-    tails: Vec<(usize, Conj<'a>)>,
-    patterns: Vec<Pattern<'a>>,
-    cursor: usize,
-    pats_applied: usize,
     closers: Vec<Closer>,
     scalars: Vec<Conj<'a>>,
     ref_vals: Vec<Val>,
-    sdisj: Vec<Conj<'a>>,
-    comps: Vec<(&'a Comprehension, EnvId, Option<CloseId>)>,
+    value: Option<Val>,
+    redirect: Option<VertexId>,
+    rare: Option<Box<Rare<'a>>>,
+    cursor: u32,
+    is_struct: bool,
+    is_list: bool,
     regular: bool,
     required: bool,
     optional: bool,
     xs: Phase,
     es: Phase,
-    value: Option<Val>,
-    errors: Vec<Diagnostic>,
-    redirect: Option<VertexId>,
     /// `redirect` forwards to the canonical vertex of this field's only conjunct (`sharing`).
     sharer: bool,
     reported: bool,
+}
+
+/// The parts of a vertex that few vertices have.
+#[derive(Debug, Default)]
+struct Rare<'a> {
+    /// For vertices with many conjuncts, the keys of `conjs` (smaller ones scan the list).
+    conj_keys: Option<HashSet<ConjKey>>,
+    list_len: Option<(usize, Span)>,
+    tails: Vec<(usize, Conj<'a>)>,
+    patterns: Vec<Pattern<'a>>,
+    pats_applied: usize,
+    sdisj: Vec<Conj<'a>>,
+    comps: Vec<(&'a Comprehension, EnvId, Option<CloseId>)>,
+    errors: Vec<Diagnostic>,
     /// Several alternatives of a disjunction of structs fit and none is the default: the
     /// error to report if the value is exported.
-    ambiguous: Option<Box<Diagnostic>>,
+    ambiguous: Option<Diagnostic>,
     /// While the vertex is valued: the concrete value of its conjuncts valued so far.
-    partial: Option<Box<Val>>,
+    partial: Option<Val>,
     /// A value computed while a cycle through an enclosing evaluation (the vertex, still busy)
     /// was unresolved: it stands while that vertex is busy, and is computed again after.
-    provisional: Option<Box<(VertexId, u64, Val)>>,
+    provisional: Option<(VertexId, u64, Val)>,
+}
+
+impl<'a> Vertex<'a> {
+    fn rare_mut(&mut self) -> &mut Rare<'a> {
+        self.rare.get_or_insert_with(Default::default)
+    }
+    fn errors(&self) -> &[Diagnostic] {
+        self.rare.as_ref().map_or(&[], |r| &r.errors)
+    }
+    fn sdisj(&self) -> &[Conj<'a>] {
+        self.rare.as_ref().map_or(&[], |r| &r.sdisj)
+    }
+    fn has_comps(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| !r.comps.is_empty())
+    }
+    fn tails(&self) -> &[(usize, Conj<'a>)] {
+        self.rare.as_ref().map_or(&[], |r| &r.tails)
+    }
+    fn patterns(&self) -> &[Pattern<'a>] {
+        self.rare.as_ref().map_or(&[], |r| &r.patterns)
+    }
+    fn pats_applied(&self) -> usize {
+        self.rare.as_ref().map_or(0, |r| r.pats_applied)
+    }
+    fn list_len(&self) -> Option<(usize, Span)> {
+        self.rare.as_ref().and_then(|r| r.list_len)
+    }
+    fn ambiguous(&self) -> Option<&Diagnostic> {
+        self.rare.as_ref().and_then(|r| r.ambiguous.as_ref())
+    }
+    fn partial(&self) -> Option<&Val> {
+        self.rare.as_ref().and_then(|r| r.partial.as_ref())
+    }
+    fn provisional(&self) -> Option<&(VertexId, u64, Val)> {
+        self.rare.as_ref().and_then(|r| r.provisional.as_ref())
+    }
 }
 
 /// What a closedness id stands for: a definition (by name), or a field of another one (the

@@ -36,7 +36,7 @@ impl<'a> Evaluator<'a> {
         // The parent is complete: no conjunct of it is still to add fields here.
         let p = vert.parent?;
         let pv = &self.vs[p as usize];
-        if pv.xs != Phase::Done || pv.redirect.is_some() || !pv.comps.is_empty() {
+        if pv.xs != Phase::Done || pv.redirect.is_some() || pv.has_comps() {
             return None;
         }
         let Src::Expr(e) = c.src else { return None };
@@ -118,7 +118,8 @@ impl<'a> Evaluator<'a> {
         grow(|| {
             self.expand(v);
             let v = self.res(v);
-            if !self.vs[v as usize].errors.is_empty() || self.vs[v as usize].ambiguous.is_some() {
+            if !self.vs[v as usize].errors().is_empty() || self.vs[v as usize].ambiguous().is_some()
+            {
                 return false;
             }
             let val = self.value(v);

@@ -19,13 +19,13 @@ impl<'a> Evaluator<'a> {
         if let Some(val) = &self.vs[v as usize].value {
             return val.clone();
         }
-        if let Some(p) = &self.vs[v as usize].provisional {
+        if let Some(p) = &self.vs[v as usize].provisional() {
             let (w, epoch, val) = (p.0, p.1, p.2.clone());
             if self.vs[w as usize].es == Phase::Busy && epoch == self.epoch {
                 self.met_cycle(w);
                 return val;
             }
-            self.vx(v).provisional = None;
+            self.vx(v).rare_mut().provisional = None;
         }
         let first_span = self.vs[v as usize]
             .conjs
@@ -35,7 +35,7 @@ impl<'a> Evaluator<'a> {
         if self.vs[v as usize].es == Phase::Busy {
             // A cycle through a field that already has a concrete value resolves to it
             // (`a: b + 100, b: a - 100, a: 200`), as in CUE.
-            if let Some(p) = &self.vs[v as usize].partial {
+            if let Some(p) = &self.vs[v as usize].partial() {
                 return (**p).clone();
             }
             self.met_cycle(v);
@@ -84,7 +84,7 @@ impl<'a> Evaluator<'a> {
                 // Only a concrete value resolves a cycle: CUE leaves a disjunction in one
                 // unresolved (`a1: *0 | 1, a1: a3 - a2, a2: *0 | 1, a2: a3 - a1` is an error).
                 if a.is_concrete_scalar() {
-                    self.vx(v).partial = Some(Box::new(a.clone()));
+                    self.vx(v).rare_mut().partial = Some(a.clone());
                     // Values computed while this field had no value are computed again.
                     self.epoch += 1;
                 }
@@ -156,8 +156,9 @@ impl<'a> Evaluator<'a> {
             let epoch = self.epoch;
             let vert = self.vx(v);
             vert.es = Phase::Fresh;
-            vert.partial = None;
-            vert.provisional = Some(Box::new((w, epoch, result.clone())));
+            let rare = vert.rare_mut();
+            rare.partial = None;
+            rare.provisional = Some((w, epoch, result.clone()));
             return result;
         }
         let vert = self.vx(v);

@@ -81,7 +81,7 @@ impl<'a> Evaluator<'a> {
     pub(super) fn add_conj(&mut self, v: VertexId, c: Conj<'a>) {
         let key = (c.src.key(), c.env, c.close);
         let vert = &mut self.vs[v as usize];
-        let seen = match &mut vert.conj_keys {
+        let seen = match vert.rare.as_mut().and_then(|r| r.conj_keys.as_mut()) {
             Some(keys) => !keys.insert(key),
             None => {
                 let seen = vert
@@ -95,7 +95,7 @@ impl<'a> Evaluator<'a> {
                         .map(|x| (x.src.key(), x.env, x.close))
                         .collect();
                     keys.insert(key);
-                    vert.conj_keys = Some(Box::new(keys));
+                    vert.rare_mut().conj_keys = Some(keys);
                 }
                 seen
             }
@@ -194,7 +194,7 @@ impl<'a> Evaluator<'a> {
             tv.regular = true;
             tv.is_list = true;
             tv.struct_span = Some(span);
-            tv.list_len = Some((vals.len(), span));
+            tv.rare_mut().list_len = Some((vals.len(), span));
         }
         for (i, x) in vals.into_iter().enumerate() {
             let e = self.elem(t, i);
