@@ -1,9 +1,10 @@
-//! Structure sharing: a field whose only conjunct is an expression that refers to nothing
-//! between itself and its file (no field, `let`, alias or binding of an enclosing struct or
-//! comprehension) has the same value wherever that conjunct lands. Every service unified with
-//! `#Service` gets `security`, `lifecycle`, `retries`… from one such conjunct each: the first
-//! field to be expanded with it is evaluated (the *canonical* vertex), and every later one
-//! forwards to it (`redirect`) instead of building a copy of its own.
+//! Structure sharing: a field whose conjuncts are expressions that refer to nothing between
+//! themselves and their file (no field, `let`, alias or binding of an enclosing struct or
+//! comprehension) has the same value wherever those conjuncts land together. Every service
+//! unified with `#Service` gets `security`, `lifecycle`, `retries`… from such conjuncts (the
+//! schema's, and a platform policy's written for every service): the first field to be expanded
+//! with them is evaluated (the *canonical* vertex), and every later one forwards to it
+//! (`redirect`) instead of building a copy of its own.
 //!
 //! A shared field stops sharing (it is expanded on its own, from its own conjunct) when:
 //! - it, or its canonical vertex, receives another conjunct (a late pattern, a comprehension);
@@ -17,20 +18,24 @@
 
 use super::*;
 
-/// What makes two conjuncts land on the same value when their expression is self-contained:
-/// the expression (by address) and its closedness.
-pub(super) type ShareKey = (usize, Option<CloseId>);
+/// What makes two fields of self-contained conjuncts the same: each conjunct's expression (by
+/// address) and closedness, in order (the order of the fields they declare).
+pub(super) type ShareKey = Box<[(usize, Option<CloseId>)]>;
 
 impl<'a> Evaluator<'a> {
     /// The canonical vertex `v` forwards to, if `v` (fresh, not yet expanded) may share one;
-    /// `v` becomes the canonical vertex of its conjunct when none exists yet.
+    /// `v` becomes the canonical vertex of its conjuncts when none exists yet.
     pub(super) fn share(&mut self, v: VertexId) -> Option<VertexId> {
         if !self.trials.is_empty() || !self.prog.tags.is_empty() {
             return None;
         }
         let vert = &self.vs[v as usize];
-        let [c] = vert.conjs[..] else { return None };
-        if !vert.ref_vals.is_empty() || vert.redirect.is_some() || vert.sharer {
+        if vert.conjs.is_empty()
+            || vert.conjs.len() > 8
+            || !vert.ref_vals.is_empty()
+            || vert.redirect.is_some()
+            || vert.sharer
+        {
             return None;
         }
         // The parent is complete: no conjunct of it is still to add fields here.
@@ -39,16 +44,21 @@ impl<'a> Evaluator<'a> {
         if pv.xs != Phase::Done || pv.redirect.is_some() || pv.has_comps() {
             return None;
         }
-        let Src::Expr(e) = c.src else { return None };
-        if !self.self_contained(e, c.env) {
-            return None;
+        let mut key = Vec::with_capacity(vert.conjs.len());
+        for i in 0..self.vs[v as usize].conjs.len() {
+            let c = self.vs[v as usize].conjs[i];
+            let Src::Expr(e) = c.src else { return None };
+            if !self.self_contained(e, c.env) {
+                return None;
+            }
+            key.push((c.src.key(), c.close));
         }
-        let key: ShareKey = (c.src.key(), c.close);
+        let key: ShareKey = key.into_boxed_slice();
         match self.canon.get(&key) {
             Some(&s) if s != v => {
                 let sv = &self.vs[s as usize];
                 // A canonical vertex that got another conjunct no longer stands for the key.
-                if sv.conjs.len() != 1 || sv.redirect.is_some() {
+                if sv.conjs.len() != key.len() || sv.redirect.is_some() {
                     self.canon.insert(key, v);
                     return None;
                 }
