@@ -107,6 +107,11 @@ impl<'a> Evaluator<'a> {
             self.unshare(v);
         }
         let vert = &mut self.vs[v as usize];
+        // Most vertices have one or two conjuncts: grow one at a time up to four (a `Vec`
+        // starts at four), then double.
+        if vert.conjs.len() == vert.conjs.capacity() && vert.conjs.len() < 4 {
+            vert.conjs.reserve_exact(1);
+        }
         vert.conjs.push(c);
         if vert.xs == Phase::Done {
             // A conjunct that arrives after expansion (a late pattern): expand it now.
