@@ -122,8 +122,9 @@ pub enum NodeKind {
     Percent(Decimal),
     /// A list.
     List(Vec<Node>),
-    /// A struct: its fields in order (hidden fields and definitions are not exported).
-    Map(IndexMap<String, Node>),
+    /// A struct: its fields in order (hidden fields and definitions are not exported). Boxed:
+    /// a node is 64 bytes instead of 96 (the value of 10,000 services is half a million nodes).
+    Map(Box<IndexMap<String, Node>>),
 }
 
 impl Node {
@@ -196,7 +197,7 @@ impl Node {
     /// The fields, for a struct.
     pub fn as_map(&self) -> Option<&IndexMap<String, Node>> {
         match &self.kind {
-            NodeKind::Map(m) => Some(m),
+            NodeKind::Map(m) => Some(&**m),
             _ => None,
         }
     }
@@ -231,7 +232,7 @@ impl serde::Serialize for Node {
             }
             NodeKind::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     map.serialize_entry(k, v)?;
                 }
                 map.end()

@@ -85,7 +85,7 @@ fn newer_fields(
 ) {
     match &n.kind {
         NodeKind::Map(fields) => {
-            for (k, v) in fields {
+            for (k, v) in fields.iter() {
                 path.push(k.clone());
                 let p = path.join(".");
                 match since().get(&(kind, p.as_str())) {
@@ -365,7 +365,7 @@ fn merge(
 ) {
     match (&patch.kind, &mut *gen) {
         (NodeKind::Map(fields), Value::Object(map)) => {
-            for (k, p) in fields {
+            for (k, p) in fields.iter() {
                 // A patch is of the kind's definition, which fixes apiVersion and kind; the
                 // generated object's (v1beta1 for an old Istio) stand.
                 if path.is_empty() && (k == "apiVersion" || k == "kind") {

@@ -131,7 +131,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         ok.then_some(Node {
-            kind: NodeKind::Map(map),
+            kind: NodeKind::Map(Box::new(map)),
             span,
         })
     }
