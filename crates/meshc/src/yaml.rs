@@ -186,13 +186,16 @@ pub fn write_document(value: &Value, out: &mut String) {
 /// Appends any tree as one YAML document: by the direct writer, or by `yaml_serde` where the
 /// tree holds what the direct writer does not write.
 pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String) {
-    if !writable(value) {
+    let start = out.len();
+    let mut w = Writer { out, ok: true };
+    w.node(value, Context::Root, 0);
+    if !w.ok {
+        // Something the direct writer does not write: what it wrote goes, yaml_serde writes all.
+        out.truncate(start);
         out.push_str(&crate::to_yaml(value));
         return;
     }
-    let mut w = Writer { out };
-    w.node(value, Context::Root, 0);
-    w.out.push('\n');
+    out.push('\n');
 }
 
 /// The objects as a stream of YAML documents, each after a `---` line. With the `parallel`
@@ -270,34 +273,6 @@ pub fn to_string(value: &Value) -> String {
     tree_to_yaml(value)
 }
 
-/// Whether the fast path writes `value` the way `yaml_serde` does: every string printable ASCII
-/// on one line, every key short enough to be a simple key, no single-entry map whose key could
-/// read as a tag.
-fn writable<T: Tree>(value: &T) -> bool {
-    match value.shape() {
-        Shape::Str(s) => printable_ascii(&s),
-        Shape::Seq(_) => {
-            let mut ok = true;
-            value.children(&mut |_, v| ok = ok && writable(v));
-            ok
-        }
-        Shape::Map(n) => {
-            // A simple key is at most 128 bytes (a quoted key counts its text only).
-            let mut ok = true;
-            value.children(&mut |k, v| {
-                let k = k.unwrap_or_default();
-                ok = ok
-                    && printable_ascii(k)
-                    && k.len() <= 128
-                    && !(n == 1 && k.starts_with('!'))
-                    && writable(v)
-            });
-            ok
-        }
-        Shape::Null | Shape::Bool(_) | Shape::Number => true,
-    }
-}
-
 fn printable_ascii(s: &str) -> bool {
     s.bytes().all(|b| (0x20..=0x7e).contains(&b))
 }
@@ -312,8 +287,14 @@ enum Context {
 }
 
 /// No line is ever folded (yaml_serde sets no width), so the writer keeps no column.
+///
+/// It writes what `yaml_serde` writes for trees whose every string is printable ASCII on one
+/// line, whose every key is short enough to be a simple key, and with no single-entry map whose
+/// key could read as a tag; meeting anything else, it clears `ok` and stops, and the caller
+/// hands the tree to `yaml_serde`.
 struct Writer<'o> {
     out: &'o mut String,
+    ok: bool,
 }
 
 impl Writer<'_> {
@@ -340,13 +321,23 @@ impl Writer<'_> {
                 };
                 let mut i = 0;
                 value.children(&mut |k, v| {
+                    let k = k.unwrap_or_default();
+                    // A simple key is at most 128 bytes (a quoted key counts its text only).
+                    if !self.ok
+                        || !printable_ascii(k)
+                        || k.len() > 128
+                        || (n == 1 && k.starts_with('!'))
+                    {
+                        self.ok = false;
+                        return;
+                    }
                     if i == 0 && context == Context::SequenceItem {
                         self.push(" ");
                     } else if !(i == 0 && context == Context::Root) {
                         self.newline_indent(inner);
                     }
                     i += 1;
-                    self.scalar_str(k.unwrap_or_default());
+                    self.scalar_str(k);
                     self.push(":");
                     self.node(v, Context::MappingValue, inner);
                 });
@@ -359,6 +350,9 @@ impl Writer<'_> {
                 };
                 let mut i = 0;
                 value.children(&mut |_, v| {
+                    if !self.ok {
+                        return;
+                    }
                     if i == 0 && context == Context::SequenceItem {
                         self.push(" ");
                     } else if !(i == 0 && context == Context::Root) {
@@ -380,6 +374,10 @@ impl Writer<'_> {
                 value.yaml_number(self.out);
             }
             Shape::Str(s) => {
+                if !printable_ascii(&s) {
+                    self.ok = false;
+                    return;
+                }
                 if context != Context::Root {
                     self.push(" ");
                 }
