@@ -186,7 +186,7 @@ struct Vertex<'a> {
     optional: bool,
     xs: Phase,
     es: Phase,
-    /// `redirect` forwards to the canonical vertex of this field's only conjunct (`sharing`).
+    /// `redirect` forwards to the canonical vertex of this field's conjuncts (`sharing`).
     sharer: bool,
     reported: bool,
 }

@@ -6,7 +6,7 @@
 //! with them is evaluated (the *canonical* vertex), and every later one forwards to it
 //! (`redirect`) instead of building a copy of its own.
 //!
-//! A shared field stops sharing (it is expanded on its own, from its own conjunct) when:
+//! A shared field stops sharing (it is expanded on its own, from the conjuncts it kept) when:
 //! - it, or its canonical vertex, receives another conjunct (a late pattern, a comprehension);
 //! - its canonical value is not clean — an error, an incomplete or ambiguous value, a missing
 //!   required field — because a diagnostic must name the field where the user meets it, not the
