@@ -28,6 +28,10 @@
 //! `import "./lib"` reads the files of the directory `lib` beside the importing file;
 //! `import "mesh"` reads the standard library compiled into this crate.
 //!
+//! The manifests come as one text ([`Compilation::manifests_yaml`],
+//! [`Compilation::manifests_json`]) or, for large meshes, streamed into any writer as they are
+//! made ([`Compilation::write_manifests_yaml`]: the same bytes, never the whole text in memory).
+//!
 //! With the `parallel` feature (off by default; the `meshc` command turns it on), the
 //! services are lowered and the manifests written on every core (rayon's thread pool). The
 //! output is byte for byte the same as on one thread.
