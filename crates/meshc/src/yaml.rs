@@ -201,21 +201,13 @@ pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String
 /// The objects as a stream of YAML documents, each after a `---` line. With the `parallel`
 /// feature, runs of objects are written on every core and joined in order.
 pub fn write_stream(objects: &[crate::Object]) -> String {
-    let write = |chunk: &[crate::Object]| stream(chunk.iter().map(|o| &o.value));
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        let parts: Vec<String> = objects.par_chunks(RUN).map(write).collect();
-        let mut out = String::with_capacity(parts.iter().map(String::len).sum());
-        for p in parts {
-            out.push_str(&p);
-        }
-        out
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        write(objects)
-    }
+    let mut out = String::new();
+    for_each_run(objects, RUN, objects.len(), |p| {
+        out.push_str(p);
+        Ok(())
+    })
+    .expect("writing to memory does not fail");
+    out
 }
 
 /// Objects a run holds: the unit of work of one core.
@@ -232,15 +224,18 @@ pub fn write_stream_to(
     let batch = RUN * 2 * rayon::current_num_threads();
     #[cfg(not(feature = "parallel"))]
     let batch = RUN;
-    write_batched(objects, out, RUN, batch)
+    for_each_run(objects, RUN, batch, |p| out.write_all(p.as_bytes()))?;
+    out.flush()
 }
 
-/// [`write_stream_to`] with `batch` objects at a time, in runs of `run`.
-fn write_batched(
+/// Writes the objects' stream in runs of `run` objects, `batch` objects at a time (the runs of
+/// a batch on every core with the `parallel` feature), and hands each run's text to `sink` in
+/// order.
+fn for_each_run(
     objects: &[crate::Object],
-    out: &mut dyn std::io::Write,
     run: usize,
     batch: usize,
+    mut sink: impl FnMut(&str) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let write = |chunk: &[crate::Object]| stream(chunk.iter().map(|o| &o.value));
     for objects in objects.chunks(batch.max(1)) {
@@ -252,10 +247,10 @@ fn write_batched(
         #[cfg(not(feature = "parallel"))]
         let parts: Vec<String> = objects.chunks(run.max(1)).map(write).collect();
         for p in parts {
-            out.write_all(p.as_bytes())?;
+            sink(&p)?;
         }
     }
-    out.flush()
+    Ok(())
 }
 
 /// Values as a stream of YAML documents, each after a `---` line.
@@ -529,13 +524,13 @@ mod tests {
             .collect();
         let text = write_stream(&objects);
         for (run, batch) in [(1, 1), (3, 7), (4, 8), (512, 2048), (64, 10)] {
-            let mut out = Vec::new();
-            write_batched(&objects, &mut out, run, batch).unwrap();
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                text,
-                "runs of {run}, batches of {batch}"
-            );
+            let mut out = String::new();
+            for_each_run(&objects, run, batch, |p| {
+                out.push_str(p);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(out, text, "runs of {run}, batches of {batch}");
         }
         let mut out = Vec::new();
         write_stream_to(&objects, &mut out).unwrap();

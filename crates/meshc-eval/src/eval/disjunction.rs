@@ -142,11 +142,9 @@ impl<'a> Evaluator<'a> {
         };
         match chosen {
             Some(t) => {
-                if let Some(r) = self.vx(v).rare.as_mut() {
-                    let errs = std::mem::take(&mut r.errors);
-                    if !errs.is_empty() {
-                        self.vx(t).rare_mut().errors.extend(errs);
-                    }
+                let errs = self.vx(v).take_rare(|r| &mut r.errors);
+                if !errs.is_empty() {
+                    self.vx(t).rare_mut().errors.extend(errs);
                 }
                 self.vx(v).redirect = Some(t);
             }

@@ -31,10 +31,7 @@ impl<'a> Evaluator<'a> {
         if self.vs[v as usize].sdisj().is_empty() {
             self.apply_patterns(v);
             loop {
-                let comps = match self.vx(v).rare.as_mut() {
-                    Some(r) => std::mem::take(&mut r.comps),
-                    None => Vec::new(),
-                };
+                let comps = self.vx(v).take_rare(|r| &mut r.comps);
                 if comps.is_empty() || !self.vs[v as usize].sdisj().is_empty() {
                     break;
                 }

@@ -188,6 +188,8 @@ struct Vertex<'a> {
     es: Phase,
     /// `redirect` forwards to the canonical vertex of this field's conjuncts (`sharing`).
     sharer: bool,
+    /// Fields forward to this vertex (they are listed in `Evaluator::sharers`).
+    shared: bool,
     reported: bool,
 }
 
@@ -216,6 +218,16 @@ struct Rare<'a> {
 impl<'a> Vertex<'a> {
     fn rare_mut(&mut self) -> &mut Rare<'a> {
         self.rare.get_or_insert_with(Default::default)
+    }
+    /// Takes a part of `rare` out (its default when the vertex has none), allocating nothing.
+    fn take_rare<T: Default>(
+        &mut self,
+        part: impl for<'r> FnOnce(&'r mut Rare<'a>) -> &'r mut T,
+    ) -> T {
+        self.rare
+            .as_mut()
+            .map(|r| std::mem::take(part(r)))
+            .unwrap_or_default()
     }
     fn errors(&self) -> &[Diagnostic] {
         self.rare.as_ref().map_or(&[], |r| &r.errors)

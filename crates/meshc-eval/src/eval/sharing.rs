@@ -65,6 +65,7 @@ impl<'a> Evaluator<'a> {
                 let vx = self.vx(v);
                 vx.redirect = Some(s);
                 vx.sharer = true;
+                self.vx(s).shared = true;
                 self.sharers.entry(s).or_default().push(v);
                 Some(s)
             }
@@ -79,19 +80,21 @@ impl<'a> Evaluator<'a> {
     /// Ends sharing for `v` before it changes: a field that forwards to a canonical vertex is
     /// expanded on its own again, and the fields forwarding to `v` likewise.
     pub(super) fn unshare(&mut self, v: VertexId) {
-        if self.vs[v as usize].sharer {
-            let vx = self.vx(v);
-            vx.sharer = false;
-            vx.redirect = None;
-        }
-        if let Some(list) = self.sharers.remove(&v) {
-            for a in list {
-                let ax = self.vx(a);
-                if ax.sharer {
-                    ax.sharer = false;
-                    ax.redirect = None;
-                }
+        self.stop_sharing(v);
+        if std::mem::take(&mut self.vx(v).shared) {
+            for a in self.sharers.remove(&v).unwrap_or_default() {
+                self.stop_sharing(a);
             }
+        }
+    }
+
+    /// A field that forwards to a canonical vertex forwards no more: it is expanded on its own,
+    /// from the conjuncts it kept.
+    fn stop_sharing(&mut self, a: VertexId) {
+        let ax = self.vx(a);
+        if ax.sharer {
+            ax.sharer = false;
+            ax.redirect = None;
         }
     }
 
@@ -113,9 +116,7 @@ impl<'a> Evaluator<'a> {
             }
         };
         if !clean {
-            let vx = self.vx(v);
-            vx.sharer = false;
-            vx.redirect = None;
+            self.stop_sharing(v);
         }
     }
 

@@ -103,9 +103,7 @@ impl<'a> Evaluator<'a> {
         if seen {
             return;
         }
-        if vert.sharer || self.sharers.contains_key(&v) {
-            self.unshare(v);
-        }
+        self.unshare(v);
         let vert = &mut self.vs[v as usize];
         // Most vertices have one or two conjuncts: grow one at a time up to four (a `Vec`
         // starts at four), then double.
