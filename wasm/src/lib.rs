@@ -87,7 +87,7 @@ struct Obj<'a> {
     namespace: Option<&'a str>,
     service: Option<&'a str>,
     yaml: String,
-    json: String,
+    json: &'a str,
 }
 
 #[derive(Serialize)]
@@ -126,8 +126,8 @@ pub fn compile_to_json(files: Vec<(String, String)>, tags: Vec<(String, String)>
             name: &o.name,
             namespace: o.namespace.as_deref(),
             service: o.service.as_deref(),
-            yaml: meshc::json_to_yaml(&o.value),
-            json: serde_json::to_string(&o.value).expect("objects serialize"),
+            yaml: meshc::json_to_yaml(&o.value()),
+            json: o.json(),
         })
         .collect();
     // The stream `meshc build` prints, from the YAML already written for each object.

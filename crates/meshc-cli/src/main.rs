@@ -523,7 +523,7 @@ fn diff_side(
             );
             return Err(format!("{path} does not build"));
         }
-        return Ok(c.objects.iter().map(|o| o.value.clone()).collect());
+        return Ok(c.objects.iter().map(|o| o.value()).collect());
     }
     let files = if p.is_dir() {
         files_under(p, &["yaml", "yml", "json"])?

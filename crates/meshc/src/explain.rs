@@ -227,7 +227,8 @@ pub fn explain(c: &Compilation, object: &str, field: &str) -> Result<Explanation
                 }
             )
         })?;
-    let mut value = &o.value;
+    let whole = o.value();
+    let mut value = &whole;
     let path: Vec<&str> = field.split('.').filter(|p| !p.is_empty()).collect();
     for p in &path {
         value = match value {

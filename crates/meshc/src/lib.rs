@@ -47,6 +47,7 @@ pub use import::{import, Imported};
 mod patch;
 mod render;
 mod stdlib;
+mod tape;
 mod vet;
 mod yaml;
 pub use vet::{vet, VetOptions, ALLOW_PREFIX};
@@ -221,7 +222,7 @@ impl Compilation {
         if self.objects.is_empty() || !self.ok() {
             return None;
         }
-        let items: Vec<&serde_json::Value> = self.objects.iter().map(|o| &o.value).collect();
+        let items: Vec<serde_json::Value> = self.objects.iter().map(Object::value).collect();
         let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
         Some(serde_json::to_string_pretty(&list).expect("objects serialize") + "\n")
     }
@@ -251,11 +252,11 @@ impl Compilation {
     /// the mesh names a revision, `istio-injection: enabled` otherwise). Empty when the
     /// compilation has no objects.
     pub fn admission_policies(&self, mode: AdmissionMode) -> Vec<serde_json::Value> {
-        let namespaces: Vec<&serde_json::Value> = self
+        let namespaces: Vec<serde_json::Value> = self
             .objects
             .iter()
             .filter(|o| o.kind == "Namespace")
-            .map(|o| &o.value["metadata"]["labels"])
+            .map(|o| o.value()["metadata"]["labels"].take())
             .collect();
         if namespaces.is_empty() {
             return Vec::new();

@@ -207,7 +207,8 @@ pub(crate) fn apply(c: &mut Compilation) {
             patches.push(p);
         }
         if matches!(key, "deployment" | "hpa") {
-            let version = o.value["metadata"]["labels"]["version"].as_str();
+            let value = o.value();
+            let version = value["metadata"]["labels"]["version"].as_str();
             if let Some(p) = version.and_then(|v| workload.at(&["versions", v, "patch", key])) {
                 patches.push(p);
             }
@@ -215,7 +216,7 @@ pub(crate) fn apply(c: &mut Compilation) {
         if patches.is_empty() {
             continue;
         }
-        let mut value = o.value.clone();
+        let mut value = o.value();
         for p in &patches {
             merge(&mut value, p, &mut Vec::new(), i, &mut conflicts);
         }
@@ -284,11 +285,14 @@ pub(crate) fn apply(c: &mut Compilation) {
         .map(|(i, v, span)| (*i, (v, *span)))
         .collect();
     for group in groups {
+        // The group's objects as generated, made from their text once.
+        let generated: std::collections::HashMap<usize, Value> =
+            group.iter().map(|&i| (i, c.objects[i].value())).collect();
         let value = |i: usize, patched_too: bool| {
             patch_of
                 .get(&i)
                 .filter(|_| patched_too)
-                .map_or(&c.objects[i].value, |(v, _)| v)
+                .map_or(&generated[&i], |(v, _)| v)
         };
         let before: Vec<&Value> = group
             .iter()
@@ -348,7 +352,7 @@ pub(crate) fn apply(c: &mut Compilation) {
         return;
     }
     for (i, value, _) in patched {
-        c.objects[i].value = value;
+        c.objects[i].set_value(&value);
     }
 }
 

@@ -198,6 +198,22 @@ pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String
     out.push('\n');
 }
 
+/// Appends an object as one YAML document, written from its JSON text (see `tape.rs`): the
+/// same bytes as [`write_document`] of its value.
+fn write_object(o: &crate::Object, out: &mut String) {
+    let start = out.len();
+    if let Some(tape) = crate::tape::Tape::read(o.json()) {
+        let mut w = Writer { out, ok: true };
+        w.node(&tape.root(), Context::Root, 0);
+        if w.ok {
+            out.push('\n');
+            return;
+        }
+        out.truncate(start);
+    }
+    write_document(&o.value(), out);
+}
+
 /// The objects as a stream of YAML documents, each after a `---` line. With the `parallel`
 /// feature, runs of objects are written on every core and joined in order.
 pub fn write_stream(objects: &[crate::Object]) -> String {
@@ -237,7 +253,14 @@ fn for_each_run(
     batch: usize,
     mut sink: impl FnMut(&str) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let write = |chunk: &[crate::Object]| stream(chunk.iter().map(|o| &o.value));
+    let write = |chunk: &[crate::Object]| {
+        let mut out = String::new();
+        for o in chunk {
+            out.push_str("---\n");
+            write_object(o, &mut out);
+        }
+        out
+    };
     for objects in objects.chunks(batch.max(1)) {
         #[cfg(feature = "parallel")]
         let parts: Vec<String> = {
@@ -508,18 +531,14 @@ mod tests {
     #[test]
     fn a_stream_written_in_batches_is_the_text_of_the_stream() {
         let objects: Vec<crate::Object> = (0..50)
-            .map(|i| crate::Object {
-                api_version: "v1".into(),
-                kind: "ConfigMap".into(),
-                name: format!("c{i}"),
-                namespace: Some("ns".into()),
-                service: None,
-                value: serde_json::json!({
+            .map(|i| {
+                let value = serde_json::json!({
                     "apiVersion": "v1",
                     "kind": "ConfigMap",
                     "metadata": {"name": format!("c{i}"), "namespace": "ns"},
                     "data": {"n": i.to_string(), "list": [i, i + 1]},
-                }),
+                });
+                crate::Object::from_json(None, value.to_string()).unwrap()
             })
             .collect();
         let text = write_stream(&objects);

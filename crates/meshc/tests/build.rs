@@ -177,7 +177,7 @@ fn sources(m: &GenMesh, order: &[usize]) -> Sources {
 }
 
 fn objects(c: &Compilation) -> Vec<Value> {
-    c.objects.iter().map(|o| o.value.clone()).collect()
+    c.objects.iter().map(|o| o.value()).collect()
 }
 
 fn find<'v>(objs: &'v [Value], kind: &str, ns: &str, name: &str) -> Option<&'v Value> {

@@ -23,7 +23,7 @@ fn built(src: &str) -> Vec<serde_json::Value> {
     s.insert("a.msh".into(), src.into());
     let c = compile(&s, &Options::default());
     assert!(c.ok(), "{}", c.render_diagnostics());
-    c.objects.iter().map(|o| o.value.clone()).collect()
+    c.objects.iter().map(|o| o.value()).collect()
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn the_manifest_stream_reads_back_as_the_same_objects() {
         "service api {\n\timage: \"api:1\"\n\tpublic: true\n}\n".into(),
     );
     let c = meshc::compile(&sources, &meshc::Options::default());
-    let values: Vec<serde_json::Value> = c.objects.iter().map(|o| o.value.clone()).collect();
+    let values: Vec<serde_json::Value> = c.objects.iter().map(|o| o.value()).collect();
     let stream = meshc::manifest_stream(&values);
     assert_eq!(Some(stream.clone()), c.manifests_yaml());
     assert_eq!(stream.matches("---\n").count(), values.len());

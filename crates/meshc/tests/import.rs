@@ -37,7 +37,7 @@ fn imports() {
             ));
             continue;
         }
-        let built: Vec<&serde_json::Value> = c.objects.iter().map(|o| &o.value).collect();
+        let built: Vec<serde_json::Value> = c.objects.iter().map(|o| o.value()).collect();
         for d in objects.iter().filter(|o| o["kind"] == "Deployment") {
             // Named after the app and version (a worker's after the app; a note says so when that
             // is a new name).

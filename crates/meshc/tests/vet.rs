@@ -336,7 +336,7 @@ fn generated_objects_pass() {
                 failures.push(format!("{}: vet: {}", dir.display(), d.message));
             }
         }
-        let objects: Vec<Value> = built.objects.iter().map(|o| o.value.clone()).collect();
+        let objects: Vec<Value> = built.objects.iter().map(|o| o.value()).collect();
         for o in &objects {
             for (code, m) in admit(&env, &policies, o) {
                 if !checked.contains(code.as_str()) {
@@ -347,11 +347,11 @@ fn generated_objects_pass() {
         // The policies are bound to the mesh's namespaces.
         let admission = built.admission_policies(AdmissionMode::Deny);
         assert_eq!(admission.len(), 2 * policies.len());
-        let ns: Vec<&Value> = built
+        let ns: Vec<Value> = built
             .objects
             .iter()
             .filter(|o| o.kind == "Namespace")
-            .map(|o| &o.value["metadata"]["labels"])
+            .map(|o| o.value()["metadata"]["labels"].take())
             .collect();
         let sel =
             &admission[1]["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"][0];

@@ -139,6 +139,39 @@ proptest! {
         // after a JSON round trip of both sides' numbers.
         prop_assert_eq!(normalize(&Value::Array(back)), normalize(&Value::Array(objects)));
     }
+
+    /// A compilation's objects keep their JSON text and are written from it (without making a
+    /// value of it): the same stream as their values give, with any value in them.
+    #[test]
+    fn objects_are_written_from_their_text_as_from_their_values(
+        vs in prop::collection::vec(value(), 1..4),
+    ) {
+        let values: Vec<Value> = vs
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": format!("c{i}")}, "data": v}))
+            .collect();
+        let c = meshc::Compilation {
+            sources: meshc::SourceMap::new(),
+            value: None,
+            diagnostics: Vec::new(),
+            objects: values
+                .iter()
+                .map(|v| meshc::Object::from_json(None, v.to_string()).unwrap())
+                .collect(),
+            edges: Vec::new(),
+        };
+        let stream = meshc::manifest_stream(&values);
+        prop_assert_eq!(c.manifests_yaml(), Some(stream.clone()));
+        let mut written = Vec::new();
+        prop_assert!(c.write_manifests_yaml(&mut written).unwrap());
+        prop_assert_eq!(String::from_utf8(written).unwrap(), stream);
+        for (o, v) in c.objects.iter().zip(&values) {
+            prop_assert_eq!(&o.value(), v);
+            prop_assert_eq!(o.json(), v.to_string());
+        }
+    }
 }
 
 fn normalize(v: &Value) -> Value {
