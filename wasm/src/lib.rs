@@ -126,7 +126,7 @@ pub fn compile_to_json(files: Vec<(String, String)>, tags: Vec<(String, String)>
             name: &o.name,
             namespace: o.namespace.as_deref(),
             service: o.service.as_deref(),
-            yaml: meshc::json_to_yaml(&o.value()),
+            yaml: meshc::object_to_yaml(o),
             json: o.json(),
         })
         .collect();

@@ -364,7 +364,7 @@ pub fn write_dir(dir: &Path, c: &Compilation) -> Result<usize, String> {
         for (i, o) in c.objects.iter().enumerate() {
             let ns = o.namespace.as_deref().unwrap_or("cluster");
             let file = format!("{i:0width$}-{}-{ns}-{}.yaml", o.kind.to_lowercase(), o.name);
-            let yaml = meshc::json_to_yaml(&o.value());
+            let yaml = meshc::object_to_yaml(o);
             // Each file is written under the lock, so that a signal's clean-up never races a
             // write into the directory it removes.
             let _writing = WRITING.lock().map_err(|_| "internal: lock")?;

@@ -471,6 +471,14 @@ pub fn json_to_yaml(v: &serde_json::Value) -> String {
     yaml::to_string(v)
 }
 
+/// An object as one YAML document, written from its JSON text: what [`json_to_yaml`] writes
+/// of [`Object::value`], without making the value.
+pub fn object_to_yaml(o: &Object) -> String {
+    let mut out = String::new();
+    yaml::write_object(o, &mut out);
+    out
+}
+
 /// Compiles the main package of `sources`.
 pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     let mut map = SourceMap::new();

@@ -261,22 +261,25 @@ pub(crate) fn apply(c: &mut Compilation) {
                 .push(j);
         }
     }
+    // Objects of a kind no rule reads cannot change a finding: they are left out of the
+    // groups (and are not made into values to be vetted).
+    let read = |j: &usize| crate::vet::rules_read(&c.objects[*j].kind);
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, _, _) in &patched {
         let o = &c.objects[*i];
         if let Some(g) = by_workload.remove(&(&o.namespace, &o.service)) {
-            groups.push(g);
+            groups.push(g.into_iter().filter(read).collect());
         }
     }
     // The added objects together, with the objects of their namespaces: one group.
-    if !extra.is_empty() {
+    if extra.iter().any(|(i, _)| read(i)) {
         let namespaces: std::collections::HashSet<&Option<String>> = extra
             .iter()
             .map(|(i, _)| &c.objects[*i].namespace)
             .collect();
         groups.push(
             (0..c.objects.len())
-                .filter(|j| namespaces.contains(&c.objects[*j].namespace))
+                .filter(|j| namespaces.contains(&c.objects[*j].namespace) && read(j))
                 .collect(),
         );
     }

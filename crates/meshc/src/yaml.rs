@@ -200,7 +200,7 @@ pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String
 
 /// Appends an object as one YAML document, written from its JSON text (see `tape.rs`): the
 /// same bytes as [`write_document`] of its value.
-fn write_object(o: &crate::Object, out: &mut String) {
+pub(crate) fn write_object(o: &crate::Object, out: &mut String) {
     let start = out.len();
     if let Some(tape) = crate::tape::Tape::read(o.json()) {
         let mut w = Writer { out, ok: true };

@@ -168,6 +168,7 @@ proptest! {
         prop_assert!(c.write_manifests_yaml(&mut written).unwrap());
         prop_assert_eq!(String::from_utf8(written).unwrap(), stream);
         for (o, v) in c.objects.iter().zip(&values) {
+            prop_assert_eq!(meshc::object_to_yaml(o), meshc::json_to_yaml(v));
             prop_assert_eq!(&o.value(), v);
             prop_assert_eq!(o.json(), v.to_string());
         }

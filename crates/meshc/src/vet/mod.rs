@@ -31,6 +31,7 @@ pub struct VetOptions {
 }
 
 /// One object read from a manifest: where it is, what it is.
+#[derive(Clone)]
 pub(crate) struct Obj<'a> {
     pub value: &'a Value,
     pub doc: &'a yaml::Doc,
@@ -98,6 +99,13 @@ pub fn vet(files: &Sources, options: &VetOptions) -> Compilation {
         objects: Vec::new(),
         edges: Vec::new(),
     }
+}
+
+/// Whether vet's rules (the guardrails, not the comparison with the objects before) read
+/// objects of `kind`: an object of another kind cannot change what they find. A `List` holds
+/// objects of any kind.
+pub(crate) fn rules_read(kind: &str) -> bool {
+    rules::KINDS.contains(&kind) || kind.ends_with("List")
 }
 
 /// The errors of vet's rules on objects that are already values (no YAML to read: a patched
@@ -301,5 +309,101 @@ fn doc_objects<'a>(
             name,
             namespace: v["metadata"]["namespace"].as_str().unwrap_or(""),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The codes and messages vet's rules find on `objs`, and on `objs` without the objects
+    /// of kinds that `rules_read` says no rule reads.
+    fn with_and_without(objs: &[Obj<'_>]) -> (Vec<String>, Vec<String>) {
+        let find = |objs: &[Obj<'_>]| {
+            let mut found = Vec::new();
+            rules::run_placed(objs, &[], &mut found);
+            let mut out: Vec<String> = found
+                .iter()
+                .map(|(d, o)| format!("{} {}/{}: {}", d.code, o.kind, o.name, d.message))
+                .collect();
+            out.sort();
+            out
+        };
+        let read: Vec<Obj<'_>> = objs
+            .iter()
+            .filter(|o| rules_read(o.kind))
+            .cloned()
+            .collect();
+        (find(objs), find(&read))
+    }
+
+    /// `rules::KINDS` names every kind a rule reads: over every vet case's manifests and every
+    /// example's objects, leaving out the objects of other kinds changes no finding.
+    #[test]
+    fn an_object_of_a_kind_no_rule_reads_changes_no_finding() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let (mut checked, mut findings) = (0, 0);
+        let mut vet_cases: Vec<_> = std::fs::read_dir(root.join("tests/vet"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        vet_cases.sort();
+        for case in vet_cases {
+            let text = std::fs::read_to_string(&case).unwrap();
+            // txtar: `-- NAME --` lines open sections.
+            let mut sections: Vec<(String, String)> = Vec::new();
+            for line in text.split_inclusive('\n') {
+                let l = line.trim_end();
+                if let Some(name) = l.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
+                    sections.push((name.to_string(), String::new()));
+                } else if let Some((_, body)) = sections.last_mut() {
+                    body.push_str(line);
+                }
+            }
+            let docs: Vec<yaml::Doc> = sections
+                .iter()
+                .filter(|(n, _)| n.ends_with(".yaml") || n.ends_with(".yml"))
+                .filter_map(|(_, body)| yaml::read(meshc_syntax::FileId::default(), body).ok())
+                .flatten()
+                .collect();
+            let mut objs = Vec::new();
+            for d in &docs {
+                doc_objects(d, &d.value, &mut objs, &mut Vec::new());
+            }
+            let (all, read) = with_and_without(&objs);
+            assert_eq!(all, read, "{}", case.display());
+            checked += objs.len();
+            findings += all.len();
+        }
+        let mut examples: Vec<_> = std::fs::read_dir(root.join("examples"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        examples.sort();
+        for dir in examples {
+            let mut sources = crate::Sources::new();
+            for f in std::fs::read_dir(&dir).unwrap() {
+                let p = f.unwrap().path();
+                if p.extension().is_some_and(|x| x == "msh") {
+                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                    sources.insert(name, std::fs::read_to_string(&p).unwrap());
+                }
+            }
+            let c = crate::compile(&sources, &crate::Options::default());
+            let values: Vec<Value> = c.objects.iter().map(|o| o.value()).collect();
+            let doc = yaml::Doc::unplaced(Value::Null);
+            let mut objs = Vec::new();
+            for v in &values {
+                doc_objects(&doc, v, &mut objs, &mut Vec::new());
+            }
+            let (all, read) = with_and_without(&objs);
+            assert_eq!(all, read, "{}", dir.display());
+            checked += objs.len();
+        }
+        assert!(
+            checked > 300 && findings > 10,
+            "{checked} objects, {findings} findings"
+        );
     }
 }

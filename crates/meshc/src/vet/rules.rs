@@ -17,6 +17,25 @@ const ISTIO_DEFAULT_RETRY_ON: &str =
 /// Kubernetes' default grace period.
 const DEFAULT_GRACE: i64 = 30;
 
+/// Every kind a guardrail reads: the rules run on objects of these kinds only, and look up
+/// only these across objects (`Cx` holds no other), so an object of another kind changes no
+/// finding (the comparison with the objects before, `--against`, is Kubernetes' rule and
+/// reads every kind).
+pub(crate) const KINDS: &[&str] = &[
+    "VirtualService",
+    "Service",
+    "HorizontalPodAutoscaler",
+    "Sidecar",
+    "AuthorizationPolicy",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "DestinationRule",
+    "Namespace",
+    "ServiceEntry",
+];
+
 pub(crate) fn run(objs: &[Obj<'_>], old: &[Obj<'_>], out: &mut Vec<Diagnostic>) {
     let mut placed = Vec::new();
     run_placed(objs, old, &mut placed);
@@ -37,6 +56,7 @@ pub(crate) fn run_placed<'o, 'a>(
     let mut found = Vec::new();
     for o in objs {
         match o.kind {
+            k if !KINDS.contains(&k) => {}
             "VirtualService" => {
                 weights(o, &mut found);
                 retries(o, &mut found);
@@ -106,13 +126,15 @@ type Found<'o, 'a> = Vec<(&'o Obj<'a>, Diagnostic)>;
 
 /// What the rules look up across objects.
 struct Cx<'o, 'a> {
-    objs: &'o [Obj<'a>],
+    /// The objects of the kinds in `KINDS`.
+    objs: Vec<&'o Obj<'a>>,
     /// Namespaces the input holds Services of: the hosts of other namespaces are not checked.
     namespaces: HashSet<&'a str>,
 }
 
 impl<'o, 'a> Cx<'o, 'a> {
     fn new(objs: &'o [Obj<'a>]) -> Self {
+        let objs: Vec<&Obj<'_>> = objs.iter().filter(|o| KINDS.contains(&o.kind)).collect();
         let namespaces: HashSet<&str> = objs
             .iter()
             .filter(|o| o.kind == "Service")
@@ -121,8 +143,8 @@ impl<'o, 'a> Cx<'o, 'a> {
         Cx { objs, namespaces }
     }
 
-    fn of_kind(&self, kind: &'o str) -> impl Iterator<Item = &'o Obj<'a>> + 'o {
-        self.objs.iter().filter(move |o| o.kind == kind)
+    fn of_kind<'c>(&'c self, kind: &'c str) -> impl Iterator<Item = &'o Obj<'a>> + 'c {
+        self.objs.iter().copied().filter(move |o| o.kind == kind)
     }
 
     /// Whether the pods of workload `w` get a sidecar.
@@ -188,6 +210,7 @@ impl<'o, 'a> Cx<'o, 'a> {
         };
         self.objs
             .iter()
+            .copied()
             .filter(|w| WORKLOADS.contains(&w.kind) && same_ns(w.namespace, ns))
             .filter(|w| {
                 let labels = &w.value["spec"]["template"]["metadata"]["labels"];
