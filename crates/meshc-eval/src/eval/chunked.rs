@@ -1,5 +1,6 @@
-//! The store of the evaluator's vertices: a vector in fixed-size chunks, so that growing it
-//! never moves (and for a moment doubles) what it holds, as one large `Vec` does.
+//! The store of the evaluator's vertices and environments: a vector in fixed-size chunks, so
+//! that growing it never moves (and for a moment doubles) what it holds, as one large `Vec`
+//! does.
 
 use std::ops::{Index, IndexMut};
 

@@ -82,7 +82,11 @@ impl<'a> Evaluator<'a> {
         if let Some(i) = self.vs[v as usize].closers.iter().position(|c| c.id == id) {
             return i;
         }
-        self.vx(v).closers.push(Closer {
+        let closers = &mut self.vx(v).closers;
+        // Most vertices have one closer: room for one at a time, not the four a first push
+        // makes room for.
+        closers.reserve_exact(1);
+        closers.push(Closer {
             id,
             ..Default::default()
         });

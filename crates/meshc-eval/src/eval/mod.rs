@@ -276,7 +276,7 @@ enum CloseName {
 pub struct Evaluator<'a> {
     prog: &'a Program<'a>,
     vs: Chunked<Vertex<'a>>,
-    envs: Vec<Env<'a>>,
+    envs: Chunked<Env<'a>>,
     roots: Vec<Option<VertexId>>,
     pkg_labels: Vec<HashSet<&'a str>>,
     file_envs: HashMap<FileId, EnvId>,
@@ -338,10 +338,7 @@ impl<'a> Evaluator<'a> {
         let mut ev = Evaluator {
             prog,
             vs: Chunked::default(),
-            envs: vec![Env {
-                parent: None,
-                frame: Frame::Root,
-            }],
+            envs: Chunked::default(),
             roots: vec![None; prog.packages.len()],
             pkg_labels: Vec::new(),
             file_envs: HashMap::default(),
@@ -371,6 +368,11 @@ impl<'a> Evaluator<'a> {
             diags: Vec::new(),
             seen: HashSet::default(),
         };
+        // Environment 0: the root.
+        ev.envs.push(Env {
+            parent: None,
+            frame: Frame::Root,
+        });
         for (i, p) in prog.packages.iter().enumerate() {
             let mut labels = HashSet::default();
             for f in &p.files {
