@@ -517,10 +517,26 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         parsed.push(Cow::Owned(f));
         parsed.len() - 1
     };
+    // The main package's files parse on their own (on every core with the `parallel`
+    // feature), each with the id it gets below, and join in order.
+    let present: Vec<(FileId, &str)> = entry
+        .iter()
+        .filter_map(|p| sources.get(p))
+        .enumerate()
+        .map(|(i, text)| ((map.files().len() + i) as FileId, text.as_str()))
+        .collect();
+    let mut trees = par_map(&present, |&(id, text)| parse_file(id, text)).into_iter();
     let mut main_files = Vec::new();
     for p in &entry {
         match sources.get(p) {
-            Some(text) => main_files.push(parse_into(p, text, &mut map, &mut parsed, &mut diags)),
+            Some(text) => {
+                let (f, d) = trees.next().expect("a tree for each file");
+                let id = map.add(p, text.as_str());
+                debug_assert_eq!(id, f.id);
+                diags.extend(d);
+                parsed.push(Cow::Owned(f));
+                main_files.push(parsed.len() - 1);
+            }
             None => diags.push(Diagnostic::error(
                 codes::IMPORT_NOT_FOUND,
                 format!("no source file `{p}`"),
@@ -733,6 +749,20 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         patch::apply(&mut c);
     }
     c
+}
+
+/// `f` of each item, in order: on every core with the `parallel` feature, on this thread
+/// without.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
 }
 
 /// A field that only a service has, written in a worker, says why it is refused.
