@@ -44,6 +44,7 @@ use meshc_syntax::codes;
 use meshc_syntax::lit::{format_float, Duration, Lit, Quantity};
 use meshc_syntax::{Diagnostic, FileId, Span};
 use std::rc::Rc;
+use thin_vec::ThinVec;
 
 /// The evaluator's own maps hash with foldhash (seeded per process, several times faster than
 /// SipHash on short labels); nothing depends on their order.
@@ -167,14 +168,14 @@ type ConjKey = (usize, EnvId, Option<CloseId>);
 struct Vertex<'a> {
     parent: Option<VertexId>,
     label: Rc<str>,
-    conjs: Vec<Conj<'a>>,
+    conjs: ThinVec<Conj<'a>>,
     arcs: IndexMap<Rc<str>, VertexId, Hasher>,
-    elems: Vec<VertexId>,
+    elems: ThinVec<VertexId>,
     struct_span: Option<Span>,
     decl_span: Option<Span>,
-    closers: Vec<Closer>,
-    scalars: Vec<Conj<'a>>,
-    ref_vals: Vec<Val>,
+    closers: ThinVec<Closer>,
+    scalars: ThinVec<Conj<'a>>,
+    ref_vals: ThinVec<Val>,
     value: Option<Val>,
     redirect: Option<VertexId>,
     rare: Option<Box<Rare<'a>>>,
