@@ -350,7 +350,7 @@ pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
         (K::Int(x), K::Int(y)) => Some(x.cmp(y)),
         (K::Float(x), K::Float(y)) => Some(x.cmp(y)),
         (K::Percent(x), K::Percent(y)) => Some(x.cmp(y)),
-        (K::Quantity(x), K::Quantity(y)) => Some(x.nanos.cmp(&y.nanos)),
+        (K::Quantity(x), K::Quantity(y)) => Some({ x.nanos }.cmp(&{ y.nanos })),
         (K::Duration(x), K::Duration(y)) => Some(x.cmp(y)),
         (K::Str(x), K::Str(y)) => Some(x.cmp(y)),
         (K::Bool(x), K::Bool(y)) => Some(x.cmp(y)),

@@ -194,6 +194,12 @@ struct Vertex<'a> {
     reported: bool,
 }
 
+// What an evaluation holds half a million of at 10,000 services stays this small (see
+// ARCHITECTURE.md, Performance): a vertex, an evaluator's value, an exported value.
+const _: () = assert!(std::mem::size_of::<Vertex<'static>>() <= 256);
+const _: () = assert!(std::mem::size_of::<Val>() <= 48);
+const _: () = assert!(std::mem::size_of::<Node>() <= 48);
+
 /// The parts of a vertex that few vertices have.
 #[derive(Debug, Default)]
 struct Rare<'a> {
