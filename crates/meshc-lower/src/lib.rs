@@ -142,13 +142,22 @@ pub(crate) const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub fn lower(root: &Node) -> Lowered {
     let mut out = Lowered::default();
     let mesh = model::read_mesh(root.get("mesh"), &mut out.diagnostics);
-    let mut services: Vec<Service> = Vec::new();
+    // Each workload is read on its own (on every core with the `parallel` feature), its
+    // findings taken in order.
+    let mut entries: Vec<(&String, &Node, bool)> = Vec::new();
     for (map, worker) in [("services", false), ("workers", true)] {
         if let Some(m) = root.get(map).and_then(Node::as_map) {
-            for (k, v) in m {
-                services.push(model::read_service(k, v, worker, &mut out.diagnostics));
-            }
+            entries.extend(m.iter().map(|(k, v)| (k, v, worker)));
         }
+    }
+    let mut services: Vec<Service> = Vec::with_capacity(entries.len());
+    for (s, found) in map_indexed(entries.len(), |i| {
+        let (k, v, worker) = entries[i];
+        let mut found = Vec::new();
+        (model::read_service(k, v, worker, &mut found), found)
+    }) {
+        services.push(s);
+        out.diagnostics.extend(found);
     }
     if out.diagnostics.iter().any(Diagnostic::is_error) {
         return out;
@@ -195,10 +204,14 @@ pub fn lower(root: &Node) -> Lowered {
         out.diagnostics.extend(cx.findings);
         return out;
     }
-    let namespaces: BTreeSet<&str> = services.iter().map(|s| s.namespace.as_str()).collect();
-    for ns in namespaces {
+    // The workloads of each namespace, in one pass (not one pass over all per namespace).
+    let mut namespaces: BTreeMap<&str, Vec<&Service>> = BTreeMap::new();
+    for s in &services {
+        namespaces.entry(s.namespace.as_str()).or_default().push(s);
+    }
+    for (ns, workloads) in &namespaces {
         objects::namespace::build(&mut cx, ns, &mut out.objects);
-        objects::ingress::gateway(&mut cx, ns, &mut out.objects);
+        objects::ingress::gateway(&mut cx, ns, workloads, &mut out.objects);
     }
     // `objects`: any other object, as written (the evaluator checked it against its kind's
     // schema), after the Namespaces and before the workloads that may use it.

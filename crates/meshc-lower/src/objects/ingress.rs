@@ -36,11 +36,17 @@ fn listener_name(service: &str, scheme: &str, k: usize) -> String {
 }
 
 /// The namespace's ingress Gateway, when one of its services is exposed.
-pub(crate) fn gateway(cx: &mut Ctx<'_>, ns: &str, out: &mut Vec<Object>) {
-    let exposed: Vec<&crate::model::Service> = cx
-        .services
+/// The Gateway of namespace `ns`, whose workloads are `workloads`.
+pub(crate) fn gateway(
+    cx: &mut Ctx<'_>,
+    ns: &str,
+    workloads: &[&crate::model::Service],
+    out: &mut Vec<Object>,
+) {
+    let exposed: Vec<&crate::model::Service> = workloads
         .iter()
-        .filter(|s| s.namespace == ns && s.expose.is_some() && !s.worker && s.protocol != "tcp")
+        .copied()
+        .filter(|s| s.expose.is_some() && !s.worker && s.protocol != "tcp")
         .collect();
     if exposed.is_empty() {
         return;
