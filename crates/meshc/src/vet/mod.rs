@@ -343,13 +343,16 @@ mod tests {
     #[test]
     fn an_object_of_a_kind_no_rule_reads_changes_no_finding() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let sorted = |dir: &str| {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            paths
+        };
         let (mut checked, mut findings) = (0, 0);
-        let mut vet_cases: Vec<_> = std::fs::read_dir(root.join("tests/vet"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        vet_cases.sort();
-        for case in vet_cases {
+        for case in sorted("tests/vet") {
             let text = std::fs::read_to_string(&case).unwrap();
             // txtar: `-- NAME --` lines open sections.
             let mut sections: Vec<(String, String)> = Vec::new();
@@ -376,12 +379,7 @@ mod tests {
             checked += objs.len();
             findings += all.len();
         }
-        let mut examples: Vec<_> = std::fs::read_dir(root.join("examples"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        examples.sort();
-        for dir in examples {
+        for dir in sorted("examples") {
             let mut sources = crate::Sources::new();
             for f in std::fs::read_dir(&dir).unwrap() {
                 let p = f.unwrap().path();
