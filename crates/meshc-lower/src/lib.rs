@@ -51,8 +51,9 @@ pub struct Object {
 }
 
 impl Object {
-    /// The object `json` (a JSON object's text) is, for `service` (None for namespace-wide
-    /// objects); its apiVersion, kind, name and namespace are read from the text.
+    /// An object from its JSON text, for `service` (None for namespace-wide objects); its
+    /// apiVersion, kind, name and namespace are read from the text. An error when the text is
+    /// not JSON: an object's text always is, so [`Object::value`] never fails.
     pub fn from_json(service: Option<&str>, json: String) -> Result<Object, serde_json::Error> {
         #[derive(serde::Deserialize)]
         struct Head {

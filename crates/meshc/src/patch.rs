@@ -206,8 +206,10 @@ pub(crate) fn apply(c: &mut Compilation) {
         if let Some(p) = workload.at(&["patch", key]) {
             patches.push(p);
         }
+        // The object's value, made from its text when it is first needed.
+        let mut made: Option<Value> = None;
         if matches!(key, "deployment" | "hpa") {
-            let value = o.value();
+            let value = made.insert(o.value());
             let version = value["metadata"]["labels"]["version"].as_str();
             if let Some(p) = version.and_then(|v| workload.at(&["versions", v, "patch", key])) {
                 patches.push(p);
@@ -216,7 +218,7 @@ pub(crate) fn apply(c: &mut Compilation) {
         if patches.is_empty() {
             continue;
         }
-        let mut value = o.value();
+        let mut value = made.unwrap_or_else(|| o.value());
         for p in &patches {
             merge(&mut value, p, &mut Vec::new(), i, &mut conflicts);
         }
