@@ -22,8 +22,10 @@ let view;
 function encodeState() {
   const json = JSON.stringify({ files: state.files, active: state.active });
   const bytes = new TextEncoder().encode(json);
+  // Bytes to a binary string a chunk at a time (not one concatenation a byte: this runs on
+  // every keystroke).
   let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
   return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
