@@ -31,6 +31,9 @@
 //! The manifests come as one text ([`Compilation::manifests_yaml`],
 //! [`Compilation::manifests_json`]) or, for large meshes, streamed into any writer as they are
 //! made ([`Compilation::write_manifests_yaml`]: the same bytes, never the whole text in memory).
+//! Each of [`Compilation::objects`] keeps its JSON text ([`Object::json`], a tenth of the memory
+//! of a tree); [`Object::value`] makes a `serde_json::Value` of it, [`object_to_yaml`] writes
+//! it as YAML.
 //!
 //! With the `parallel` feature (off by default; the `meshc` command turns it on), the
 //! services are lowered and the manifests written on every core (rayon's thread pool). The
