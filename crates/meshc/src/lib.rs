@@ -514,11 +514,8 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
                       map: &mut SourceMap,
                       parsed: &mut Vec<Cow<'static, File>>,
                       diags: &mut Vec<Diagnostic>| {
-        let id = map.add(path, text);
-        let (f, d) = parse_file(id, text);
-        diags.extend(d);
-        parsed.push(Cow::Owned(f));
-        parsed.len() - 1
+        let tree = parse_file(map.files().len() as FileId, text);
+        add_parsed(path, text, tree, map, parsed, diags)
     };
     // The main package's files parse on their own (on every core with the `parallel`
     // feature), each with the id it gets below, and join in order.
@@ -533,12 +530,8 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
     for p in &entry {
         match sources.get(p) {
             Some(text) => {
-                let (f, d) = trees.next().expect("a tree for each file");
-                let id = map.add(p, text.as_str());
-                debug_assert_eq!(id, f.id);
-                diags.extend(d);
-                parsed.push(Cow::Owned(f));
-                main_files.push(parsed.len() - 1);
+                let tree = trees.next().expect("a tree for each file");
+                main_files.push(add_parsed(p, text, tree, &mut map, &mut parsed, &mut diags));
             }
             None => diags.push(Diagnostic::error(
                 codes::IMPORT_NOT_FOUND,
@@ -752,6 +745,23 @@ pub fn compile(sources: &Sources, options: &Options) -> Compilation {
         patch::apply(&mut c);
     }
     c
+}
+
+/// Adds a file parsed with the next id of `map`: its text to the map, its diagnostics, its
+/// tree to `parsed`, whose index it returns.
+fn add_parsed(
+    path: &str,
+    text: &str,
+    (tree, found): (File, Vec<Diagnostic>),
+    map: &mut SourceMap,
+    parsed: &mut Vec<Cow<'static, File>>,
+    diags: &mut Vec<Diagnostic>,
+) -> usize {
+    let id = map.add(path, text);
+    debug_assert_eq!(id, tree.id);
+    diags.extend(found);
+    parsed.push(Cow::Owned(tree));
+    parsed.len() - 1
 }
 
 /// `f` of each item, in order: on every core with the `parallel` feature, on this thread

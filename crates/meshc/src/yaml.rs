@@ -186,32 +186,32 @@ pub fn write_document(value: &Value, out: &mut String) {
 /// Appends any tree as one YAML document: by the direct writer, or by `yaml_serde` where the
 /// tree holds what the direct writer does not write.
 pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String) {
-    let start = out.len();
-    let mut w = Writer { out, ok: true };
-    w.node(value, Context::Root, 0);
-    if !w.ok {
-        // Something the direct writer does not write: what it wrote goes, yaml_serde writes all.
-        out.truncate(start);
+    if !write_direct(value, out) {
         out.push_str(&crate::to_yaml(value));
-        return;
     }
-    out.push('\n');
 }
 
 /// Appends an object as one YAML document, written from its JSON text (see `tape.rs`): the
 /// same bytes as [`write_document`] of its value.
 pub(crate) fn write_object(o: &crate::Object, out: &mut String) {
-    let start = out.len();
-    if let Some(tape) = crate::tape::Tape::read(o.json()) {
-        let mut w = Writer { out, ok: true };
-        w.node(&tape.root(), Context::Root, 0);
-        if w.ok {
-            out.push('\n');
-            return;
-        }
-        out.truncate(start);
+    let tape = crate::tape::Tape::read(o.json());
+    if !tape.is_some_and(|t| write_direct(&t.root(), out)) {
+        write_document(&o.value(), out);
     }
-    write_document(&o.value(), out);
+}
+
+/// Appends a tree as one YAML document by the direct writer; where it holds something the
+/// direct writer does not write, appends nothing and says so (false).
+fn write_direct<T: Tree>(value: &T, out: &mut String) -> bool {
+    let start = out.len();
+    let mut w = Writer { out, ok: true };
+    w.node(value, Context::Root, 0);
+    if !w.ok {
+        out.truncate(start);
+        return false;
+    }
+    out.push('\n');
+    true
 }
 
 /// The objects as a stream of YAML documents, each after a `---` line. With the `parallel`

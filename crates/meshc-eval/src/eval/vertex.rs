@@ -105,7 +105,7 @@ impl<'a> Evaluator<'a> {
         }
         self.unshare(v);
         let vert = &mut self.vs[v as usize];
-        // Most vertices have one or two conjuncts: grow one at a time up to four (a `Vec`
+        // Most vertices have one or two conjuncts: grow one at a time up to four (a vector
         // starts at four), then double.
         if vert.conjs.len() == vert.conjs.capacity() && vert.conjs.len() < 4 {
             vert.conjs.reserve_exact(1);

@@ -312,6 +312,11 @@ fn doc_objects<'a>(
     }
 }
 
+/// The integration tests' `.txtar` reader, for the tests below.
+#[cfg(test)]
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,28 +348,11 @@ mod tests {
     #[test]
     fn an_object_of_a_kind_no_rule_reads_changes_no_finding() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let sorted = |dir: &str| {
-            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            paths.sort();
-            paths
-        };
         let (mut checked, mut findings) = (0, 0);
-        for case in sorted("tests/vet") {
-            let text = std::fs::read_to_string(&case).unwrap();
-            // txtar: `-- NAME --` lines open sections.
-            let mut sections: Vec<(String, String)> = Vec::new();
-            for line in text.split_inclusive('\n') {
-                let l = line.trim_end();
-                if let Some(name) = l.strip_prefix("-- ").and_then(|r| r.strip_suffix(" --")) {
-                    sections.push((name.to_string(), String::new()));
-                } else if let Some((_, body)) = sections.last_mut() {
-                    body.push_str(line);
-                }
-            }
-            let docs: Vec<yaml::Doc> = sections
+        for case in super::common::files_with(&root.join("tests/vet"), "txtar") {
+            let archive = super::common::parse_archive(&std::fs::read_to_string(&case).unwrap());
+            let docs: Vec<yaml::Doc> = archive
+                .files
                 .iter()
                 .filter(|(n, _)| n.ends_with(".yaml") || n.ends_with(".yml"))
                 .filter_map(|(_, body)| yaml::read(meshc_syntax::FileId::default(), body).ok())
@@ -379,15 +367,17 @@ mod tests {
             checked += objs.len();
             findings += all.len();
         }
-        for dir in sorted("examples") {
-            let mut sources = crate::Sources::new();
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let p = f.unwrap().path();
-                if p.extension().is_some_and(|x| x == "msh") {
-                    let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                    sources.insert(name, std::fs::read_to_string(&p).unwrap());
-                }
-            }
+        // Each example: the .msh files of one directory.
+        let mut examples: std::collections::BTreeMap<_, crate::Sources> = Default::default();
+        for p in super::common::files_with(&root.join("examples"), "msh") {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&p).unwrap();
+            examples
+                .entry(p.parent().unwrap().to_path_buf())
+                .or_default()
+                .insert(name, text);
+        }
+        for (dir, sources) in examples {
             let c = crate::compile(&sources, &crate::Options::default());
             let values: Vec<Value> = c.objects.iter().map(|o| o.value()).collect();
             let doc = yaml::Doc::unplaced(Value::Null);
