@@ -367,22 +367,56 @@ pub fn equal(a: &Val, b: &Val) -> bool {
     }
 }
 
-thread_local! {
-    static REGEX_CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<regex_lite::Regex, String>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+/// A compiled pattern and the strings already matched against it.
+struct Compiled {
+    regex: Result<regex_lite::Regex, String>,
+    matched: std::collections::HashMap<Box<str>, bool, foldhash::fast::RandomState>,
 }
 
-/// Matches `s` against the regular expression `re` (linear time; compiled once per pattern).
+/// Patterns kept compiled; beyond, the cache starts again (a long-lived embedder — the
+/// language server, the playground — compiles one program after another).
+const REGEX_CACHE_PATTERNS: usize = 256;
+/// Results kept for one pattern: the same names, namespaces and labels are checked against
+/// the same patterns in every service, and a match costs thousands of steps.
+const REGEX_CACHE_RESULTS: usize = 4096;
+
+thread_local! {
+    static REGEX_CACHE: std::cell::RefCell<std::collections::HashMap<String, Compiled, foldhash::fast::RandomState>> =
+        Default::default();
+}
+
+/// Matches `s` against the regular expression `re` (linear time; compiled once per pattern,
+/// each result remembered).
 pub fn regex_match(re: &str, s: &str) -> Result<bool, String> {
     REGEX_CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        let entry = c
-            .entry(re.to_string())
-            .or_insert_with(|| regex_lite::Regex::new(re).map_err(|e| e.to_string()));
-        match entry {
-            Ok(r) => Ok(r.is_match(s)),
-            Err(e) => Err(e.clone()),
+        if !c.contains_key(re) {
+            if c.len() >= REGEX_CACHE_PATTERNS {
+                c.clear();
+            }
+            let regex = regex_lite::Regex::new(re).map_err(|e| e.to_string());
+            c.insert(
+                re.to_string(),
+                Compiled {
+                    regex,
+                    matched: Default::default(),
+                },
+            );
         }
+        let entry = c.get_mut(re).expect("inserted above");
+        let regex = match &entry.regex {
+            Ok(r) => r,
+            Err(e) => return Err(e.clone()),
+        };
+        if let Some(&m) = entry.matched.get(s) {
+            return Ok(m);
+        }
+        let m = regex.is_match(s);
+        if entry.matched.len() >= REGEX_CACHE_RESULTS {
+            entry.matched.clear();
+        }
+        entry.matched.insert(Box::from(s), m);
+        Ok(m)
     })
 }
 

@@ -670,7 +670,7 @@ fn read_env(n: Option<&Node>) -> Vec<EnvVar> {
         .collect()
 }
 
-fn env_source(m: &indexmap::IndexMap<String, Node>) -> Result<EnvValue, String> {
+fn env_source(m: &meshc_eval::Fields) -> Result<EnvValue, String> {
     let get = |k: &str| m.get(k).and_then(Node::as_str).map(String::from);
     let optional = m.get("optional").and_then(Node::as_bool);
     let kinds: Vec<&str> = ["secret", "configMap", "field"]

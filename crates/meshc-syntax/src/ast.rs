@@ -193,6 +193,20 @@ impl StructLit {
             .iter()
             .any(|d| matches!(d, Decl::Field(f) if !f.label.quoted && f.label.name() == Some(name)))
     }
+    /// Whether this literal binds `name` otherwise than by a field: a `let`, a field alias
+    /// (`name=label: v`) or an embedded alias (`name={…}`). One pass; `let_decl`, `aliased`
+    /// and `embeds_alias` say which.
+    pub fn binds(&self, name: &str) -> bool {
+        self.decls.iter().any(|d| match d {
+            Decl::Let(l) => l.name.name == name,
+            Decl::Field(f) => f.label.alias.as_ref().is_some_and(|a| a.name == name),
+            Decl::Embed(Expr {
+                kind: ExprKind::Alias(a, _),
+                ..
+            }) => a.name == name,
+            _ => false,
+        })
+    }
     /// The label of the field that the alias `name` (`name=label: v`) names in this literal.
     pub fn aliased(&self, name: &str) -> Option<&str> {
         self.decls.iter().find_map(|d| match d {

@@ -155,15 +155,63 @@ impl<'a> Evaluator<'a> {
         !self.unify(&pv, &lv).is_bottom()
     }
 
+    /// Whether the literal `lit` has a field named `label` (quoted or not; not a pattern or a
+    /// dynamic label). Large literals (`#Service`) are indexed once.
+    fn names_field(&mut self, lit: &'a StructLit, label: &str) -> bool {
+        if lit.decls.len() < 16 {
+            return lit
+                .decls
+                .iter()
+                .any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(label)));
+        }
+        let key = lit as *const StructLit as usize;
+        self.field_names
+            .entry(key)
+            .or_insert_with(|| {
+                lit.decls
+                    .iter()
+                    .filter_map(|d| match d {
+                        Decl::Field(f) => f.label.name(),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .contains(label)
+    }
+
+    /// Whether the closer `ci` of `v` allows the field `label` by its name or a pattern.
+    fn allows(
+        &mut self,
+        v: VertexId,
+        ci: usize,
+        label: &Rc<str>,
+        file_labels: &HashSet<&str>,
+    ) -> bool {
+        let cl = &self.vs[v as usize].closers[ci];
+        if cl.open || cl.labels.contains(label) || (cl.files && file_labels.contains(&**label)) {
+            return true;
+        }
+        for j in 0..self.vs[v as usize].closers[ci].lits.len() {
+            let lit = self.vs[v as usize].closers[ci].lits[j];
+            if self.names_field(lit, label) {
+                return true;
+            }
+        }
+        let patterns = self.vs[v as usize].closers[ci].patterns.clone();
+        patterns
+            .into_iter()
+            .any(|pi| self.pattern_matches(v, pi, label))
+    }
+
     pub(super) fn check_closed(&mut self, v: VertexId) {
-        if self.vs[v as usize].closers.is_empty() {
+        let ncl = self.vs[v as usize].closers.len();
+        if ncl == 0 {
             return;
         }
-        let closers = self.vs[v as usize].closers.clone();
         let arcs = self.arc_list(v);
         // The fields the files of a package declare at the top (for a closer that says so).
         let mut file_labels: HashSet<&'a str> = HashSet::default();
-        if closers.iter().any(|c| c.files) {
+        if self.vs[v as usize].closers.iter().any(|c| c.files) {
             for c in &self.vs[v as usize].conjs {
                 if let Src::File(f) = c.src {
                     file_labels.extend(f.body.decls.iter().filter_map(|d| match d {
@@ -177,23 +225,12 @@ impl<'a> Evaluator<'a> {
             if is_def(&label) || is_hidden(&label) {
                 continue;
             }
-            for cl in &closers {
-                if cl.open
-                    || cl.labels.contains(&label)
-                    || (cl.files && file_labels.contains(&*label))
-                {
+            for ci in 0..ncl {
+                if self.allows(v, ci, &label, &file_labels) {
                     continue;
                 }
-                let mut ok = false;
-                for &pi in &cl.patterns {
-                    if self.pattern_matches(v, pi, &label) {
-                        ok = true;
-                        break;
-                    }
-                }
-                if ok {
-                    continue;
-                }
+                let cl = &self.vs[v as usize].closers[ci];
+                let known = closer_names(cl);
                 let def_name = self.close_name(cl.id);
                 let def_span = self.close_meta[cl.id as usize].span;
                 let span = self.vs[a as usize].decl_span.unwrap_or(def_span);
@@ -203,13 +240,7 @@ impl<'a> Evaluator<'a> {
                 )
                 .primary(span, "not declared by the definition")
                 .secondary(def_span, format!("`{def_name}` is closed"));
-                let known: Vec<&str> = cl
-                    .labels
-                    .iter()
-                    .map(|s| s.as_ref())
-                    .filter(|l| !is_def(l))
-                    .collect();
-                if let Some(s) = crate::did_you_mean(&label, known.iter().copied()) {
+                if let Some(s) = crate::did_you_mean(&label, known.iter().map(|s| s.as_ref())) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
                     let mut k = known.clone();
@@ -228,4 +259,30 @@ impl<'a> Evaluator<'a> {
             }
         }
     }
+}
+
+/// The fields a closer allows by name, for a diagnostic: its literals' in the order they are
+/// declared, then the others sorted (the same list whatever the hash seed).
+fn closer_names(cl: &Closer<'_>) -> Vec<Rc<str>> {
+    let mut out: Vec<Rc<str>> = Vec::new();
+    for lit in &cl.lits {
+        for d in &lit.decls {
+            if let Decl::Field(f) = d {
+                if let Some(n) = f.label.name() {
+                    if !is_def(n) && !out.iter().any(|o| o.as_ref() == n) {
+                        out.push(Rc::from(n));
+                    }
+                }
+            }
+        }
+    }
+    let mut rest: Vec<Rc<str>> = cl
+        .labels
+        .iter()
+        .filter(|l| !is_def(l) && !out.contains(l))
+        .cloned()
+        .collect();
+    rest.sort();
+    out.extend(rest);
+    out
 }

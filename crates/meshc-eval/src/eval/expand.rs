@@ -411,6 +411,13 @@ impl<'a> Evaluator<'a> {
             }),
         };
         let ci = close.or(embed_close).map(|c| self.closer(v, c));
+        if let Some(ci) = ci {
+            // The fields this literal names are allowed (`Closer::lits`).
+            let lits = &mut self.vx(v).closers[ci].lits;
+            if !lits.iter().any(|l| std::ptr::eq(*l, lit)) {
+                lits.push(lit);
+            }
+        }
         let top = self.vs[v as usize].parent.is_none();
         if let (Some(ci), Some(_), true) = (ci, embed_close, top) {
             self.vx(v).closers[ci].files = true;
@@ -454,7 +461,7 @@ impl<'a> Evaluator<'a> {
             }
             match d {
                 Decl::Field(f) => match &f.label.kind {
-                    LabelKind::Name(n) => self.add_field(v, n, f, env, close, ci),
+                    LabelKind::Name(n) => self.add_field(v, n, f, env, close, None),
                     LabelKind::Dynamic(le) => {
                         let lv = self.eval_expr(le, env).default_value();
                         let name = match &lv.k {
@@ -656,6 +663,7 @@ impl<'a> Evaluator<'a> {
         close: Option<CloseId>,
         ci: Option<usize>,
     ) {
+        // A dynamic field's label is allowed by name (a named one by its literal).
         if let Some(ci) = ci {
             let l = self.intern(name);
             self.vx(v).closers[ci].labels.insert(l);

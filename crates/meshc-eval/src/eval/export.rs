@@ -100,7 +100,12 @@ impl<'a> Evaluator<'a> {
             });
         }
         let arcs = self.arc_list(v);
-        let mut map = IndexMap::new();
+        // Sized for the fields it will hold: an exported value lives until the end.
+        let fields = arcs
+            .iter()
+            .filter(|(l, a)| !is_def(l) && !is_hidden(l) && self.vs[*a as usize].regular)
+            .count();
+        let mut map = crate::Fields::with_capacity_and_hasher(fields, Default::default());
         let mut ok = true;
         for (label, a) in arcs {
             if is_def(&label) || is_hidden(&label) {

@@ -17,6 +17,7 @@
 //! pattern constraints), `disjunction`, `comprehension` and `references` the concepts expansion
 //! relies on; `valuation` unification of scalars; `expr` expressions; `export` the final value.
 
+mod arcs;
 mod chunked;
 mod closedness;
 mod comprehension;
@@ -30,6 +31,7 @@ mod sharing;
 mod valuation;
 mod vertex;
 
+use arcs::Arcs;
 use chunked::Chunked;
 use disjunction::flatten_alts;
 use expr::{example_for, predeclared, predeclared_range, quoted_number_help};
@@ -38,7 +40,6 @@ use references::{always_present, ref_is_def, ref_name};
 
 use crate::value::*;
 use crate::{Node, NodeKind, Program};
-use indexmap::IndexMap;
 use meshc_syntax::ast::*;
 use meshc_syntax::codes;
 use meshc_syntax::lit::{format_float, Duration, Lit, Quantity};
@@ -139,9 +140,14 @@ struct Pattern<'a> {
     val: Option<Val>,
 }
 
+/// What one closedness id allows in one vertex: the fields the struct literals closed by it
+/// name (each literal once, not each label: the label sets of every service were the
+/// evaluator's largest hash tables), dynamic labels and embedded references' fields by name,
+/// and pattern constraints.
 #[derive(Clone, Debug, Default)]
-struct Closer {
+struct Closer<'a> {
     id: CloseId,
+    lits: ThinVec<&'a StructLit>,
     labels: HashSet<Rc<str>>,
     patterns: Vec<usize>,
     open: bool,
@@ -169,11 +175,11 @@ struct Vertex<'a> {
     parent: Option<VertexId>,
     label: Rc<str>,
     conjs: ThinVec<Conj<'a>>,
-    arcs: IndexMap<Rc<str>, VertexId, Hasher>,
+    arcs: Arcs,
     elems: ThinVec<VertexId>,
     struct_span: Option<Span>,
     decl_span: Option<Span>,
-    closers: ThinVec<Closer>,
+    closers: ThinVec<Closer<'a>>,
     scalars: ThinVec<Conj<'a>>,
     ref_vals: ThinVec<Val>,
     value: Option<Val>,
@@ -297,6 +303,9 @@ pub struct Evaluator<'a> {
     /// Large struct literals indexed by address: their field labels, and whether they have a
     /// `let` or an alias.
     scopes: HashMap<usize, (HashSet<&'a str>, bool)>,
+    /// Large struct literals indexed by address: the names of their fields, quoted or not
+    /// (what a definition allows, `closedness`).
+    field_names: HashMap<usize, HashSet<&'a str>>,
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
     trials: Vec<(usize, VertexId, &'a Expr)>,
@@ -355,6 +364,7 @@ impl<'a> Evaluator<'a> {
             embed_scopes: HashSet::default(),
             close_meta: Vec::new(),
             scopes: HashMap::default(),
+            field_names: HashMap::default(),
             interned: HashSet::default(),
             trials: Vec::new(),
             trial_of: HashMap::default(),

@@ -229,7 +229,17 @@ impl<'a> Evaluator<'a> {
     ) -> Result<Target, Diagnostic> {
         let mut cur = Some(env);
         while let Some(e) = cur {
-            let frame = self.envs[e as usize].frame.clone();
+            let frame = match &self.envs[e as usize].frame {
+                // A binding's value is cloned only when it is the one named.
+                Frame::Bind { name: n, target } => {
+                    if *n == name {
+                        return Ok(target.clone());
+                    }
+                    cur = self.envs[e as usize].parent;
+                    continue;
+                }
+                f => f.clone(),
+            };
             match frame {
                 Frame::Struct { lit, vertex } => {
                     if self.declares(lit, name) {
@@ -243,7 +253,7 @@ impl<'a> Evaluator<'a> {
                         }
                         return Ok(Target::Vertex(a));
                     }
-                    if self.binds_others(lit) {
+                    if self.binds_others(lit) && lit.binds(name) {
                         if let Some(l) = lit.let_decl(name) {
                             // `let s = self`: a name for this struct, as an alias is.
                             if matches!(&l.value.kind, ExprKind::Ident(n) if n == "self")
@@ -262,11 +272,7 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
-                Frame::Bind { name: n, target } => {
-                    if n == name {
-                        return Ok(target);
-                    }
-                }
+                Frame::Bind { .. } => {}
                 Frame::LetBind { clause } => {
                     if clause.name.name == name {
                         let parent = self.envs[e as usize].parent.unwrap_or(0);
@@ -274,7 +280,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Frame::File { file, pkg } => {
-                    if self.binds_others(&file.body) {
+                    if self.binds_others(&file.body) && file.body.binds(name) {
                         if let Some(l) = file.body.let_decl(name) {
                             return Ok(Target::Vertex(self.let_vertex(e, l, e)));
                         }
@@ -284,7 +290,9 @@ impl<'a> Evaluator<'a> {
                             return Ok(Target::Vertex(self.arc(r, label)));
                         }
                     }
-                    if !file.imports.is_empty() {
+                    // The file's own list first: most names are not imports, and the map's
+                    // key is an owned string.
+                    if file.imports.iter().any(|i| i.name.name == name) {
                         if let Some(&p) = self.prog.imports.get(&(file.id, name.to_string())) {
                             let r = self.root(p);
                             return Ok(Target::Vertex(r));
