@@ -17,6 +17,7 @@ mod compute;
 pub mod diff;
 mod gateway_api;
 pub(crate) mod guardrails;
+mod head;
 mod istio;
 mod model;
 pub(crate) mod objects;
@@ -55,45 +56,33 @@ impl Object {
     /// apiVersion, kind, name and namespace are read from the text. An error when the text is
     /// not JSON: an object's text always is, so [`Object::value`] never fails.
     pub fn from_json(service: Option<&str>, json: String) -> Result<Object, serde_json::Error> {
-        #[derive(serde::Deserialize)]
-        struct Head {
-            #[serde(rename = "apiVersion", default)]
-            api_version: String,
-            #[serde(default)]
-            kind: String,
-            #[serde(default)]
-            metadata: HeadMeta,
-        }
-        #[derive(serde::Deserialize, Default)]
-        struct HeadMeta {
-            #[serde(default)]
-            name: String,
-            namespace: Option<String>,
-        }
-        let head = match serde_json::from_str::<Head>(&json) {
-            Ok(head) => head,
-            // Fields of other types than an object's (or no object at all): read loosely.
-            Err(_) => {
-                let value: serde_json::Value = serde_json::from_str(&json)?;
-                let text = |v: &serde_json::Value| v.as_str().map(String::from);
-                Head {
-                    api_version: text(&value["apiVersion"]).unwrap_or_default(),
-                    kind: text(&value["kind"]).unwrap_or_default(),
-                    metadata: HeadMeta {
-                        name: text(&value["metadata"]["name"]).unwrap_or_default(),
-                        namespace: text(&value["metadata"]["namespace"]),
-                    },
-                }
+        // The caller's text is checked in full; what meshc serializes itself is not.
+        serde_json::from_str::<serde::de::IgnoredAny>(&json)?;
+        Ok(Object::from_serialized(service, json))
+    }
+
+    /// An object from text that serde_json wrote (JSON by construction): only its head is
+    /// read, by a scan that stops there (`head`), or in full when the scan cannot.
+    fn from_serialized(service: Option<&str>, json: String) -> Object {
+        let head = head::scan(&json).unwrap_or_else(|| {
+            let value: serde_json::Value = serde_json::from_str(&json)
+                .expect("serde_json wrote the text, or from_json checked it");
+            let text = |v: &serde_json::Value| v.as_str().map(String::from);
+            head::Head {
+                api_version: text(&value["apiVersion"]).unwrap_or_default(),
+                kind: text(&value["kind"]).unwrap_or_default(),
+                name: text(&value["metadata"]["name"]).unwrap_or_default(),
+                namespace: text(&value["metadata"]["namespace"]),
             }
-        };
-        Ok(Object {
+        });
+        Object {
             api_version: head.api_version,
             kind: head.kind,
-            name: head.metadata.name,
-            namespace: head.metadata.namespace,
+            name: head.name,
+            namespace: head.namespace,
             service: service.map(String::from),
             json: json.into_boxed_str(),
-        })
+        }
     }
 
     /// The whole object as compact JSON text (what `serde_json::to_string` writes of
@@ -385,5 +374,5 @@ pub(crate) fn q(x: Quantity) -> K8sQuantity {
 /// Adds an object; its kind, apiVersion, name and namespace are read from the object itself.
 pub(crate) fn push<T: Serialize>(out: &mut Vec<Object>, service: Option<&str>, obj: &T) {
     let json = serde_json::to_string(obj).expect("objects always serialize");
-    out.push(Object::from_json(service, json).expect("an object serializes to a JSON object"));
+    out.push(Object::from_serialized(service, json));
 }

@@ -411,7 +411,20 @@ impl<'a> Evaluator<'a> {
 
     /// `Some(error)` when evaluation must stop: too deep, too many steps, or stopped before.
     /// The first such error halts the whole evaluation (and is always reported).
+    #[inline]
     fn guard(&mut self, span: Span) -> Option<Diagnostic> {
+        if self.halted.is_none() && self.steps < MAX_STEPS && self.depth <= MAX_DEPTH {
+            self.steps += 1;
+            self.last_span = span;
+            return None;
+        }
+        self.guard_failed(span)
+    }
+
+    /// `guard` when evaluation stops: kept out of the hot path.
+    #[cold]
+    #[inline(never)]
+    fn guard_failed(&mut self, span: Span) -> Option<Diagnostic> {
         if let Some(h) = &self.halted {
             return Some(h.clone());
         }
@@ -419,17 +432,13 @@ impl<'a> Evaluator<'a> {
             Diagnostic::error(codes::LIMIT, format!("evaluation took more than {MAX_STEPS} steps"))
                 .primary(span, "while evaluating this")
                 .help("the program is too large or builds values exponentially (for example through nested references that double at every level)")
-        } else if self.depth > MAX_DEPTH {
+        } else {
             Diagnostic::error(
                 codes::LIMIT,
                 format!("evaluation nested more than {MAX_DEPTH} levels deep"),
             )
             .primary(span, "while evaluating this")
             .help("a chain of references, nested values or comprehensions is too long; shorten it")
-        } else {
-            self.steps += 1;
-            self.last_span = span;
-            return None;
         };
         self.halted = Some(d.clone());
         Some(d)

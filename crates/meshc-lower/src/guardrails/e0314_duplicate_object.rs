@@ -10,7 +10,8 @@ use meshc_syntax::{codes, Diagnostic};
 use std::collections::{BTreeSet, HashMap};
 
 pub(crate) fn check(cx: &mut Ctx<'_>, objects: &[Object]) {
-    let mut seen: HashMap<(&str, Option<&str>, &str), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, Option<&str>, &str), usize, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(objects.len(), Default::default());
     let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
     for (k, o) in objects.iter().enumerate() {
         let key = (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str());
