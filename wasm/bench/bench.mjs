@@ -55,8 +55,12 @@ try {
   });
   const warm = times.slice(10).sort((a, b) => a - b);
   const q = (p) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))].toFixed(1);
+  // The engine runs the module on a baseline tier first and optimizes the functions that run
+  // a lot in the background: the last keystrokes show the time once it has.
+  const late = times.slice(30).sort((a, b) => a - b);
+  const lq = (p) => late[Math.min(late.length - 1, Math.floor(p * late.length))].toFixed(1);
   const objects = await page.evaluate(() => document.querySelectorAll("#object-tree button").length);
-  console.log(`keystroke → output, example ${largest} (${size} bytes of msh, ${objects} objects): median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${warm[warm.length - 1].toFixed(1)} ms`);
+  console.log(`keystroke → output, example ${largest} (${size} bytes of msh, ${objects} objects): median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${warm[warm.length - 1].toFixed(1)} ms; the last 30: median ${lq(0.5)} ms, p95 ${lq(0.95)} ms`);
 } finally {
   await browser.close();
   server.kill("SIGKILL");

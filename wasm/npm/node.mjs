@@ -8,6 +8,14 @@ const wasm = require("./meshc_wasm.js");
 
 /** Compiles a package: `files` maps paths to their text. See meshc_wasm.d.ts. */
 export const compile = wasm.compile;
+/** `compile` for a page that redraws on every keystroke: the YAML of one object only. */
+export const compileView = wasm.compileView;
+/** Explains a field of a generated object (`meshc explain`). */
+export const explain = wasm.explain;
+/** Runs the guardrails on manifests (`meshc vet`). */
+export const vet = wasm.vet;
+/** Formats a file in the canonical layout (`meshc fmt`). */
+export const format = wasm.format;
 /** The version of meshc. */
 export const version = wasm.version;
 

@@ -51,6 +51,28 @@ export interface FormatResult {
   rendered: string;
 }
 
+/** An object of a `compileView` result: its YAML only for the selected object. */
+export interface ViewObject {
+  apiVersion: string; kind: string; name: string; namespace: string | null;
+  service: string | null;
+  /** The object as YAML, for the selected object only (null for the others). */
+  yaml: string | null;
+}
+
+/** What `compileView` returns: `CompileResult` without the manifest stream, with no object's
+ * JSON, and with the YAML of one object (`selected`): what a page that redraws on every
+ * keystroke shows, a third of the bytes of `compile`'s result. */
+export interface ViewResult {
+  ok: boolean; errors: number; warnings: number;
+  objects: ViewObject[];
+  /** The object whose YAML is given (`Kind/namespace/name`), or null when there is none. */
+  selected: string | null;
+  diagnostics: Diagnostic[];
+  rendered: string;
+  value: string | null;
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] };
+}
+
 export interface CompileResult {
   ok: boolean; errors: number; warnings: number;
   /** Every object as one multi-document YAML stream (what `meshc build` prints). */
@@ -70,8 +92,12 @@ struct Out<'a> {
     ok: bool,
     errors: usize,
     warnings: usize,
-    manifests: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifests: Option<String>,
     objects: Vec<Obj<'a>>,
+    /// The object whose YAML a view gives (only in a view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selected: Option<Option<String>>,
     diagnostics: Vec<meshc::DiagnosticJson>,
     rendered: String,
     value: Option<String>,
@@ -86,8 +112,16 @@ struct Obj<'a> {
     name: &'a str,
     namespace: Option<&'a str>,
     service: Option<&'a str>,
-    yaml: String,
-    json: &'a str,
+    yaml: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json: Option<&'a str>,
+}
+
+/// What a result gives of each object: everything (`compile`), or what the playground
+/// draws (`compileView`): no manifest stream, no JSON, the YAML of the selected object only.
+enum Detail<'s> {
+    Full,
+    View { selected: &'s str },
 }
 
 #[derive(Serialize)]
@@ -110,6 +144,34 @@ struct GraphNode {
 /// Compiles a package given as `(path, text)` pairs, with tag values (`-t name=value`); the
 /// result as JSON text.
 pub fn compile_to_json(files: Vec<(String, String)>, tags: Vec<(String, String)>) -> String {
+    result_json(files, tags, Detail::Full)
+}
+
+/// `compile_to_json` for a view (`compileView`): the YAML of the object `selected`
+/// (`Kind/namespace/name`) only — or, when no object has that key, of the first Deployment,
+/// else of the first object — with no manifest stream and no object's JSON.
+pub fn compile_view_to_json(
+    files: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    selected: &str,
+) -> String {
+    result_json(files, tags, Detail::View { selected })
+}
+
+fn object_key(o: &meshc::Object) -> String {
+    format!(
+        "{}/{}/{}",
+        o.kind,
+        o.namespace.as_deref().unwrap_or_default(),
+        o.name
+    )
+}
+
+fn result_json(
+    files: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    detail: Detail,
+) -> String {
     let sources: meshc::Sources = files.into_iter().collect();
     let options = meshc::Options {
         limits: meshc::Limits::BROWSER,
@@ -117,24 +179,44 @@ pub fn compile_to_json(files: Vec<(String, String)>, tags: Vec<(String, String)>
         ..meshc::Options::default()
     };
     let c = meshc::compile(&sources, &options);
+    let shown = match detail {
+        Detail::Full => None,
+        Detail::View { selected } => Some(
+            c.objects
+                .iter()
+                .position(|o| object_key(o) == selected)
+                .or_else(|| c.objects.iter().position(|o| o.kind == "Deployment"))
+                .or(if c.objects.is_empty() { None } else { Some(0) }),
+        ),
+    };
     let objects: Vec<Obj> = c
         .objects
         .iter()
-        .map(|o| Obj {
+        .enumerate()
+        .map(|(i, o)| Obj {
             api_version: &o.api_version,
             kind: &o.kind,
             name: &o.name,
             namespace: o.namespace.as_deref(),
             service: o.service.as_deref(),
-            yaml: meshc::object_to_yaml(o),
-            json: o.json(),
+            yaml: match shown {
+                Some(s) if s != Some(i) => None,
+                _ => Some(meshc::object_to_yaml(o)),
+            },
+            json: shown.is_none().then(|| o.json()),
         })
         .collect();
     // The stream `meshc build` prints, from the YAML already written for each object.
-    let manifests: String = if c.ok() {
-        objects.iter().map(|o| format!("---\n{}", o.yaml)).collect()
-    } else {
-        String::new()
+    let manifests = match (shown, c.ok()) {
+        (Some(_), _) => None,
+        (None, true) => Some(
+            objects
+                .iter()
+                .filter_map(|o| o.yaml.as_deref())
+                .map(|y| format!("---\n{y}"))
+                .collect(),
+        ),
+        (None, false) => Some(String::new()),
     };
     let mut nodes: Vec<GraphNode> = Vec::new();
     for (map, worker) in [("services", false), ("workers", true)] {
@@ -185,6 +267,7 @@ pub fn compile_to_json(files: Vec<(String, String)>, tags: Vec<(String, String)>
         errors: c.errors(),
         warnings: c.warnings(),
         manifests,
+        selected: shown.map(|s| s.map(|i| object_key(&c.objects[i]))),
         objects,
         diagnostics: c.diagnostics_json(),
         rendered: c.render_diagnostics(),
@@ -204,17 +287,40 @@ pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] tags: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let tags = if tags.is_undefined() || tags.is_null() {
-        Vec::new()
+    let tags = tag_pairs(tags)?;
+    js_sys::JSON::parse(&compile_to_json(file_pairs(files)?, tags))
+}
+
+/// Compiles a package for a page that redraws on every keystroke: `compile`'s result without
+/// the manifest stream and the objects' JSON, with the YAML of the object `selected`
+/// (`Kind/namespace/name`; when no object has that key, the first Deployment's, else the first
+/// object's) — a third of the bytes to write, cross into JavaScript and parse.
+#[wasm_bindgen(js_name = compileView, unchecked_return_type = "ViewResult")]
+pub fn compile_view(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] tags: JsValue,
+    selected: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let tags = tag_pairs(tags)?;
+    js_sys::JSON::parse(&compile_view_to_json(
+        file_pairs(files)?,
+        tags,
+        selected.as_deref().unwrap_or_default(),
+    ))
+}
+
+/// The (name, value) pairs of an optional `{ name: value }` object of tags.
+fn tag_pairs(tags: JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if tags.is_undefined() || tags.is_null() {
+        Ok(Vec::new())
     } else if !tags.is_object() || js_sys::Array::is_array(&tags) {
-        return Err(js_sys::Error::new(
+        Err(js_sys::Error::new(
             "tags must be an object mapping tag names to values: { env: \"prod\" }",
         )
-        .into());
+        .into())
     } else {
-        file_pairs(tags)?
-    };
-    js_sys::JSON::parse(&compile_to_json(file_pairs(files)?, tags))
+        file_pairs(tags)
+    }
 }
 
 /// The (path, text) pairs of a `{ path: text }` object.

@@ -202,6 +202,10 @@ test("an error keeps the last good output, dimmed, instead of blanking it", asyn
   assert.equal(await page.isVisible("#stale-note"), true);
   assert.equal(await page.textContent("#object-yaml"), yaml);
   assert.ok(Number(await page.evaluate(() => getComputedStyle(document.querySelector("#objects")).opacity)) < 1);
+  // Another object of the last good output can still be picked: its YAML is written from the
+  // files that output came from (a compilation gives the selected object's YAML only).
+  await page.click("#object-tree button[data-key^='Service/']");
+  assert.match(await page.textContent("#object-yaml"), /^apiVersion: v1\nkind: Service\n/);
   await page.click("#views button[data-view=graph]");
   assert.ok(await page.locator("#graph g.node").count() > 0, "the graph stays");
   await select(page, "port:     x");

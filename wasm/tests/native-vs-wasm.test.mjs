@@ -45,6 +45,38 @@ test("format: every example is formatted, natively and in wasm, and a broken fil
   assert.match(broken.rendered, /E0101/);
 });
 
+test("compileView: compile's result, with the YAML of the selected object only", () => {
+  for (const dir of readdirSync(join(root, "examples")).sort()) {
+    const files = {};
+    for (const f of readdirSync(join(root, "examples", dir))) {
+      if (f.endsWith(".msh")) files[f] = readFileSync(join(root, "examples", dir, f), "utf8");
+    }
+    const full = wasm.compile(files);
+    const key = (o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`;
+    const head = (o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, namespace: o.namespace, service: o.service });
+    // No selection (or one that names nothing): the first Deployment, else the first object.
+    const first = full.objects.find((o) => o.kind === "Deployment") ?? full.objects[0];
+    for (const [selected, expected] of [[undefined, first], ["Nothing/x/y", first], ...full.objects.slice(-2).map((o) => [key(o), o])]) {
+      const view = wasm.compileView(files, undefined, selected);
+      assert.equal(view.manifests, undefined, dir);
+      assert.deepEqual(view.objects.map(head), full.objects.map(head), dir);
+      assert.ok(view.objects.every((o) => o.json === undefined), dir);
+      const given = view.objects.filter((o) => o.yaml !== null);
+      assert.equal(view.selected, expected ? key(expected) : null, `${dir} ${selected}`);
+      assert.deepEqual(given.map(key), expected ? [key(expected)] : [], `${dir} ${selected}`);
+      if (expected) assert.equal(given[0].yaml, expected.yaml, `${dir} ${selected}`);
+      for (const f of ["ok", "errors", "warnings", "diagnostics", "rendered", "value", "graph"]) {
+        assert.deepEqual(view[f], full[f], `${dir} ${f}`);
+      }
+    }
+  }
+  // Tags, as compile takes them; no object at all: nothing is selected.
+  const tagged = wasm.compileView({ "a.msh": 'env: *"dev" | string @tag(env)\n' }, { env: "prod" });
+  assert.equal(tagged.value, "env: prod\n");
+  assert.equal(tagged.selected, null);
+  assert.deepEqual(tagged.objects, []);
+});
+
 test("errors: the same diagnostics natively and in wasm", () => {
   const src = 'service api {\n\timage: "api:1"\n\tport: 70000\n\tprotocl: "grpc"\n}\n';
   const out = wasm.compile({ "a.msh": src });

@@ -1,6 +1,6 @@
 // The meshc playground: edit msh, see every diagnostic and generated object as you type.
 // Everything runs in the page, on the meshc WebAssembly module; the state lives in the URL.
-import init, { compile, explain, format, vet } from "../pkg/meshc_wasm.js";
+import init, { compileView, explain, format, vet } from "../pkg/meshc_wasm.js";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine } from "@codemirror/view";
 import { defaultKeymap, history as undoHistory, historyKeymap } from "@codemirror/commands";
@@ -184,7 +184,7 @@ function renderObjects(shown) {
     }
   }
   for (const b of tree.querySelectorAll("button")) b.classList.toggle("active", b.dataset.key === state.object);
-  const yaml = objs.find((o) => objectKey(o) === state.object).yaml;
+  const yaml = objectYaml(shown, objs.find((o) => objectKey(o) === state.object));
   if (pre.textContent !== yaml) {
     // One span per line (the text is the same), so that a click names its line.
     pre.replaceChildren(
@@ -198,6 +198,17 @@ function renderObjects(shown) {
     );
     $("explanation").hidden = true;
   }
+}
+
+/** The YAML of an object of a result: a compilation gives the selected object's only (the
+ * others would be written, cross into JavaScript and be parsed on every keystroke for
+ * nothing); another one is compiled again from the files of that result, when it is picked. */
+function objectYaml(shown, o) {
+  if (o.yaml == null) {
+    const again = compileView(shown.files, undefined, objectKey(o));
+    o.yaml = again.objects.find((x) => objectKey(x) === objectKey(o))?.yaml ?? "";
+  }
+  return o.yaml;
 }
 
 /** The path of the field on line `target` of an object's YAML (`spec.template.spec.containers.0.image`). */
@@ -284,8 +295,10 @@ function compileAndVet(files) {
   const names = Object.keys(files);
   const manifests = names.filter((n) => MANIFEST.test(n));
   const out = names.some((n) => n.endsWith(".msh"))
-    ? compile(files)
-    : { ok: true, errors: 0, warnings: 0, manifests: "", objects: [], diagnostics: [], rendered: "", value: "", graph: { nodes: [], edges: [] } };
+    ? compileView(files, undefined, state.object ?? "")
+    : { ok: true, errors: 0, warnings: 0, objects: [], selected: null, diagnostics: [], rendered: "", value: "", graph: { nodes: [], edges: [] } };
+  // The files it was compiled from, to write another object's YAML when it is picked.
+  out.files = { ...files };
   if (manifests.length === 0) return out;
   const vetted = vet(Object.fromEntries(manifests.map((n) => [n, files[n]])));
   out.diagnostics = [...out.diagnostics, ...vetted.diagnostics];
