@@ -1,7 +1,10 @@
 //! meshc in the browser: a wasm-bindgen layer over the `meshc` library (no second
 //! implementation). `compile` takes the files of a package and returns, as one plain object,
-//! everything the playground shows: the objects (YAML and JSON), the diagnostics with
-//! line/column ranges, the evaluated value and the dependency graph.
+//! the objects (YAML and JSON), the manifest stream, the diagnostics with line/column ranges,
+//! the evaluated value and the dependency graph; `compileView`, what the playground calls on
+//! every keystroke, returns what it draws: the same without the stream and the JSON, with the
+//! YAML of the selected object only (writing, passing and parsing the rest was a third of a
+//! keystroke). `explain`, `vet` and `format` are `meshc explain`, `vet` and `fmt`.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

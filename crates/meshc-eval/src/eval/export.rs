@@ -18,23 +18,62 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(super) fn export_inner(&mut self, v: VertexId) -> Option<Node> {
-        self.exported += 1;
-        if self.exported > self.prog.limits.exported {
-            let span = self.vs[v as usize].decl_span.unwrap_or(self.last_span);
-            let d = Diagnostic::error(
-                codes::LIMIT,
-                format!(
-                    "the value written out has more than {} parts",
-                    self.prog.limits.exported
-                ),
-            )
-            .primary(span, "while writing out this")
-            .help("a value referred to twice is written out twice: references that double at each level grow exponentially; the limit is `Limits::exported`");
-            self.halt(d.clone());
-            self.report(d);
+        if self.over_export_limit(v, 1) {
             return None;
         }
         self.unshare_unclean(v);
+        // Expanding a field decides whether it forwards to a canonical vertex (`sharing`): a
+        // field that does, and whose canonical value is not clean, stops.
+        let v = self.res(v);
+        self.expand(v);
+        self.unshare_unclean(v);
+        // A canonical vertex, and each field that forwards to it, export what it exported the
+        // first time: the same node (a map is shared, not copied), its parts counted again as
+        // if written out again.
+        let v_res = self.res(v);
+        if self.vs[v_res as usize].shared {
+            if let Some((node, parts)) = self.export_cache.get(&v_res) {
+                let (node, parts) = (node.clone(), *parts);
+                if self.over_export_limit(v, parts) {
+                    return None;
+                }
+                return Some(node);
+            }
+            let before = self.exported;
+            let node = self.export_own(v_res);
+            if let Some(n) = &node {
+                self.export_cache
+                    .insert(v_res, (n.clone(), self.exported - before));
+            }
+            return node;
+        }
+        self.export_own(v)
+    }
+
+    /// Counts `parts` more parts of the exported value; `true` (with the diagnostic reported
+    /// and evaluation halted) past `Limits::exported`.
+    fn over_export_limit(&mut self, v: VertexId, parts: usize) -> bool {
+        self.exported += parts;
+        if self.exported <= self.prog.limits.exported {
+            return false;
+        }
+        let span = self.vs[v as usize].decl_span.unwrap_or(self.last_span);
+        let d = Diagnostic::error(
+            codes::LIMIT,
+            format!(
+                "the value written out has more than {} parts",
+                self.prog.limits.exported
+            ),
+        )
+        .primary(span, "while writing out this")
+        .help("a value referred to twice is written out twice: references that double at each level grow exponentially; the limit is `Limits::exported`");
+        self.halt(d.clone());
+        self.report(d);
+        true
+    }
+
+    /// Exports `v` itself (not through the cache of shared vertices).
+    fn export_own(&mut self, v: VertexId) -> Option<Node> {
         let v = self.res(v);
         self.expand(v);
         let v = self.res(v);
@@ -136,7 +175,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         ok.then_some(Node {
-            kind: NodeKind::Map(Box::new(map)),
+            kind: NodeKind::Map(std::sync::Arc::new(map)),
             span,
         })
     }

@@ -335,6 +335,8 @@ pub struct Evaluator<'a> {
     /// the fields forwarding to each canonical vertex, which expressions are self-contained,
     /// and which canonical values export without a diagnostic.
     canon: HashMap<sharing::ShareKey, VertexId>,
+    /// What each canonical vertex exported, and how many parts that was (`export`).
+    export_cache: HashMap<VertexId, (Node, usize)>,
     sharers: HashMap<VertexId, Vec<VertexId>>,
     contained: HashMap<usize, bool>,
     clean: HashMap<VertexId, bool>,
@@ -379,6 +381,7 @@ impl<'a> Evaluator<'a> {
             exported: 0,
             halted: None,
             canon: HashMap::default(),
+            export_cache: HashMap::default(),
             sharers: HashMap::default(),
             contained: HashMap::default(),
             clean: HashMap::default(),
