@@ -11,10 +11,16 @@ use thin_vec::ThinVec;
 /// Fields beyond this many are found through the index.
 const LINEAR: usize = 64;
 
+/// The vertex of a field that is declared optional and that nothing has set or read yet: it
+/// keeps the field's place in the order of fields, and gets a vertex when something reaches
+/// it (`Evaluator::arc`).
+const PENDING: VertexId = VertexId::MAX;
+
 #[derive(Debug, Default)]
 pub(super) struct Arcs {
     list: ThinVec<(Rc<str>, VertexId, u32)>,
-    index: Option<Box<HashMap<Rc<str>, VertexId>>>,
+    /// Label → position in `list`, once it is long.
+    index: Option<Box<HashMap<Rc<str>, u32>>>,
 }
 
 /// The hash of a label kept beside it (fixed: it is compared, never iterated).
@@ -24,31 +30,63 @@ fn tag(label: &str) -> u32 {
 }
 
 impl Arcs {
-    pub(super) fn get(&self, label: &str) -> Option<&VertexId> {
+    /// The position of `label` in the list, pending or not.
+    fn position(&self, label: &str) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(label),
+            Some(index) => index.get(label).map(|&i| i as usize),
             None if self.list.is_empty() => None,
             None => {
                 let t = tag(label);
                 self.list
                     .iter()
-                    .find(|(l, _, u)| *u == t && l.as_ref() == label)
-                    .map(|(_, a, _)| a)
+                    .position(|(l, _, u)| *u == t && l.as_ref() == label)
             }
         }
     }
 
-    /// Adds a field the vertex does not have (`get` is `None` for its label).
+    /// The vertex of the field `label`, if it has one (not if it is pending).
+    pub(super) fn get(&self, label: &str) -> Option<&VertexId> {
+        let i = self.position(label)?;
+        let a = &self.list[i].1;
+        (*a != PENDING).then_some(a)
+    }
+
+    /// Whether `label` is a pending optional field (`reserve`).
+    pub(super) fn is_pending(&self, label: &str) -> bool {
+        self.position(label)
+            .is_some_and(|i| self.list[i].1 == PENDING)
+    }
+
+    /// Keeps the place of an optional field that has no vertex yet.
+    pub(super) fn reserve(&mut self, label: Rc<str>) {
+        if self.position(&label).is_none() {
+            self.push(label, PENDING);
+        }
+    }
+
+    /// Gives the field `label` its vertex: in its reserved place if it has one, else last.
     pub(super) fn insert(&mut self, label: Rc<str>, a: VertexId) {
         debug_assert!(self.get(&label).is_none());
+        match self.position(&label) {
+            Some(i) => self.list[i].1 = a,
+            None => self.push(label, a),
+        }
+    }
+
+    fn push(&mut self, label: Rc<str>, a: VertexId) {
+        let pos = self.list.len() as u32;
         match &mut self.index {
             Some(index) => {
-                index.insert(label.clone(), a);
+                index.insert(label.clone(), pos);
             }
             None if self.list.len() >= LINEAR => {
-                let mut index: HashMap<Rc<str>, VertexId> =
-                    self.list.iter().map(|(l, a, _)| (l.clone(), *a)).collect();
-                index.insert(label.clone(), a);
+                let mut index: HashMap<Rc<str>, u32> = self
+                    .list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (l, _, _))| (l.clone(), i as u32))
+                    .collect();
+                index.insert(label.clone(), pos);
                 self.index = Some(Box::new(index));
             }
             None => {
@@ -62,24 +100,29 @@ impl Arcs {
         self.list.push((label, a, t));
     }
 
+    /// Every label, pending ones too (for suggestions).
     pub(super) fn keys(&self) -> impl Iterator<Item = &Rc<str>> {
         self.list.iter().map(|(l, _, _)| l)
     }
 
-    /// The fields in the order they were added.
+    /// The fields that have a vertex, in order.
     pub(super) fn iter(&self) -> impl Iterator<Item = (&Rc<str>, &VertexId)> {
-        self.list.iter().map(|(l, a, _)| (l, a))
+        self.into_iter()
     }
 }
 
+type Entry = (Rc<str>, VertexId, u32);
+
 impl<'s> IntoIterator for &'s Arcs {
     type Item = (&'s Rc<str>, &'s VertexId);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'s, (Rc<str>, VertexId, u32)>,
-        fn(&'s (Rc<str>, VertexId, u32)) -> (&'s Rc<str>, &'s VertexId),
+    type IntoIter = std::iter::FilterMap<
+        std::slice::Iter<'s, Entry>,
+        fn(&'s Entry) -> Option<(&'s Rc<str>, &'s VertexId)>,
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.list.iter().map(|(l, a, _)| (l, a))
+        self.list
+            .iter()
+            .filter_map(|(l, a, _)| (*a != PENDING).then_some((l, a)))
     }
 }
 
@@ -103,5 +146,30 @@ mod tests {
         let expected: Vec<&str> = labels.iter().map(|l| l.as_ref()).collect();
         assert_eq!(order, expected);
         assert!(arcs.iter().map(|(_, a)| *a).eq(0..100));
+    }
+
+    #[test]
+    fn a_pending_field_keeps_its_place_and_is_absent_until_given_a_vertex() {
+        for n in [3, 70] {
+            let mut arcs = Arcs::default();
+            let labels: Vec<Rc<str>> = (0..n).map(|i| Rc::from(format!("f{i}"))).collect();
+            for (i, l) in labels.iter().enumerate() {
+                if i % 2 == 0 {
+                    arcs.reserve(l.clone());
+                } else {
+                    arcs.insert(l.clone(), i as VertexId);
+                }
+            }
+            for (i, l) in labels.iter().enumerate() {
+                assert_eq!(arcs.is_pending(l), i % 2 == 0);
+                assert_eq!(arcs.get(l).is_some(), i % 2 == 1);
+            }
+            assert_eq!(arcs.iter().count(), n / 2);
+            assert_eq!(arcs.keys().count(), n);
+            arcs.insert(labels[0].clone(), 1000);
+            assert_eq!(arcs.get(&labels[0]), Some(&1000));
+            // It took its reserved place, the first.
+            assert_eq!(arcs.iter().next().map(|(l, _)| l.as_ref()), Some("f0"));
+        }
     }
 }

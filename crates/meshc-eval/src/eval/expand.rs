@@ -668,8 +668,26 @@ impl<'a> Evaluator<'a> {
             let l = self.intern(name);
             self.vx(v).closers[ci].labels.insert(l);
         }
-        let a = self.arc(v, name);
         let child_close = close.map(|c| self.child_close(c, name));
+        // An optional field that nothing has set yet gets no vertex: its label keeps its place
+        // and its conjunct waits (`arc` makes the vertex when something reaches the field).
+        // Most of `#Service`'s optional fields are absent from most services.
+        if f.label.opt == Opt::Optional
+            && (self.prog.tags.is_empty() || f.attrs.is_empty())
+            && self.vs[v as usize].arcs.get(name).is_none()
+        {
+            let l = self.intern(name);
+            let conj = Conj {
+                src: Src::Expr(&f.value),
+                env,
+                close: child_close,
+            };
+            let vert = self.vx(v);
+            vert.arcs.reserve(l.clone());
+            vert.rare_mut().deferred.push((l, conj, f.label.span));
+            return;
+        }
+        let a = self.arc(v, name);
         let av = self.vx(a);
         match f.label.opt {
             Opt::Regular => av.regular = true,

@@ -223,6 +223,9 @@ struct Rare<'a> {
     ambiguous: Option<Diagnostic>,
     /// While the vertex is valued: the concrete value of its conjuncts valued so far.
     partial: Option<Val>,
+    /// The conjuncts of optional fields that have no vertex yet (their label is reserved in
+    /// `arcs`): a field, its conjunct and where it is declared.
+    deferred: Vec<(Rc<str>, Conj<'a>, Span)>,
     /// A value computed while a cycle through an enclosing evaluation (the vertex, still busy)
     /// was unresolved: it stands while that vertex is busy, and is computed again after.
     provisional: Option<(VertexId, u64, Val)>,

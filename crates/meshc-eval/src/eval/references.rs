@@ -120,6 +120,9 @@ impl<'a> Evaluator<'a> {
         let w = self.res(w);
         self.expand(w);
         let w = self.res(w);
+        if self.vs[w as usize].arcs.is_pending(name) {
+            self.arc(w, name);
+        }
         let vert = &self.vs[w as usize];
         if let Some(&a) = vert.arcs.get(name) {
             let av = &self.vs[a as usize];

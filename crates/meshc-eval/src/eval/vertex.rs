@@ -63,10 +63,41 @@ impl<'a> Evaluator<'a> {
         if let Some(&a) = self.vs[v as usize].arcs.get(label) {
             return a;
         }
+        let pending = self.vs[v as usize].arcs.is_pending(label);
         let l = self.intern(label);
         let a = self.new_vertex(Some(v), l.clone());
         self.vx(v).arcs.insert(l, a);
+        if pending {
+            self.materialize(v, a, label);
+        }
         a
+    }
+
+    /// Gives a pending optional field (`add_field`) the conjuncts it was declared with, now
+    /// that it has a vertex: as if it had had one from the start.
+    fn materialize(&mut self, v: VertexId, a: VertexId, label: &str) {
+        let deferred = match self.vx(v).rare.as_mut() {
+            Some(r) => {
+                let (mine, rest) = std::mem::take(&mut r.deferred)
+                    .into_iter()
+                    .partition(|(l, _, _)| l.as_ref() == label);
+                r.deferred = rest;
+                mine
+            }
+            None => Vec::new(),
+        };
+        for (_, conj, span) in deferred {
+            let av = self.vx(a);
+            av.optional = true;
+            if av.decl_span.is_none() {
+                av.decl_span = Some(span);
+            }
+            self.add_conj(a, conj);
+        }
+        // Patterns already applied to the other fields apply to this one.
+        if self.vs[v as usize].xs == Phase::Done {
+            self.apply_patterns(v);
+        }
     }
 
     pub(super) fn elem(&mut self, v: VertexId, i: usize) -> VertexId {
