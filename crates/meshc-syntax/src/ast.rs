@@ -184,9 +184,31 @@ pub struct StructLit {
     pub decls: Vec<Decl>,
     /// Where it was written.
     pub span: Span,
+    /// Whether a declaration binds a name otherwise than by a field — a `let`, a field alias,
+    /// an embedded alias (`binds`) — so that a reference need not look (most literals have
+    /// none). Set by [`StructLit::new`] from `decls`.
+    pub binds_others: bool,
 }
 
 impl StructLit {
+    /// A literal of these declarations.
+    pub fn new(decls: Vec<Decl>, span: Span) -> StructLit {
+        let binds_others = decls.iter().any(|d| match d {
+            Decl::Let(_) => true,
+            Decl::Field(f) => f.label.alias.is_some(),
+            Decl::Embed(Expr {
+                kind: ExprKind::Alias(..),
+                ..
+            }) => true,
+            _ => false,
+        });
+        StructLit {
+            decls,
+            span,
+            binds_others,
+        }
+    }
+
     /// The declaration of a regular or definition field named `name` in this literal.
     pub fn declares(&self, name: &str) -> bool {
         self.decls

@@ -25,10 +25,7 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         id,
         package: None,
         imports: Vec::new(),
-        body: StructLit {
-            decls: Vec::new(),
-            span: whole,
-        },
+        body: StructLit::new(Vec::new(), whole),
         has_service: false,
     };
     if let Some(d) = check_nesting(id, text) {
@@ -39,7 +36,7 @@ pub fn parse_file(id: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         Ok((package, imports, decls)) => {
             file.package = package;
             file.imports = imports;
-            file.body.decls = decls;
+            file.body = StructLit::new(decls, whole);
             p.diags
         }
         Err(Fail) => {
@@ -880,10 +877,7 @@ impl<'t> Parser<'t> {
             },
             value: Expr {
                 span,
-                kind: ExprKind::Struct(StructLit {
-                    decls: vec![Decl::Field(inner)],
-                    span,
-                }),
+                kind: ExprKind::Struct(StructLit::new(vec![Decl::Field(inner)], span)),
             },
             span,
             from_service: true,
@@ -1141,10 +1135,7 @@ impl<'t> Parser<'t> {
             };
             value = Expr {
                 span: fspan,
-                kind: ExprKind::Struct(StructLit {
-                    decls: vec![Decl::Field(f)],
-                    span: fspan,
-                }),
+                kind: ExprKind::Struct(StructLit::new(vec![Decl::Field(f)], fspan)),
             };
         }
         Ok(Field {
@@ -1410,10 +1401,7 @@ impl<'t> Parser<'t> {
         self.open_bracket();
         let decls = self.decls(false)?;
         self.close_bracket("}", &["a declaration", "`}`"])?;
-        Ok(StructLit {
-            decls,
-            span: self.span_from(start),
-        })
+        Ok(StructLit::new(decls, self.span_from(start)))
     }
 
     // ---- expressions ----

@@ -303,9 +303,9 @@ pub struct Evaluator<'a> {
     /// The closedness ids of embedded references to closed values (`{c1, age: 5}`).
     embed_scopes: HashSet<CloseId>,
     close_meta: Vec<CloseMeta>,
-    /// Large struct literals indexed by address: their field labels, and whether they have a
-    /// `let` or an alias.
-    scopes: HashMap<usize, (HashSet<&'a str>, bool)>,
+    /// Large struct literals indexed by address: their unquoted field labels (whether one
+    /// has a `let` or an alias is `StructLit::binds_others`).
+    scopes: HashMap<usize, HashSet<&'a str>>,
     /// Large struct literals indexed by address: the names of their fields, quoted or not
     /// (what a definition allows, `closedness`).
     field_names: HashMap<usize, HashSet<&'a str>>,

@@ -183,45 +183,34 @@ impl<'a> Evaluator<'a> {
 
     /// What a large literal declares, indexed once (`None` for a small one, which is
     /// scanned): a lookup through a file of 10,000 services does not scan it.
-    fn scope(&mut self, lit: &'a StructLit) -> Option<&(HashSet<&'a str>, bool)> {
+    fn scope(&mut self, lit: &'a StructLit) -> Option<&HashSet<&'a str>> {
         if lit.decls.len() < 16 {
             return None;
         }
         let key = lit as *const StructLit as usize;
         Some(self.scopes.entry(key).or_insert_with(|| {
-            let labels = lit
-                .decls
+            lit.decls
                 .iter()
                 .filter_map(|d| match d {
                     Decl::Field(f) if !f.label.quoted => f.label.name(),
                     _ => None,
                 })
-                .collect();
-            let others = lit.decls.iter().any(|d| match d {
-                Decl::Let(_) => true,
-                Decl::Field(f) => f.label.alias.is_some(),
-                Decl::Embed(Expr {
-                    kind: ExprKind::Alias(..),
-                    ..
-                }) => true,
-                _ => false,
-            });
-            (labels, others)
+                .collect()
         }))
     }
 
     /// Whether `lit` declares a field `name` (unquoted).
     pub(super) fn declares(&mut self, lit: &'a StructLit, name: &str) -> bool {
         match self.scope(lit) {
-            Some((labels, _)) => labels.contains(name),
+            Some(labels) => labels.contains(name),
             None => lit.declares(name),
         }
     }
 
     /// Whether `lit` may bind a name otherwise than by a field: a `let`, a field alias or an
     /// embedded alias (a reference looks for them only then).
-    fn binds_others(&mut self, lit: &'a StructLit) -> bool {
-        self.scope(lit).is_none_or(|(_, others)| *others)
+    fn binds_others(&self, lit: &'a StructLit) -> bool {
+        lit.binds_others
     }
 
     pub(super) fn lookup(
