@@ -12,6 +12,19 @@ pub(crate) struct Head {
     pub namespace: Option<String>,
 }
 
+impl Head {
+    /// The head read from a whole value (what the scan must agree with).
+    pub(crate) fn of_value(value: &serde_json::Value) -> Head {
+        let text = |v: &serde_json::Value| v.as_str().map(String::from);
+        Head {
+            api_version: text(&value["apiVersion"]).unwrap_or_default(),
+            kind: text(&value["kind"]).unwrap_or_default(),
+            name: text(&value["metadata"]["name"]).unwrap_or_default(),
+            namespace: text(&value["metadata"]["namespace"]),
+        }
+    }
+}
+
 /// The head of the JSON object `json`; `None` when the text is not what a serializer writes
 /// of an object compactly (the caller then parses it in full).
 pub(crate) fn scan(json: &str) -> Option<Head> {
@@ -93,9 +106,8 @@ impl Reader<'_> {
         }
     }
 
-    /// A string, decoded (escapes through serde_json, which the text came from).
-    fn string(&mut self) -> Option<String> {
-        let start = self.i;
+    /// Passes over a string, its quotes included; whether it has an escape.
+    fn skip_string(&mut self) -> Option<bool> {
         self.eat(b'"')?;
         let mut escaped = false;
         loop {
@@ -109,6 +121,13 @@ impl Reader<'_> {
             }
         }
         self.i += 1;
+        Some(escaped)
+    }
+
+    /// A string, decoded (escapes through serde_json, which the text came from).
+    fn string(&mut self) -> Option<String> {
+        let start = self.i;
+        let escaped = self.skip_string()?;
         let raw = std::str::from_utf8(self.b.get(start..self.i)?).ok()?;
         if escaped {
             serde_json::from_str(raw).ok()
@@ -123,15 +142,7 @@ impl Reader<'_> {
         loop {
             match self.peek()? {
                 b'"' => {
-                    self.i += 1;
-                    loop {
-                        match *self.b.get(self.i)? {
-                            b'"' => break,
-                            b'\\' => self.i += 2,
-                            _ => self.i += 1,
-                        }
-                    }
-                    self.i += 1;
+                    self.skip_string()?;
                 }
                 b'{' | b'[' => {
                     depth += 1;
@@ -168,17 +179,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The head a full parse reads, for comparison.
-    fn parsed(v: &serde_json::Value) -> Head {
-        let text = |v: &serde_json::Value| v.as_str().map(String::from);
-        Head {
-            api_version: text(&v["apiVersion"]).unwrap_or_default(),
-            kind: text(&v["kind"]).unwrap_or_default(),
-            name: text(&v["metadata"]["name"]).unwrap_or_default(),
-            namespace: text(&v["metadata"]["namespace"]),
-        }
-    }
-
     #[test]
     fn the_scan_reads_what_a_full_parse_reads() {
         let cases = [
@@ -194,7 +194,7 @@ mod tests {
         assert_eq!(scan("{\"kind\": \"a,b\", \"x\": 1}"), None);
         for v in &cases {
             let text = serde_json::to_string(v).unwrap();
-            assert_eq!(scan(&text), Some(parsed(v)), "{text}");
+            assert_eq!(scan(&text), Some(Head::of_value(v)), "{text}");
         }
     }
 

@@ -65,15 +65,10 @@ impl Object {
     /// read, by a scan that stops there (`head`), or in full when the scan cannot.
     fn from_serialized(service: Option<&str>, json: String) -> Object {
         let head = head::scan(&json).unwrap_or_else(|| {
-            let value: serde_json::Value = serde_json::from_str(&json)
-                .expect("serde_json wrote the text, or from_json checked it");
-            let text = |v: &serde_json::Value| v.as_str().map(String::from);
-            head::Head {
-                api_version: text(&value["apiVersion"]).unwrap_or_default(),
-                kind: text(&value["kind"]).unwrap_or_default(),
-                name: text(&value["metadata"]["name"]).unwrap_or_default(),
-                namespace: text(&value["metadata"]["namespace"]),
-            }
+            head::Head::of_value(
+                &serde_json::from_str(&json)
+                    .expect("serde_json wrote the text, or from_json checked it"),
+            )
         });
         Object {
             api_version: head.api_version,

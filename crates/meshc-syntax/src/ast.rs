@@ -193,15 +193,7 @@ pub struct StructLit {
 impl StructLit {
     /// A literal of these declarations.
     pub fn new(decls: Vec<Decl>, span: Span) -> StructLit {
-        let binds_others = decls.iter().any(|d| match d {
-            Decl::Let(_) => true,
-            Decl::Field(f) => f.label.alias.is_some(),
-            Decl::Embed(Expr {
-                kind: ExprKind::Alias(..),
-                ..
-            }) => true,
-            _ => false,
-        });
+        let binds_others = decls.iter().any(|d| other_binding(d).is_some());
         StructLit {
             decls,
             span,
@@ -219,15 +211,7 @@ impl StructLit {
     /// (`name=label: v`) or an embedded alias (`name={…}`). One pass; `let_decl`, `aliased`
     /// and `embeds_alias` say which.
     pub fn binds(&self, name: &str) -> bool {
-        self.decls.iter().any(|d| match d {
-            Decl::Let(l) => l.name.name == name,
-            Decl::Field(f) => f.label.alias.as_ref().is_some_and(|a| a.name == name),
-            Decl::Embed(Expr {
-                kind: ExprKind::Alias(a, _),
-                ..
-            }) => a.name == name,
-            _ => false,
-        })
+        self.decls.iter().any(|d| other_binding(d) == Some(name))
     }
     /// The label of the field that the alias `name` (`name=label: v`) names in this literal.
     pub fn aliased(&self, name: &str) -> Option<&str> {
@@ -252,6 +236,20 @@ impl StructLit {
             Decl::Let(l) if l.name.name == name => Some(l),
             _ => None,
         })
+    }
+}
+
+/// The name a declaration binds otherwise than by a field: a `let`, a field alias, an
+/// embedded alias.
+fn other_binding(d: &Decl) -> Option<&str> {
+    match d {
+        Decl::Let(l) => Some(&l.name.name),
+        Decl::Field(f) => f.label.alias.as_ref().map(|a| a.name.as_str()),
+        Decl::Embed(Expr {
+            kind: ExprKind::Alias(a, _),
+            ..
+        }) => Some(&a.name),
+        _ => None,
     }
 }
 

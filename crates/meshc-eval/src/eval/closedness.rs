@@ -156,27 +156,15 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Whether the literal `lit` has a field named `label` (quoted or not; not a pattern or a
-    /// dynamic label). Large literals (`#Service`) are indexed once.
+    /// dynamic label).
     fn names_field(&mut self, lit: &'a StructLit, label: &str) -> bool {
-        if lit.decls.len() < 16 {
-            return lit
+        match self.scope(lit) {
+            Some(names) => names.contains_key(label),
+            None => lit
                 .decls
                 .iter()
-                .any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(label)));
+                .any(|d| matches!(d, Decl::Field(f) if f.label.name() == Some(label))),
         }
-        let key = lit as *const StructLit as usize;
-        self.field_names
-            .entry(key)
-            .or_insert_with(|| {
-                lit.decls
-                    .iter()
-                    .filter_map(|d| match d {
-                        Decl::Field(f) => f.label.name(),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .contains(label)
     }
 
     /// Whether the closer `ci` of `v` allows the field `label` by its name or a pattern.

@@ -21,11 +21,12 @@ impl<'a> Evaluator<'a> {
         if self.over_export_limit(v, 1) {
             return None;
         }
-        self.unshare_unclean(v);
-        // Expanding a field decides whether it forwards to a canonical vertex (`sharing`): a
-        // field that does, and whose canonical value is not clean, stops.
-        let v = self.res(v);
-        self.expand(v);
+        // Expanding a field decides whether it forwards to a canonical vertex (`sharing`; one
+        // that forwards was expanded already): a field that does, and whose canonical value is
+        // not clean, stops.
+        if self.vs[v as usize].redirect.is_none() {
+            self.expand(v);
+        }
         self.unshare_unclean(v);
         // A canonical vertex, and each field that forwards to it, export what it exported the
         // first time: the same node (a map is shared, not copied), its parts counted again as

@@ -303,12 +303,10 @@ pub struct Evaluator<'a> {
     /// The closedness ids of embedded references to closed values (`{c1, age: 5}`).
     embed_scopes: HashSet<CloseId>,
     close_meta: Vec<CloseMeta>,
-    /// Large struct literals indexed by address: their unquoted field labels (whether one
-    /// has a `let` or an alias is `StructLit::binds_others`).
-    scopes: HashMap<usize, HashSet<&'a str>>,
-    /// Large struct literals indexed by address: the names of their fields, quoted or not
-    /// (what a definition allows, `closedness`).
-    field_names: HashMap<usize, HashSet<&'a str>>,
+    /// Large struct literals indexed by address: the names of their fields, each with
+    /// whether one is unquoted (`references::scope`; whether a literal has a `let` or an alias
+    /// is `StructLit::binds_others`).
+    scopes: HashMap<usize, HashMap<&'a str, bool>>,
     interned: HashSet<Rc<str>>,
     /// The disjunctions being tried, each with the trial vertex holding one alternative.
     trials: Vec<(usize, VertexId, &'a Expr)>,
@@ -369,7 +367,6 @@ impl<'a> Evaluator<'a> {
             embed_scopes: HashSet::default(),
             close_meta: Vec::new(),
             scopes: HashMap::default(),
-            field_names: HashMap::default(),
             interned: HashSet::default(),
             trials: Vec::new(),
             trial_of: HashMap::default(),

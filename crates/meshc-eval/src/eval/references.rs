@@ -181,28 +181,31 @@ impl<'a> Evaluator<'a> {
         v
     }
 
-    /// What a large literal declares, indexed once (`None` for a small one, which is
-    /// scanned): a lookup through a file of 10,000 services does not scan it.
-    fn scope(&mut self, lit: &'a StructLit) -> Option<&HashSet<&'a str>> {
+    /// The names of a large literal's fields, indexed once (`None` for a small one, which is
+    /// scanned), each with whether one declaration of it is unquoted: a lookup through a file
+    /// of 10,000 services does not scan it, nor does closedness scan `#Service`.
+    pub(super) fn scope(&mut self, lit: &'a StructLit) -> Option<&HashMap<&'a str, bool>> {
         if lit.decls.len() < 16 {
             return None;
         }
         let key = lit as *const StructLit as usize;
         Some(self.scopes.entry(key).or_insert_with(|| {
-            lit.decls
-                .iter()
-                .filter_map(|d| match d {
-                    Decl::Field(f) if !f.label.quoted => f.label.name(),
-                    _ => None,
-                })
-                .collect()
+            let mut names: HashMap<&'a str, bool> = HashMap::default();
+            for d in &lit.decls {
+                if let Decl::Field(f) = d {
+                    if let Some(n) = f.label.name() {
+                        *names.entry(n).or_default() |= !f.label.quoted;
+                    }
+                }
+            }
+            names
         }))
     }
 
     /// Whether `lit` declares a field `name` (unquoted).
     pub(super) fn declares(&mut self, lit: &'a StructLit, name: &str) -> bool {
         match self.scope(lit) {
-            Some(labels) => labels.contains(name),
+            Some(names) => names.get(name) == Some(&true),
             None => lit.declares(name),
         }
     }
@@ -264,7 +267,6 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
-                Frame::Bind { .. } => {}
                 Frame::LetBind { clause } => {
                     if clause.name.name == name {
                         let parent = self.envs[e as usize].parent.unwrap_or(0);
@@ -306,7 +308,8 @@ impl<'a> Evaluator<'a> {
                         return Ok(Target::Vertex(a));
                     }
                 }
-                Frame::Root => {}
+                // A binding was looked at above.
+                Frame::Root | Frame::Bind { .. } => {}
             }
             cur = self.envs[e as usize].parent;
         }
