@@ -198,6 +198,9 @@ struct Vertex<'a> {
     /// Fields forward to this vertex (they are listed in `Evaluator::sharers`).
     shared: bool,
     reported: bool,
+    /// Its scalar conjuncts were freed once its value was written out (`export`): the value
+    /// stands for them.
+    released: bool,
 }
 
 // What an evaluation holds half a million of at 10,000 services stays this small (see
@@ -535,4 +538,44 @@ impl<'a> Evaluator<'a> {
 /// Runs `f` with at least 128 KiB of stack left, growing the stack when it runs short.
 pub(super) fn grow<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Package, Program};
+    use meshc_syntax::parse_file;
+
+    /// A conjunct that reaches a field after its value was written out (and its conjuncts
+    /// freed) is unified with that value: `x: 5` and a late `6` conflict.
+    #[test]
+    fn a_late_conjunct_meets_the_value_of_freed_conjuncts() {
+        let (file, diags) = parse_file(0, "x: 5\ny: x + 1\n");
+        assert!(diags.is_empty());
+        let (late, _) = parse_file(1, "z: 6\n");
+        let prog = Program {
+            packages: vec![Package { files: vec![&file] }],
+            ..Program::default()
+        };
+        let mut ev = Evaluator::new(&prog);
+        let root = ev.root(0);
+        let node = ev.export(root).expect("a value");
+        assert_eq!(node.get("y").map(|n| n.kind.clone()), Some(NodeKind::Int(6)));
+        let x = ev.arc(root, "x");
+        assert!(ev.vs[x as usize].released && ev.vs[x as usize].scalars.is_empty());
+        let Decl::Field(f) = &late.body.decls[0] else {
+            panic!("a field")
+        };
+        let env = ev.file_env(0);
+        ev.add_conj(
+            x,
+            Conj {
+                src: Src::Expr(&f.value),
+                env,
+                close: None,
+            },
+        );
+        let v = ev.value(x);
+        assert!(v.is_bottom(), "5 & 6 is an error, got {v}");
+    }
 }

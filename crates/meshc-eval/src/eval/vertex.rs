@@ -144,7 +144,11 @@ impl<'a> Evaluator<'a> {
         vert.conjs.push(c);
         if vert.xs == Phase::Done {
             // A conjunct that arrives after expansion (a late pattern): expand it now.
-            vert.value = None;
+            let old = vert.value.take();
+            if std::mem::take(&mut vert.released) {
+                // The conjuncts valued before were freed: their value stands for them.
+                vert.ref_vals.extend(old);
+            }
             vert.es = Phase::Fresh;
             self.expand_conj(v, c);
             self.apply_patterns(v);
