@@ -9,7 +9,13 @@ impl<'a> Evaluator<'a> {
 
     fn push_close(&mut self, name: CloseName, span: Span) -> CloseId {
         self.close_meta.push(CloseMeta { name, span });
-        (self.close_meta.len() - 1) as CloseId
+        CloseId::new(self.close_meta.len() as u32).expect("one past an index is not zero")
+    }
+
+    /// What the closedness id `c` stands for (ids count from one: `Option<CloseId>` is as
+    /// small as an id, in each of the million conjuncts of a large mesh).
+    fn close_meta(&self, c: CloseId) -> &CloseMeta {
+        &self.close_meta[c.get() as usize - 1]
     }
 
     /// The closedness id of the reference `e` to a definition: one for each place a reference
@@ -40,7 +46,7 @@ impl<'a> Evaluator<'a> {
     fn close_name(&self, mut c: CloseId) -> String {
         let mut labels: Vec<&str> = Vec::new();
         loop {
-            match &self.close_meta[c as usize].name {
+            match &self.close_meta(c).name {
                 CloseName::Root(name) => {
                     let mut out = name.clone();
                     for l in labels.iter().rev() {
@@ -72,7 +78,7 @@ impl<'a> Evaluator<'a> {
         if let Some(&id) = self.close_children.get(&key) {
             return id;
         }
-        let span = self.close_meta[c as usize].span;
+        let span = self.close_meta(c).span;
         let id = self.push_close(CloseName::Child(c, key.1.clone()), span);
         self.close_children.insert(key, id);
         id
@@ -88,7 +94,11 @@ impl<'a> Evaluator<'a> {
         closers.reserve_exact(1);
         closers.push(Closer {
             id,
-            ..Default::default()
+            lits: ThinVec::new(),
+            labels: HashSet::default(),
+            patterns: Vec::new(),
+            open: false,
+            files: false,
         });
         self.vs[v as usize].closers.len() - 1
     }
@@ -220,7 +230,7 @@ impl<'a> Evaluator<'a> {
                 let cl = &self.vs[v as usize].closers[ci];
                 let known = closer_names(cl);
                 let def_name = self.close_name(cl.id);
-                let def_span = self.close_meta[cl.id as usize].span;
+                let def_span = self.close_meta(cl.id).span;
                 let span = self.vs[a as usize].decl_span.unwrap_or(def_span);
                 let mut d = Diagnostic::error(
                     codes::NOT_ALLOWED,

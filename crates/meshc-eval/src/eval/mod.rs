@@ -54,7 +54,7 @@ type HashMap<K, V> = std::collections::HashMap<K, V, Hasher>;
 type HashSet<K> = std::collections::HashSet<K, Hasher>;
 
 pub type EnvId = u32;
-pub type CloseId = u32;
+pub type CloseId = std::num::NonZeroU32;
 
 /// Deepest recursion of the evaluator before it gives up with a diagnostic.
 pub const MAX_DEPTH: usize = 400;
@@ -144,7 +144,7 @@ struct Pattern<'a> {
 /// name (each literal once, not each label: the label sets of every service were the
 /// evaluator's largest hash tables), dynamic labels and embedded references' fields by name,
 /// and pattern constraints.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Closer<'a> {
     id: CloseId,
     lits: ThinVec<&'a StructLit>,
@@ -206,6 +206,7 @@ struct Vertex<'a> {
 // What an evaluation holds half a million of at 10,000 services stays this small (see
 // ARCHITECTURE.md, Performance): a vertex, an evaluator's value, an exported value.
 const _: () = assert!(std::mem::size_of::<Vertex<'static>>() <= 256);
+const _: () = assert!(std::mem::size_of::<Conj<'static>>() <= 24);
 const _: () = assert!(std::mem::size_of::<Val>() <= 48);
 const _: () = assert!(std::mem::size_of::<Node>() <= 48);
 
