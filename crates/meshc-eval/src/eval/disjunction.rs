@@ -135,7 +135,7 @@ impl<'a> Evaluator<'a> {
                     // disjunction again (and may decide it); exported as is, it is an error.
                     self.vx(v).value = Some(Val::incomplete(d.message.clone(), *span));
                     self.vx(v).es = Phase::Done;
-                    self.vx(v).rare_mut().ambiguous = Some(d);
+                    self.vx(v).rare_mut().ambiguous = Some(Box::new(d));
                     None
                 }
             }

@@ -677,14 +677,9 @@ impl<'a> Evaluator<'a> {
             && self.vs[v as usize].arcs.get(name).is_none()
         {
             let l = self.intern(name);
-            let conj = Conj {
-                src: Src::Expr(&f.value),
-                env,
-                close: child_close,
-            };
             let vert = self.vx(v);
             vert.arcs.reserve(l.clone());
-            vert.rare_mut().deferred.push((l, conj, f.label.span));
+            vert.rare_mut().deferred.push((l, f, env, child_close));
             return;
         }
         let a = self.arc(v, name);

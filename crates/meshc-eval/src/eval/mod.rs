@@ -224,12 +224,12 @@ struct Rare<'a> {
     errors: Vec<Diagnostic>,
     /// Several alternatives of a disjunction of structs fit and none is the default: the
     /// error to report if the value is exported.
-    ambiguous: Option<Diagnostic>,
+    ambiguous: Option<Box<Diagnostic>>,
     /// While the vertex is valued: the concrete value of its conjuncts valued so far.
     partial: Option<Val>,
-    /// The conjuncts of optional fields that have no vertex yet (their label is reserved in
-    /// `arcs`): a field, its conjunct and where it is declared.
-    deferred: Vec<(Rc<str>, Conj<'a>, Span)>,
+    /// The optional fields that have no vertex yet (their label is reserved in `arcs`): its
+    /// name, and the declaration with the environment and closedness of its conjunct.
+    deferred: Vec<(Rc<str>, &'a Field, EnvId, Option<CloseId>)>,
     /// A value computed while a cycle through an enclosing evaluation (the vertex, still busy)
     /// was unresolved: it stands while that vertex is busy, and is computed again after.
     provisional: Option<(VertexId, u64, Val)>,
@@ -271,7 +271,7 @@ impl<'a> Vertex<'a> {
         self.rare.as_ref().and_then(|r| r.list_len)
     }
     fn ambiguous(&self) -> Option<&Diagnostic> {
-        self.rare.as_ref().and_then(|r| r.ambiguous.as_ref())
+        self.rare.as_ref().and_then(|r| r.ambiguous.as_deref())
     }
     fn partial(&self) -> Option<&Val> {
         self.rare.as_ref().and_then(|r| r.partial.as_ref())

@@ -80,19 +80,20 @@ impl<'a> Evaluator<'a> {
             Some(r) => {
                 let (mine, rest) = std::mem::take(&mut r.deferred)
                     .into_iter()
-                    .partition(|(l, _, _)| l.as_ref() == label);
+                    .partition(|(l, ..)| l.as_ref() == label);
                 r.deferred = rest;
                 mine
             }
             None => Vec::new(),
         };
-        for (_, conj, span) in deferred {
+        for (_, f, env, close) in deferred {
             let av = self.vx(a);
             av.optional = true;
             if av.decl_span.is_none() {
-                av.decl_span = Some(span);
+                av.decl_span = Some(f.label.span);
             }
-            self.add_conj(a, conj);
+            let src = Src::Expr(&f.value);
+            self.add_conj(a, Conj { src, env, close });
         }
         // Patterns already applied to the other fields apply to this one.
         if self.vs[v as usize].xs == Phase::Done {
