@@ -58,12 +58,12 @@ impl Object {
     pub fn from_json(service: Option<&str>, json: String) -> Result<Object, serde_json::Error> {
         // The caller's text is checked in full; what meshc serializes itself is not.
         serde_json::from_str::<serde::de::IgnoredAny>(&json)?;
-        Ok(Object::from_serialized(service, json))
+        Ok(Object::from_serialized(service, json.into_boxed_str()))
     }
 
     /// An object from text that serde_json wrote (JSON by construction): only its head is
     /// read, by a scan that stops there (`head`), or in full when the scan cannot.
-    fn from_serialized(service: Option<&str>, json: String) -> Object {
+    fn from_serialized(service: Option<&str>, json: Box<str>) -> Object {
         let head = head::scan(&json).unwrap_or_else(|| {
             head::Head::of_value(
                 &serde_json::from_str(&json)
@@ -76,7 +76,7 @@ impl Object {
             name: head.name,
             namespace: head.namespace,
             service: service.map(String::from),
-            json: json.into_boxed_str(),
+            json,
         }
     }
 
@@ -368,6 +368,16 @@ pub(crate) fn q(x: Quantity) -> K8sQuantity {
 
 /// Adds an object; its kind, apiVersion, name and namespace are read from the object itself.
 pub(crate) fn push<T: Serialize>(out: &mut Vec<Object>, service: Option<&str>, obj: &T) {
-    let json = serde_json::to_string(obj).expect("objects always serialize");
-    out.push(Object::from_serialized(service, json));
+    thread_local! {
+        /// The text of the object being written: one buffer per thread that keeps its room,
+        /// so that each object's text is allocated once, at its size (not grown by doubling
+        /// and then shrunk, a copy each time).
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        serde_json::to_writer(&mut *buf, obj).expect("objects always serialize");
+        let text = std::str::from_utf8(buf).expect("serde_json writes UTF-8");
+        out.push(Object::from_serialized(service, Box::from(text)));
+    })
 }
