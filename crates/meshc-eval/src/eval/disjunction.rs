@@ -324,7 +324,13 @@ impl<'a> Evaluator<'a> {
                 if distinct_plain_scalars(&x.v, &y.v) {
                     continue;
                 }
+                // A conflict of two scalars only rules the pair out (its message is never
+                // shown: the note below takes a bound's or a pattern's, not a conflict's).
+                let scalar = |v: &Val| !matches!(v.k, K::Vertex(_) | K::Disj(_));
+                let quiet = scalar(&x.v) && scalar(&y.v);
+                self.quiet_conflicts += u32::from(quiet);
                 let r = self.unify(&x.v, &y.v);
+                self.quiet_conflicts -= u32::from(quiet);
                 if let K::Bottom(e) = &r.k {
                     let telling = e.code == codes::OUT_OF_BOUND || e.code == codes::NO_MATCH;
                     if first_err.is_none() || telling {

@@ -327,6 +327,9 @@ pub struct Evaluator<'a> {
     /// Bumped when a field in a cycle gets a value to resolve it with: provisional values
     /// from before are stale.
     epoch: u64,
+    /// Above zero while two scalar alternatives of a disjunction are unified: a conflict
+    /// between them only rules the pair out, and its message, never shown, is not written.
+    quiet_conflicts: u32,
     depth: usize,
     steps: u64,
     /// The span of the last step, for limits reached where no span is at hand.
@@ -378,6 +381,7 @@ impl<'a> Evaluator<'a> {
             active: Vec::new(),
             cycle_floor: usize::MAX,
             epoch: 0,
+            quiet_conflicts: 0,
             depth: 0,
             steps: 0,
             last_span: Span::default(),

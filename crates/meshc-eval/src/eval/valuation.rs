@@ -226,12 +226,21 @@ impl<'a> Evaluator<'a> {
             K::Vertex(_) => "a struct or list".to_string(),
             _ => v.to_string(),
         };
-        let d = if ka == kb
+        let same_kind = ka == kb
             || (a.is_concrete_scalar()
                 && b.is_concrete_scalar()
                 && forms_unify(a, b)
-                && common(a, b).is_some())
-        {
+                && common(a, b).is_some());
+        if self.quiet_conflicts > 0 {
+            let code = if same_kind {
+                codes::CONFLICT
+            } else {
+                codes::KIND_MISMATCH
+            };
+            let d = Diagnostic::error(code, "conflicting values").primary(b.span, "");
+            return Val::bottom(d.secondary(a.span, ""));
+        }
+        let d = if same_kind {
             Diagnostic::error(
                 codes::CONFLICT,
                 format!("conflicting values {} and {}", desc(b), desc(a)),
