@@ -16,6 +16,14 @@ const LINEAR: usize = 64;
 /// it (`Evaluator::arc`).
 const PENDING: VertexId = VertexId::MAX;
 
+/// Where a field stands in a vertex (`Arcs::slot`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Slot {
+    Vertex(VertexId),
+    Pending(usize),
+    Absent,
+}
+
 #[derive(Debug, Default)]
 pub(super) struct Arcs {
     list: ThinVec<(Rc<str>, VertexId, u32)>,
@@ -57,19 +65,30 @@ impl Arcs {
             .is_some_and(|i| self.list[i].1 == PENDING)
     }
 
-    /// Keeps the place of an optional field that has no vertex yet.
-    pub(super) fn reserve(&mut self, label: Rc<str>) {
-        if self.position(&label).is_none() {
+    /// Keeps the place of an optional field that has no vertex yet, where [`Arcs::slot`]
+    /// said it stands (a reserved place is kept as it is).
+    pub(super) fn reserve(&mut self, slot: Slot, label: Rc<str>) {
+        if slot == Slot::Absent {
             self.push(label, PENDING);
         }
     }
 
-    /// Gives the field `label` its vertex: in its reserved place if it has one, else last.
-    pub(super) fn insert(&mut self, label: Rc<str>, a: VertexId) {
-        debug_assert!(self.get(&label).is_none());
-        match self.position(&label) {
-            Some(i) => self.list[i].1 = a,
-            None => self.push(label, a),
+    /// Where the field `label` stands, in one search: its vertex, its reserved place, or
+    /// nowhere yet.
+    pub(super) fn slot(&self, label: &str) -> Slot {
+        match self.position(label) {
+            Some(i) if self.list[i].1 == PENDING => Slot::Pending(i),
+            Some(i) => Slot::Vertex(self.list[i].1),
+            None => Slot::Absent,
+        }
+    }
+
+    /// Gives a field its vertex where [`Arcs::slot`] said: in its reserved place, or last.
+    pub(super) fn fill(&mut self, slot: Slot, label: Rc<str>, a: VertexId) {
+        match slot {
+            Slot::Pending(i) => self.list[i].1 = a,
+            Slot::Absent => self.push(label, a),
+            Slot::Vertex(_) => unreachable!("a field with a vertex gets no other"),
         }
     }
 
@@ -130,6 +149,13 @@ impl<'s> IntoIterator for &'s Arcs {
 mod tests {
     use super::*;
 
+    impl Arcs {
+        fn insert(&mut self, label: Rc<str>, a: VertexId) {
+            let slot = self.slot(&label);
+            self.fill(slot, label, a);
+        }
+    }
+
     #[test]
     fn fields_are_found_and_kept_in_order_below_and_above_the_index() {
         let mut arcs = Arcs::default();
@@ -155,7 +181,7 @@ mod tests {
             let labels: Vec<Rc<str>> = (0..n).map(|i| Rc::from(format!("f{i}"))).collect();
             for (i, l) in labels.iter().enumerate() {
                 if i % 2 == 0 {
-                    arcs.reserve(l.clone());
+                    arcs.reserve(arcs.slot(l), l.clone());
                 } else {
                     arcs.insert(l.clone(), i as VertexId);
                 }

@@ -672,15 +672,15 @@ impl<'a> Evaluator<'a> {
         // An optional field that nothing has set yet gets no vertex: its label keeps its place
         // and its conjunct waits (`arc` makes the vertex when something reaches the field).
         // Most of `#Service`'s optional fields are absent from most services.
-        if f.label.opt == Opt::Optional
-            && (self.prog.tags.is_empty() || f.attrs.is_empty())
-            && self.vs[v as usize].arcs.get(name).is_none()
-        {
-            let l = self.intern(name);
-            let vert = self.vx(v);
-            vert.arcs.reserve(l.clone());
-            vert.rare_mut().deferred.push((l, f, env, child_close));
-            return;
+        if f.label.opt == Opt::Optional && (self.prog.tags.is_empty() || f.attrs.is_empty()) {
+            let slot = self.vs[v as usize].arcs.slot(name);
+            if !matches!(slot, Slot::Vertex(_)) {
+                let l = self.intern(name);
+                let vert = self.vx(v);
+                vert.arcs.reserve(slot, l.clone());
+                vert.rare_mut().deferred.push((l, f, env, child_close));
+                return;
+            }
         }
         let a = self.arc(v, name);
         let av = self.vx(a);

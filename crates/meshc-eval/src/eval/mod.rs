@@ -31,7 +31,7 @@ mod sharing;
 mod valuation;
 mod vertex;
 
-use arcs::Arcs;
+use arcs::{Arcs, Slot};
 use chunked::Chunked;
 use disjunction::flatten_alts;
 use expr::{example_for, predeclared, predeclared_range, quoted_number_help};

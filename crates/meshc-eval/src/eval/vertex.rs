@@ -60,14 +60,14 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(super) fn arc(&mut self, v: VertexId, label: &str) -> VertexId {
-        if let Some(&a) = self.vs[v as usize].arcs.get(label) {
+        let slot = self.vs[v as usize].arcs.slot(label);
+        if let Slot::Vertex(a) = slot {
             return a;
         }
-        let pending = self.vs[v as usize].arcs.is_pending(label);
         let l = self.intern(label);
         let a = self.new_vertex(Some(v), l.clone());
-        self.vx(v).arcs.insert(l, a);
-        if pending {
+        self.vx(v).arcs.fill(slot, l, a);
+        if let Slot::Pending(_) = slot {
             self.materialize(v, a, label);
         }
         a
