@@ -163,6 +163,10 @@ impl<'a> Evaluator<'a> {
     /// value is then the same wherever it is evaluated. Decided once per expression (its
     /// enclosing scopes are where it is written).
     fn self_contained(&mut self, e: &'a Expr, env: EnvId) -> bool {
+        // A literal refers to nothing: most of what a user writes in a service.
+        if matches!(e.kind, ExprKind::Lit(_) | ExprKind::Top | ExprKind::Bottom) {
+            return true;
+        }
         let key = e as *const Expr as usize;
         if let Some(&ok) = self.contained.get(&key) {
             return ok;
