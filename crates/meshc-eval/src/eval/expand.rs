@@ -668,7 +668,6 @@ impl<'a> Evaluator<'a> {
             let l = self.intern(name);
             self.vx(v).closers[ci].labels.insert(l);
         }
-        let child_close = close.map(|c| self.child_close(c, name));
         // An optional field that nothing has set yet gets no vertex: its label keeps its place
         // and its conjunct waits (`arc` makes the vertex when something reaches the field).
         // Most of `#Service`'s optional fields are absent from most services.
@@ -678,10 +677,11 @@ impl<'a> Evaluator<'a> {
                 let l = self.intern(name);
                 let vert = self.vx(v);
                 vert.arcs.reserve(slot, l.clone());
-                vert.rare_mut().deferred.push((l, f, env, child_close));
+                vert.rare_mut().deferred.push((l, f, env, close));
                 return;
             }
         }
+        let child_close = close.map(|c| self.child_close(c, name));
         let a = self.arc(v, name);
         let av = self.vx(a);
         match f.label.opt {

@@ -228,7 +228,8 @@ struct Rare<'a> {
     /// While the vertex is valued: the concrete value of its conjuncts valued so far.
     partial: Option<Val>,
     /// The optional fields that have no vertex yet (their label is reserved in `arcs`): its
-    /// name, and the declaration with the environment and closedness of its conjunct.
+    /// name, and the declaration with the environment of its conjunct and the closedness of
+    /// the struct that declares it (the field's own is derived when it gets a vertex).
     deferred: Vec<(Rc<str>, &'a Field, EnvId, Option<CloseId>)>,
     /// A value computed while a cycle through an enclosing evaluation (the vertex, still busy)
     /// was unresolved: it stands while that vertex is busy, and is computed again after.

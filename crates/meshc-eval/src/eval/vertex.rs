@@ -93,6 +93,7 @@ impl<'a> Evaluator<'a> {
                 av.decl_span = Some(f.label.span);
             }
             let src = Src::Expr(&f.value);
+            let close = close.map(|c| self.child_close(c, label));
             self.add_conj(a, Conj { src, env, close });
         }
         // Patterns already applied to the other fields apply to this one.
