@@ -36,7 +36,8 @@ impl<'a> Tape<'a> {
             text,
             b: text.as_bytes(),
             at: 0,
-            toks: Vec::new(),
+            // Compact JSON of an object runs ~8 bytes a token: room for most without a regrowth.
+            toks: Vec::with_capacity(text.len() / 8 + 8),
         };
         r.value(0)?;
         r.ws();
@@ -108,6 +109,20 @@ impl Tree for At<'_, '_> {
     }
 
     fn yaml_number(&self, out: &mut String) {
+        // An integer of up to 18 digits reads and writes back as written (JSON has no leading
+        // zeros; `-0` reads as 0).
+        if let Tok::Num(t) = &self.tape.toks[self.i] {
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            if !digits.is_empty()
+                && digits.len() <= 18
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits.len() == 1 || !digits.starts_with('0'))
+                && *t != "-0"
+            {
+                out.push_str(t);
+                return;
+            }
+        }
         if let Some(n) = self.number() {
             serde_json::Value::Number(n).yaml_number(out);
         }
@@ -227,14 +242,12 @@ impl<'a> Reader<'a> {
         let mut i = start;
         let mut escaped = false;
         loop {
-            match *self.b.get(i)? {
-                b'"' => break,
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                _ => i += 1,
+            i += memchr::memchr2(b'"', b'\\', self.b.get(i..)?)?;
+            if self.b[i] == b'"' {
+                break;
             }
+            escaped = true;
+            i += 2;
         }
         self.at = i + 1;
         if escaped {
@@ -284,6 +297,7 @@ mod tests {
         for text in [
             r#"{"a":1,"b":[true,false,null],"c":{},"d":[],"e":"x\"y\\n\u00e9","f":-2.5e3}"#,
             r#" [ {"k" : "v" } , 18446744073709551615, -9223372036854775808, 1.0, -0 ] "#,
+            "[0, 7, -12, 123456789012345678, -123456789012345678, 1234567890123456789, 1e2, 10]",
             r#""alone""#,
             r#"{"":{"":[[[]]]},"ü":"ünïcode"}"#,
         ] {

@@ -321,9 +321,13 @@ impl Writer<'_> {
     }
 
     fn newline_indent(&mut self, indent: usize) {
-        self.out.push('\n');
-        for _ in 0..indent {
-            self.out.push(' ');
+        const SPACES: &str = "\n                                                                ";
+        match SPACES.get(..indent + 1) {
+            Some(line) => self.out.push_str(line),
+            None => {
+                self.out.push('\n');
+                self.out.extend(std::iter::repeat_n(' ', indent));
+            }
         }
     }
 
@@ -446,6 +450,10 @@ fn plain_allowed(s: &str) -> bool {
         | b'"' | b'%' | b'@' | b'`' => return false,
         b'?' | b':' | b'-' if followed_by_space(0) => return false,
         _ => {}
+    }
+    // Most strings (names, images, paths) have neither `:` nor `#` past their first byte.
+    if !b[1..].iter().any(|&c| c == b':' || c == b'#') {
+        return true;
     }
     for i in 1..b.len() {
         match b[i] {
