@@ -109,41 +109,83 @@ impl Quantity {
         if n == 0 {
             return "0".into();
         }
-        if self.binary && n % NANO == 0 {
-            let units = n / NANO;
+        // Most quantities fit 64 bits, where division is a machine instruction (128-bit
+        // division is a library call, ten of them a quantity).
+        if let Ok(n) = i64::try_from(n) {
+            if self.binary && n % NANO as i64 == 0 {
+                let units = n / NANO as i64;
+                for (suffix, pow) in [("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+                    let m = 1i64 << pow;
+                    if units % m == 0 {
+                        return format!("{}{}", units / m, suffix);
+                    }
+                }
+            }
             for (suffix, pow) in [
-                ("Ei", 60),
-                ("Pi", 50),
-                ("Ti", 40),
-                ("Gi", 30),
-                ("Mi", 20),
-                ("Ki", 10),
+                ("E", 27),
+                ("P", 24),
+                ("T", 21),
+                ("G", 18),
+                ("M", 15),
+                ("k", 12),
+                ("", 9),
+                ("m", 6),
+                ("u", 3),
+                ("n", 0),
             ] {
-                let m = 1i128 << pow;
-                if units % m == 0 {
-                    return format!("{}{}", units / m, suffix);
+                // 10^27 and 10^24 do not fit 64 bits: no 64-bit quantity is a multiple of them
+                // but 0, handled above.
+                let Some(m) = 10i64.checked_pow(pow) else {
+                    continue;
+                };
+                if n % m == 0 {
+                    return format!("{}{}", n / m, suffix);
                 }
             }
         }
+        canonical_wide(self.binary, n)
+    }
+}
+
+/// [`Quantity::canonical`] in 128 bits, for any quantity.
+fn canonical_wide(binary: bool, n: i128) -> String {
+    if n == 0 {
+        return "0".into();
+    }
+    if binary && n % NANO == 0 {
+        let units = n / NANO;
         for (suffix, pow) in [
-            ("E", 27),
-            ("P", 24),
-            ("T", 21),
-            ("G", 18),
-            ("M", 15),
-            ("k", 12),
-            ("", 9),
-            ("m", 6),
-            ("u", 3),
-            ("n", 0),
+            ("Ei", 60),
+            ("Pi", 50),
+            ("Ti", 40),
+            ("Gi", 30),
+            ("Mi", 20),
+            ("Ki", 10),
         ] {
-            let m = 10i128.pow(pow);
-            if n % m == 0 {
-                return format!("{}{}", n / m, suffix);
+            let m = 1i128 << pow;
+            if units % m == 0 {
+                return format!("{}{}", units / m, suffix);
             }
         }
-        unreachable!("nanos are always a multiple of 1")
     }
+    for (suffix, pow) in [
+        ("E", 27),
+        ("P", 24),
+        ("T", 21),
+        ("G", 18),
+        ("M", 15),
+        ("k", 12),
+        ("", 9),
+        ("m", 6),
+        ("u", 3),
+        ("n", 0),
+    ] {
+        let m = 10i128.pow(pow);
+        if n % m == 0 {
+            return format!("{}{}", n / m, suffix);
+        }
+    }
+    unreachable!("nanos are always a multiple of 1")
 }
 
 impl fmt::Display for Quantity {
@@ -456,6 +498,42 @@ fn decode_duration(s: &str) -> Option<i128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The 64-bit path of `Quantity::canonical` writes what the 128-bit one does.
+    #[test]
+    fn canonical_quantities_agree_in_64_and_128_bits() {
+        let mut values: Vec<i128> = vec![0, 1, -1, i64::MAX as i128, i64::MIN as i128];
+        for pow in 0..19 {
+            values.push(10i128.pow(pow));
+            values.push(-3 * 10i128.pow(pow));
+        }
+        for pow in 0..34 {
+            values.push(NANO << pow);
+            values.push(-(NANO * 5) << pow);
+        }
+        // A deterministic spread of other values (a linear congruential sequence).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            values.push(
+                (x as i64 >> (x % 50)) as i128 * [1, 1_000, 1_000_000, NANO][(x % 4) as usize],
+            );
+        }
+        for n in values.into_iter().filter(|n| i64::try_from(*n).is_ok()) {
+            for binary in [false, true] {
+                let q = Quantity {
+                    nanos: n,
+                    binary,
+                    minutes: false,
+                };
+                assert_eq!(
+                    q.canonical(),
+                    canonical_wide(binary, n),
+                    "{n} binary {binary}"
+                );
+            }
+        }
+    }
 
     fn q(s: &str) -> Quantity {
         match decode_number(s).unwrap() {

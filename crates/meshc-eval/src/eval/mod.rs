@@ -566,7 +566,10 @@ mod tests {
         let mut ev = Evaluator::new(&prog);
         let root = ev.root(0);
         let node = ev.export(root).expect("a value");
-        assert_eq!(node.get("y").map(|n| n.kind.clone()), Some(NodeKind::Int(6)));
+        assert_eq!(
+            node.get("y").map(|n| n.kind.clone()),
+            Some(NodeKind::Int(6))
+        );
         let x = ev.arc(root, "x");
         assert!(ev.vs[x as usize].released && ev.vs[x as usize].scalars.is_empty());
         let Decl::Field(f) = &late.body.decls[0] else {
