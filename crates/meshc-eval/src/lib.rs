@@ -104,7 +104,7 @@ pub struct Node {
 /// The fields of an exported struct, in order. They hash with foldhash (seeded per process),
 /// several times faster than SipHash on short labels; the order is the order of insertion,
 /// whatever the seed.
-pub type Fields = IndexMap<String, Node, foldhash::fast::RandomState>;
+pub type Fields = IndexMap<std::sync::Arc<str>, Node, foldhash::fast::RandomState>;
 
 /// The kinds of exported value.
 #[derive(Clone, Debug, PartialEq)]

@@ -129,7 +129,7 @@ pub fn lower(root: &Node) -> Lowered {
     let mesh = model::read_mesh(root.get("mesh"), &mut out.diagnostics);
     // Each workload is read on its own (on every core with the `parallel` feature), its
     // findings taken in order.
-    let mut entries: Vec<(&String, &Node, bool)> = Vec::new();
+    let mut entries: Vec<(&std::sync::Arc<str>, &Node, bool)> = Vec::new();
     for (map, worker) in [("services", false), ("workers", true)] {
         if let Some(m) = root.get(map).and_then(Node::as_map) {
             entries.extend(m.iter().map(|(k, v)| (k, v, worker)));

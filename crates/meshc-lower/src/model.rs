@@ -358,7 +358,7 @@ impl<'d> Reader<'d> {
             .and_then(Node::as_map)
             .map(|m| {
                 m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string())))
                     .collect()
             })
             .unwrap_or_default()
@@ -455,7 +455,7 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
         Some(m) if !m.is_empty() => m
             .iter()
             .map(|(name, v)| ServiceVersion {
-                name: name.clone(),
+                name: name.to_string(),
                 image: v
                     .get("image")
                     .and_then(Node::as_str)
@@ -577,7 +577,7 @@ pub fn read_service(label: &str, n: &Node, worker: bool, diags: &mut Vec<Diagnos
             .and_then(Node::as_map)
             .map(|m| {
                 m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string(), v.span)))
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string(), v.span)))
                     .collect()
             })
             .unwrap_or_default(),
@@ -662,7 +662,7 @@ fn read_env(n: Option<&Node>) -> Vec<EnvVar> {
                 _ => Err("a string, a number, a bool or a source".to_string()),
             };
             EnvVar {
-                name: name.clone(),
+                name: name.to_string(),
                 value,
                 span: v.span,
             }
@@ -725,7 +725,7 @@ fn read_probe(n: &Node) -> Probe {
             .and_then(Node::as_map)
             .map(|m| {
                 m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.to_string(), s.to_string())))
                     .collect()
             })
             .unwrap_or_default();
@@ -803,7 +803,7 @@ fn read_volumes(n: Option<&Node>) -> Vec<Volume> {
             }
             let mount = v.get("mount");
             Volume {
-                name: name.clone(),
+                name: name.to_string(),
                 mount: mount.and_then(Node::as_str).unwrap_or("").to_string(),
                 mount_span: mount.map(|m| m.span).unwrap_or(v.span),
                 read_only: v.get("readOnly").and_then(Node::as_bool),

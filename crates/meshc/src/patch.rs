@@ -86,7 +86,7 @@ fn newer_fields(
     match &n.kind {
         NodeKind::Map(fields) => {
             for (k, v) in fields.iter() {
-                path.push(k.clone());
+                path.push(k.to_string());
                 let p = path.join(".");
                 match since().get(&(kind, p.as_str())) {
                     Some(&minor) if minor > target => out.push(
@@ -377,14 +377,14 @@ fn merge(
             for (k, p) in fields.iter() {
                 // A patch is of the kind's definition, which fixes apiVersion and kind; the
                 // generated object's (v1beta1 for an old Istio) stand.
-                if path.is_empty() && (k == "apiVersion" || k == "kind") {
+                if path.is_empty() && (&**k == "apiVersion" || &**k == "kind") {
                     continue;
                 }
-                path.push(k.clone());
-                match map.get_mut(k) {
+                path.push(k.to_string());
+                match map.get_mut(&**k) {
                     Some(g) if !g.is_null() => merge(g, p, path, object, out),
                     _ => {
-                        map.insert(k.clone(), scalar(p));
+                        map.insert(k.to_string(), scalar(p));
                     }
                 }
                 path.pop();

@@ -186,7 +186,8 @@ impl<'a> Evaluator<'a> {
             }
             match self.export(a) {
                 Some(n) => {
-                    map.insert(label.to_string(), n);
+                    let key = self.export_key(&label);
+                    map.insert(key, n);
                 }
                 None => ok = false,
             }
@@ -198,6 +199,20 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The span of the nearest struct (this vertex or an ancestor) written in a user file.
+    /// The key of an exported field labelled `label`: the text exported for that label
+    /// before, or a new one.
+    fn export_key(&mut self, label: &Rc<str>) -> std::sync::Arc<str> {
+        let at = Rc::as_ptr(label) as *const u8 as usize;
+        match self.export_keys.get(&at) {
+            Some(key) if **key == **label => key.clone(),
+            _ => {
+                let key: std::sync::Arc<str> = std::sync::Arc::from(&**label);
+                self.export_keys.insert(at, key.clone());
+                key
+            }
+        }
+    }
+
     pub(super) fn user_span(&self, v: VertexId) -> Option<Span> {
         let mut cur = Some(v);
         while let Some(c) = cur {

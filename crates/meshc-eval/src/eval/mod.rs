@@ -346,6 +346,9 @@ pub struct Evaluator<'a> {
     canon: HashMap<sharing::ShareKey, VertexId>,
     /// What each canonical vertex exported, and how many parts that was (`export`).
     export_cache: HashMap<VertexId, (Node, usize)>,
+    /// The keys of the exported maps, one shared text per label (by the address of the
+    /// evaluator's label, its text compared on a hit): a key costs no allocation.
+    export_keys: HashMap<usize, std::sync::Arc<str>>,
     sharers: HashMap<VertexId, Vec<VertexId>>,
     contained: HashMap<usize, bool>,
     clean: HashMap<VertexId, bool>,
@@ -391,6 +394,7 @@ impl<'a> Evaluator<'a> {
             halted: None,
             canon: HashMap::default(),
             export_cache: HashMap::default(),
+            export_keys: HashMap::default(),
             sharers: HashMap::default(),
             contained: HashMap::default(),
             clean: HashMap::default(),
