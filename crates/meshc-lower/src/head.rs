@@ -25,6 +25,62 @@ impl Head {
     }
 }
 
+/// An object that knows its head without being written out: the typed objects the lowering
+/// builds. Their text is then not scanned for it (a scan reads through the labels and
+/// annotations, which come before the name: a tenth of the time of lowering).
+pub(crate) trait Headed {
+    /// The head, or `None` when only the text tells it.
+    fn head(&self) -> Option<Head>;
+}
+
+fn of_meta(
+    api_version: &str,
+    kind: &str,
+    m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Option<Head> {
+    Some(Head {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        name: m.name.clone().unwrap_or_default(),
+        namespace: m.namespace.clone(),
+    })
+}
+
+impl<S> Headed for crate::istio::IstioObject<S> {
+    fn head(&self) -> Option<Head> {
+        of_meta(&self.api_version, &self.kind, &self.metadata)
+    }
+}
+
+/// The Kubernetes API's own types: their apiVersion and kind are constants.
+macro_rules! headed {
+    ($($t:ty),* $(,)?) => {$(
+        impl Headed for $t {
+            fn head(&self) -> Option<Head> {
+                use k8s_openapi::Resource;
+                of_meta(<$t>::API_VERSION, <$t>::KIND, &self.metadata)
+            }
+        }
+    )*};
+}
+
+headed!(
+    k8s_openapi::api::apps::v1::Deployment,
+    k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler,
+    k8s_openapi::api::core::v1::Namespace,
+    k8s_openapi::api::core::v1::Service,
+    k8s_openapi::api::core::v1::ServiceAccount,
+    k8s_openapi::api::networking::v1::NetworkPolicy,
+    k8s_openapi::api::policy::v1::PodDisruptionBudget,
+);
+
+/// An object written in the program (`objects:`): its text tells.
+impl Headed for meshc_eval::Node {
+    fn head(&self) -> Option<Head> {
+        None
+    }
+}
+
 /// The head of the JSON object `json`; `None` when the text is not what a serializer writes
 /// of an object compactly (the caller then parses it in full).
 pub(crate) fn scan(json: &str) -> Option<Head> {

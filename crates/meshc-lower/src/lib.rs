@@ -70,6 +70,11 @@ impl Object {
                     .expect("serde_json wrote the text, or from_json checked it"),
             )
         });
+        Object::with_head(service, head, json)
+    }
+
+    /// An object from its text and its head, which the text says too.
+    fn with_head(service: Option<&str>, head: head::Head, json: Box<str>) -> Object {
         Object {
             api_version: head.api_version,
             kind: head.kind,
@@ -367,7 +372,11 @@ pub(crate) fn q(x: Quantity) -> K8sQuantity {
 }
 
 /// Adds an object; its kind, apiVersion, name and namespace are read from the object itself.
-pub(crate) fn push<T: Serialize>(out: &mut Vec<Object>, service: Option<&str>, obj: &T) {
+pub(crate) fn push<T: Serialize + head::Headed>(
+    out: &mut Vec<Object>,
+    service: Option<&str>,
+    obj: &T,
+) {
     thread_local! {
         /// The text of the object being written: one buffer per thread that keeps its room,
         /// so that each object's text is allocated once, at its size (not grown by doubling
@@ -378,6 +387,13 @@ pub(crate) fn push<T: Serialize>(out: &mut Vec<Object>, service: Option<&str>, o
         buf.clear();
         serde_json::to_writer(&mut *buf, obj).expect("objects always serialize");
         let text = std::str::from_utf8(buf).expect("serde_json writes UTF-8");
-        out.push(Object::from_serialized(service, Box::from(text)));
+        let object = match obj.head() {
+            Some(head) => {
+                debug_assert_eq!(Some(&head), head::scan(text).as_ref(), "{text}");
+                Object::with_head(service, head, Box::from(text))
+            }
+            None => Object::from_serialized(service, Box::from(text)),
+        };
+        out.push(object);
     })
 }
