@@ -5,48 +5,83 @@
 use crate::yaml::{Shape, Tree};
 use std::borrow::Cow;
 
-/// One token; a container holds its entry count and the index just past its last token.
-enum Tok<'a> {
-    Map {
-        len: u32,
-        end: u32,
-    },
-    Seq {
-        len: u32,
-        end: u32,
-    },
+/// One token; a container holds its entry count and the index just past its last token. A
+/// number or string is a range of the text (twelve bytes a token, no borrow: the list is
+/// kept from one object to the next).
+#[derive(Clone, Copy)]
+enum Tok {
+    Map { len: u32, end: u32 },
+    Seq { len: u32, end: u32 },
     Null,
     Bool(bool),
     /// A number's text, as written.
-    Num(&'a str),
-    /// A string (a key, in a map, before its value).
-    Str(Cow<'a, str>),
+    Num { start: u32, end: u32 },
+    /// A string without escapes (a key, in a map, before its value): its text between quotes.
+    Str { start: u32, end: u32 },
+    /// A string with escapes: its decoded text in `Tape::owned`.
+    Owned(u32),
+}
+
+thread_local! {
+    /// The token list of the last tape this thread read, kept for the next one.
+    static SPARE: std::cell::Cell<Vec<Tok>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// A JSON text's tokens in document order.
 pub(crate) struct Tape<'a> {
-    toks: Vec<Tok<'a>>,
+    text: &'a str,
+    toks: Vec<Tok>,
+    owned: Vec<String>,
+}
+
+impl Drop for Tape<'_> {
+    fn drop(&mut self) {
+        let mut toks = std::mem::take(&mut self.toks);
+        toks.clear();
+        SPARE.set(toks);
+    }
 }
 
 impl<'a> Tape<'a> {
     /// Reads one JSON value (with optional whitespace around it); None where the text is not
     /// JSON or a container has more than `u32::MAX` tokens.
     pub(crate) fn read(text: &'a str) -> Option<Tape<'a>> {
+        u32::try_from(text.len()).ok()?;
+        let mut toks = SPARE.take();
+        toks.clear();
         let mut r = Reader {
             text,
             b: text.as_bytes(),
             at: 0,
-            // Compact JSON of an object runs ~8 bytes a token: room for most without a regrowth.
-            toks: Vec::with_capacity(text.len() / 8 + 8),
+            toks,
+            owned: Vec::new(),
         };
-        r.value(0)?;
-        r.ws();
-        (r.at == r.b.len()).then_some(Tape { toks: r.toks })
+        let whole = r.value(0).is_some() && {
+            r.ws();
+            r.at == r.b.len()
+        };
+        let tape = Tape {
+            text,
+            toks: r.toks,
+            owned: r.owned,
+        };
+        whole.then_some(tape)
     }
 
     /// The document's root.
     pub(crate) fn root(&self) -> At<'_, 'a> {
         At { tape: self, i: 0 }
+    }
+
+    /// The text of the token at `i`, a number or a string.
+    fn text(&self, i: usize) -> &str {
+        match self.toks[i] {
+            Tok::Num { start, end } | Tok::Str { start, end } => {
+                &self.text[start as usize..end as usize]
+            }
+            Tok::Owned(k) => &self.owned[k as usize],
+            _ => "",
+        }
     }
 }
 
@@ -67,8 +102,8 @@ impl At<'_, '_> {
     }
 
     fn number(&self) -> Option<serde_json::Number> {
-        match &self.tape.toks[self.i] {
-            Tok::Num(t) => serde_json::from_str(t).ok(),
+        match self.tape.toks[self.i] {
+            Tok::Num { .. } => serde_json::from_str(self.tape.text(self.i)).ok(),
             _ => None,
         }
     }
@@ -76,13 +111,13 @@ impl At<'_, '_> {
 
 impl Tree for At<'_, '_> {
     fn shape(&self) -> Shape<'_> {
-        match &self.tape.toks[self.i] {
-            Tok::Map { len, .. } => Shape::Map(*len as usize),
-            Tok::Seq { len, .. } => Shape::Seq(*len as usize),
+        match self.tape.toks[self.i] {
+            Tok::Map { len, .. } => Shape::Map(len as usize),
+            Tok::Seq { len, .. } => Shape::Seq(len as usize),
             Tok::Null => Shape::Null,
-            Tok::Bool(b) => Shape::Bool(*b),
-            Tok::Num(_) => Shape::Number,
-            Tok::Str(s) => Shape::Str(Cow::Borrowed(s)),
+            Tok::Bool(b) => Shape::Bool(b),
+            Tok::Num { .. } => Shape::Number,
+            Tok::Str { .. } | Tok::Owned(_) => Shape::Str(Cow::Borrowed(self.tape.text(self.i))),
         }
     }
 
@@ -95,10 +130,10 @@ impl Tree for At<'_, '_> {
         };
         let mut i = self.i + 1;
         while i < end {
-            let key = match (&toks[i], map) {
-                (Tok::Str(k), true) => {
+            let key = match (toks[i], map) {
+                (Tok::Str { .. } | Tok::Owned(_), true) => {
                     i += 1;
-                    Some(&**k)
+                    Some(self.tape.text(i - 1))
                 }
                 _ => None,
             };
@@ -111,13 +146,14 @@ impl Tree for At<'_, '_> {
     fn yaml_number(&self, out: &mut String) {
         // An integer of up to 18 digits reads and writes back as written (JSON has no leading
         // zeros; `-0` reads as 0).
-        if let Tok::Num(t) = &self.tape.toks[self.i] {
+        if let Tok::Num { .. } = self.tape.toks[self.i] {
+            let t = self.tape.text(self.i);
             let digits = t.strip_prefix('-').unwrap_or(t);
             if !digits.is_empty()
                 && digits.len() <= 18
                 && digits.bytes().all(|b| b.is_ascii_digit())
                 && (digits.len() == 1 || !digits.starts_with('0'))
-                && *t != "-0"
+                && t != "-0"
             {
                 out.push_str(t);
                 return;
@@ -139,7 +175,8 @@ struct Reader<'a> {
     text: &'a str,
     b: &'a [u8],
     at: usize,
-    toks: Vec<Tok<'a>>,
+    toks: Vec<Tok>,
+    owned: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
@@ -178,7 +215,7 @@ impl<'a> Reader<'a> {
                         if map {
                             self.ws();
                             let k = self.string()?;
-                            self.toks.push(Tok::Str(k));
+                            self.toks.push(k);
                             if !self.eat(b':') {
                                 return None;
                             }
@@ -202,7 +239,7 @@ impl<'a> Reader<'a> {
             }
             b'"' => {
                 let s = self.string()?;
-                self.toks.push(Tok::Str(s));
+                self.toks.push(s);
             }
             b'n' => self.word("null", Tok::Null)?,
             b't' => self.word("true", Tok::Bool(true))?,
@@ -217,14 +254,17 @@ impl<'a> Reader<'a> {
                 {
                     self.at += 1;
                 }
-                self.toks.push(Tok::Num(&self.text[start..self.at]));
+                self.toks.push(Tok::Num {
+                    start: start as u32,
+                    end: self.at as u32,
+                });
             }
             _ => return None,
         }
         Some(())
     }
 
-    fn word(&mut self, w: &str, tok: Tok<'a>) -> Option<()> {
+    fn word(&mut self, w: &str, tok: Tok) -> Option<()> {
         if !self.b[self.at..].starts_with(w.as_bytes()) {
             return None;
         }
@@ -233,8 +273,8 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
-    /// A string at the cursor: a slice of the text, or unescaped where it has an escape.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    /// A string at the cursor: a range of the text, or unescaped where it has an escape.
+    fn string(&mut self) -> Option<Tok> {
         if self.b.get(self.at) != Some(&b'"') {
             return None;
         }
@@ -242,7 +282,7 @@ impl<'a> Reader<'a> {
         let mut i = start;
         let mut escaped = false;
         loop {
-            i += memchr::memchr2(b'"', b'\\', self.b.get(i..)?)?;
+            i += quote_or_backslash(self.b.get(i..)?)?;
             if self.b[i] == b'"' {
                 break;
             }
@@ -251,18 +291,67 @@ impl<'a> Reader<'a> {
         }
         self.at = i + 1;
         if escaped {
-            serde_json::from_str::<String>(&self.text[start - 1..self.at])
-                .ok()
-                .map(Cow::Owned)
+            let text = serde_json::from_str::<String>(&self.text[start - 1..self.at]).ok()?;
+            self.owned.push(text);
+            Some(Tok::Owned(self.owned.len() as u32 - 1))
         } else {
-            Some(Cow::Borrowed(&self.text[start..i]))
+            Some(Tok::Str {
+                start: start as u32,
+                end: i as u32,
+            })
         }
     }
+}
+
+/// The position of the first `"` or `\\` in `b`: eight bytes at a time (most strings of an
+/// object are a few words long, too short for a vectorised search to pay its set-up).
+fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `w` that is zero (and of no byte before the first one).
+    let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+    let mut words = b.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hits = zeros(w ^ (ONES * b'"' as u64)) | zeros(w ^ (ONES * b'\\' as u64));
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|i| at + i)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_quote_or_backslash_is_found_at_any_offset() {
+        for len in 0..40 {
+            for hit in 0..=len {
+                for c in [b'"', b'\\'] {
+                    let mut b = vec![b'a'; len];
+                    // Bytes that differ from the targets by one bit, and the targets' neighbours.
+                    for (i, x) in b.iter_mut().enumerate() {
+                        *x = [b'a', b'#', b'!', b'[', b']', 0x22 ^ 0x80, 0xdc, b'b'][i % 8];
+                    }
+                    if hit < len {
+                        b[hit] = c;
+                        if hit + 1 < len {
+                            b[hit + 1] = b'"';
+                        }
+                    }
+                    let want = b.iter().position(|&x| x == b'"' || x == b'\\');
+                    assert_eq!(quote_or_backslash(&b), want, "{b:?}");
+                }
+            }
+        }
+    }
 
     /// The tape walks a text as a `serde_json::Value` of it does: same shapes, keys, strings
     /// and numbers, in the same order.
