@@ -468,14 +468,18 @@ fn plain_allowed(s: &str) -> bool {
 /// Whether YAML would read `s` as a null, a boolean or a number, or it is digits with a leading
 /// zero (serde quotes those).
 fn reads_as_other_type(s: &str) -> bool {
-    matches!(
-        s,
-        "null" | "Null" | "NULL" | "~" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-    ) || (
-        // A number starts with a digit, a sign or a dot: most strings (names) stop here.
-        s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'))
-            && (digits_but_not_number(s) || int_like(s) || float_like(s))
-    )
+    // By the first byte: most strings (names) are none of these.
+    match s.as_bytes().first() {
+        Some(b'n' | b'N') => matches!(s, "null" | "Null" | "NULL"),
+        Some(b't' | b'T') => matches!(s, "true" | "True" | "TRUE"),
+        Some(b'f' | b'F') => matches!(s, "false" | "False" | "FALSE"),
+        Some(b'~') => s == "~",
+        // A number starts with a digit, a sign or a dot.
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
+            digits_but_not_number(s) || int_like(s) || float_like(s)
+        }
+        _ => false,
+    }
 }
 
 fn digits_but_not_number(s: &str) -> bool {
