@@ -350,8 +350,9 @@ pub struct Label {
     /// no identifier (`x` in its scope does not refer to it).
     pub quoted: bool,
     /// `X=label`: a name for the field, visible where the label's own name is (and where it
-    /// is shadowed, or could never be written: `X="a-b": 1`).
-    pub alias: Option<Ident>,
+    /// is shadowed, or could never be written: `X="a-b": 1`). Boxed, as in the pattern: few
+    /// labels have one, and every field of a large program holds a label.
+    pub alias: Option<Box<Ident>>,
     /// Where it was written.
     pub span: Span,
 }
@@ -376,7 +377,7 @@ pub enum LabelKind {
     /// `[Alias=pattern]`: applies to every field whose label matches `pattern`.
     Pattern {
         /// The name the matched label is bound to.
-        alias: Option<Ident>,
+        alias: Option<Box<Ident>>,
         /// The constraint a label must meet.
         pattern: Box<Expr>,
     },

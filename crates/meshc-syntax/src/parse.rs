@@ -939,7 +939,7 @@ impl<'t> Parser<'t> {
                     Head::Label(mut l)
                         if l.alias.is_none() && !matches!(l.kind, LabelKind::Pattern { .. }) =>
                     {
-                        l.alias = Some(alias);
+                        l.alias = Some(Box::new(alias));
                         Ok(Head::Label(l))
                     }
                     Head::Label(_) | Head::Aliased(..) => {
@@ -1055,7 +1055,7 @@ impl<'t> Parser<'t> {
                 }
                 return Ok(Head::Label(Label {
                     kind: LabelKind::Pattern {
-                        alias,
+                        alias: alias.map(Box::new),
                         pattern: Box::new(pattern),
                     },
                     opt: Opt::Regular,
