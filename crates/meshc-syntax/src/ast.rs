@@ -40,7 +40,7 @@ pub enum ExprKind {
     /// `x[i:j]`, `x[:j]`, `x[i:]`: the elements of a list from `i` up to `j`.
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// `f(a, b)`: builtins only.
-    Call(Ident, Vec<Expr>),
+    Call(Box<Ident>, Vec<Expr>),
     /// `-x`, `+x`, `!x`.
     Unary(UnOp, Box<Expr>),
     /// `>=1`, `!=""`, `=~"re"`: a constraint on the value it is unified with.

@@ -1575,10 +1575,10 @@ impl<'t> Parser<'t> {
                 "!" => ExprKind::Unary(UnOp::Not, Box::new(e)),
                 // The default marker; kept as a call on the way up to the disjunction.
                 "*" => ExprKind::Call(
-                    Ident {
+                    Box::new(Ident {
                         name: DEFAULT_MARK.into(),
                         span: op_span,
-                    },
+                    }),
                     vec![e],
                 ),
                 sym => {
@@ -1690,17 +1690,19 @@ impl<'t> Parser<'t> {
                 Post::Slice(lo, hi) => ExprKind::Slice(Box::new(e), lo, hi),
                 Post::Optional => ExprKind::OptionalRef(Box::new(e)),
                 Post::Call(args) => match e.kind {
-                    ExprKind::Ident(name) => ExprKind::Call(Ident { name, span: e.span }, args),
+                    ExprKind::Ident(name) => {
+                        ExprKind::Call(Box::new(Ident { name, span: e.span }), args)
+                    }
                     // A function of an imported package: `strings.ToUpper(s)`.
                     ExprKind::Select(base, f) if matches!(base.kind, ExprKind::Ident(_)) => {
                         let ExprKind::Ident(pkg) = base.kind else {
                             unreachable!("an identifier")
                         };
                         ExprKind::Call(
-                            Ident {
+                            Box::new(Ident {
                                 name: format!("{pkg}.{}", f.name),
                                 span: e.span,
-                            },
+                            }),
                             args,
                         )
                     }
