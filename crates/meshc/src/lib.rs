@@ -50,7 +50,6 @@ pub use import::{import, Imported};
 mod patch;
 mod render;
 mod stdlib;
-mod tape;
 mod vet;
 mod yaml;
 pub use vet::{vet, VetOptions, ALLOW_PREFIX};

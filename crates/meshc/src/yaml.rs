@@ -12,6 +12,8 @@
 //! is written by `yaml_serde` instead, the whole document, so the output is the same either
 //! way. `tests/yaml_writer.rs` checks the two agree over generated values.
 
+mod text;
+
 use meshc_eval::{Node, NodeKind};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -191,13 +193,32 @@ pub(crate) fn write_tree<T: Tree + serde::Serialize>(value: &T, out: &mut String
     }
 }
 
-/// Appends an object as one YAML document, written from its JSON text (see `tape.rs`): the
-/// same bytes as [`write_document`] of its value.
+/// Appends an object as one YAML document, written from its JSON text in one pass (see
+/// `yaml/text.rs`): the same bytes as [`write_document`] of its value.
 pub(crate) fn write_object(o: &crate::Object, out: &mut String) {
-    let tape = crate::tape::Tape::read(o.json());
-    if !tape.is_some_and(|t| write_direct(&t.root(), out)) {
+    if !text::write(o.json(), out) {
         write_document(&o.value(), out);
     }
+}
+
+/// Appends the YAML of a JSON number's text (as `Tree::yaml_number` writes the number); `None`
+/// where the text is not a number.
+fn yaml_number(text: &str, out: &mut String) -> Option<()> {
+    // An integer of up to 18 digits reads and writes back as written (JSON has no leading
+    // zeros; `-0` reads as 0).
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() == 1 || !digits.starts_with('0'))
+        && text != "-0"
+    {
+        out.push_str(text);
+        return Some(());
+    }
+    let n: serde_json::Number = serde_json::from_str(text).ok()?;
+    Value::Number(n).yaml_number(out);
+    Some(())
 }
 
 /// Appends a tree as one YAML document by the direct writer; where it holds something the

@@ -1,0 +1,352 @@
+//! An object's YAML written in one pass over its JSON text (`Object::json`): no tree, no list
+//! of tokens, no allocation but for a string with an escape. It writes byte for byte what the
+//! direct writer (`Writer::node`) writes of the text's value; where that writer would hand
+//! the value to `yaml_serde` (a string that is not printable ASCII on one line, a key longer
+//! than a simple key, the lone key of a map that reads as a tag) or the text is not JSON, it
+//! writes nothing and says so, and the caller writes the value.
+
+use super::{printable_ascii, yaml_number, Context, Writer};
+use std::borrow::Cow;
+
+/// Deepest nesting written here (a value nested deeper is written by the caller).
+const MAX_DEPTH: usize = 512;
+
+/// Appends the YAML document of the JSON text `json` to `out`; `false`, with nothing
+/// appended, where the direct writer would not write its value or the text is not JSON.
+pub(super) fn write(json: &str, out: &mut String) -> bool {
+    let start = out.len();
+    let mut s = Stream {
+        text: json,
+        b: json.as_bytes(),
+        at: 0,
+        w: Writer { out, ok: true },
+    };
+    let whole = s.node(Context::Root, 0, 0).is_some() && {
+        s.ws();
+        s.at == s.b.len()
+    };
+    if !whole {
+        out.truncate(start);
+        return false;
+    }
+    out.push('\n');
+    true
+}
+
+struct Stream<'a, 'o> {
+    text: &'a str,
+    b: &'a [u8],
+    at: usize,
+    w: Writer<'o>,
+}
+
+impl<'a> Stream<'a, '_> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let hit = self.b.get(self.at) == Some(&c);
+        self.at += usize::from(hit);
+        hit
+    }
+
+    /// The value at the cursor, written where `context` says, its block content at `indent`
+    /// (as `Writer::node` writes it).
+    fn node(&mut self, context: Context, indent: usize, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match *self.b.get(self.at)? {
+            b'{' => {
+                self.at += 1;
+                if self.eat(b'}') {
+                    self.w.after_indicator("{}", context);
+                    return Some(());
+                }
+                let inner = match context {
+                    Context::Root => 0,
+                    Context::MappingValue | Context::SequenceItem => indent + 2,
+                };
+                let mut first = true;
+                loop {
+                    self.ws();
+                    let key = self.string()?;
+                    // A simple key is at most 128 bytes; a lone key that reads as a tag is
+                    // quoted by yaml_serde.
+                    if !printable_ascii(&key)
+                        || key.len() > 128
+                        || (first && key.starts_with('!') && self.lone_entry()?)
+                    {
+                        return None;
+                    }
+                    if first && context == Context::SequenceItem {
+                        self.w.push(" ");
+                    } else if !(first && context == Context::Root) {
+                        self.w.newline_indent(inner);
+                    }
+                    first = false;
+                    self.w.scalar_str(&key);
+                    self.w.push(":");
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    self.node(Context::MappingValue, inner, depth + 1)?;
+                    if self.eat(b'}') {
+                        return Some(());
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            b'[' => {
+                self.at += 1;
+                if self.eat(b']') {
+                    self.w.after_indicator("[]", context);
+                    return Some(());
+                }
+                // A sequence in a mapping is not indented; one in a sequence item is.
+                let inner = match context {
+                    Context::Root | Context::MappingValue => indent,
+                    Context::SequenceItem => indent + 2,
+                };
+                let mut first = true;
+                loop {
+                    if first && context == Context::SequenceItem {
+                        self.w.push(" ");
+                    } else if !(first && context == Context::Root) {
+                        self.w.newline_indent(inner);
+                    }
+                    first = false;
+                    self.w.push("-");
+                    self.node(Context::SequenceItem, inner, depth + 1)?;
+                    if self.eat(b']') {
+                        return Some(());
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            b'"' => {
+                let s = self.string()?;
+                if !printable_ascii(&s) {
+                    return None;
+                }
+                if context != Context::Root {
+                    self.w.push(" ");
+                }
+                self.w.scalar_str(&s);
+            }
+            b'n' => self.word("null", context)?,
+            b't' => self.word("true", context)?,
+            b'f' => self.word("false", context)?,
+            b'-' | b'0'..=b'9' => {
+                let start = self.at;
+                while matches!(
+                    self.b.get(self.at),
+                    Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                ) {
+                    self.at += 1;
+                }
+                if context != Context::Root {
+                    self.w.push(" ");
+                }
+                yaml_number(&self.text[start..self.at], self.w.out)?;
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// `null`, `true` or `false` at the cursor, written after its indicator.
+    fn word(&mut self, word: &'static str, context: Context) -> Option<()> {
+        if !self.b[self.at..].starts_with(word.as_bytes()) {
+            return None;
+        }
+        self.at += word.len();
+        self.w.after_indicator(word, context);
+        Some(())
+    }
+
+    /// The string at the cursor: a slice of the text, or decoded where it has an escape.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let (end, escaped) = self.string_end(self.at)?;
+        let raw = &self.text[self.at..end];
+        self.at = end;
+        if escaped {
+            serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(&raw[1..raw.len() - 1]))
+        }
+    }
+
+    /// The position just past the string that starts at `at` (its closing quote), and whether
+    /// the string has an escape.
+    fn string_end(&self, at: usize) -> Option<(usize, bool)> {
+        if self.b.get(at) != Some(&b'"') {
+            return None;
+        }
+        let (mut i, mut escaped) = (at + 1, false);
+        loop {
+            i += quote_or_backslash(self.b.get(i..)?)?;
+            if self.b[i] == b'"' {
+                return Some((i + 1, escaped));
+            }
+            escaped = true;
+            i += 2;
+        }
+    }
+
+    /// After a map's first key: whether its value is the map's last (no other key follows).
+    /// The cursor does not move.
+    fn lone_entry(&self) -> Option<bool> {
+        let i = self.skip_ws(self.at);
+        if self.b.get(i) != Some(&b':') {
+            return None;
+        }
+        let end = self.value_end(self.skip_ws(i + 1))?;
+        Some(self.b.get(self.skip_ws(end)) == Some(&b'}'))
+    }
+
+    fn skip_ws(&self, mut i: usize) -> usize {
+        while matches!(self.b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The position just past the value that starts at `i`.
+    fn value_end(&self, mut i: usize) -> Option<usize> {
+        match *self.b.get(i)? {
+            b'"' => self.string_end(i).map(|(end, _)| end),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match *self.b.get(i)? {
+                        b'"' => {
+                            i = self.string_end(i)?.0;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => {
+                while !matches!(
+                    self.b.get(i),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                ) {
+                    i += 1;
+                }
+                Some(i)
+            }
+        }
+    }
+}
+
+/// The position of the first `"` or `\` in `b`: eight bytes at a time (most strings of an
+/// object are a few words long, too short for a vectorised search to pay its set-up).
+fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The high bit of each byte of `w` that is zero (and of no byte before the first one).
+    let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+    let mut words = b.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hits = zeros(w ^ (ONES * b'"' as u64)) | zeros(w ^ (ONES * b'\\' as u64));
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|i| at + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_quote_or_backslash_is_found_at_any_offset() {
+        for len in 0..40 {
+            for hit in 0..=len {
+                for c in [b'"', b'\\'] {
+                    // Bytes that differ from the targets by one bit, and the targets' neighbours.
+                    let mut b: Vec<u8> = (0..len)
+                        .map(|i| [b'a', b'#', b'!', b'[', b']', 0x22 ^ 0x80, 0xdc, b'b'][i % 8])
+                        .collect();
+                    if hit < len {
+                        b[hit] = c;
+                        if hit + 1 < len {
+                            b[hit + 1] = b'"';
+                        }
+                    }
+                    let want = b.iter().position(|&x| x == b'"' || x == b'\\');
+                    assert_eq!(quote_or_backslash(&b), want, "{b:?}");
+                }
+            }
+        }
+    }
+
+    /// Texts written in one pass read as what the direct writer writes of their value, or
+    /// are left to it where it would hand them to yaml_serde.
+    #[test]
+    fn a_text_is_written_as_its_value_is() {
+        for text in [
+            r#"{"a":1,"b":[true,false,null],"c":{},"d":[],"e":"x\"y\\n","f":-2.5e3}"#,
+            r#" [ {"k" : "v" } , 18446744073709551615, -9223372036854775808, 1.0, -0 ] "#,
+            r#"[[[1,[2]],[]],{"a":[{"b":{"c":[]}}]}]"#,
+            r#""alone""#,
+            r#"{"!a":1}"#,
+            r#"{"!a":{"x":[1,"}"]},"b":2}"#,
+            r#"{"!a":"}" }"#,
+            r#"{"!a":[1,2] , "b":null}"#,
+            r#"{"!a":-1.5e3}"#,
+            r#"{"a":"é"}"#,
+            r#"{"a":"x\ny"}"#,
+            "[0, 7, -12, 123456789012345678, 1234567890123456789, 1e2, 10, 0.1]",
+            r#"{"k":"007","l":"true","m":"a: b","n":"- x","o":"'q'","p":""}"#,
+        ] {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            let mut direct = String::new();
+            let direct_ok = crate::yaml::write_direct(&value, &mut direct);
+            let mut mine = String::new();
+            if write(text, &mut mine) {
+                assert!(direct_ok, "{text}");
+                assert_eq!(mine, direct, "{text}");
+            } else {
+                assert!(mine.is_empty(), "{text}");
+            }
+            // What the direct writer writes, this one does, but for a lone tag-like key.
+            assert!(
+                !direct_ok || !mine.is_empty() || text.contains("{\"!"),
+                "{text}"
+            );
+        }
+        for bad in ["", "{", r#"{"a" 1}"#, "[1,]", "[1 2]", "nul", r#"{"a":1}x"#, r#""open"#] {
+            let mut out = String::from("kept");
+            assert!(!write(bad, &mut out), "{bad}");
+            assert_eq!(out, "kept");
+        }
+    }
+}
