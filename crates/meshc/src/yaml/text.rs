@@ -343,7 +343,16 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "{", r#"{"a" 1}"#, "[1,]", "[1 2]", "nul", r#"{"a":1}x"#, r#""open"#] {
+        for bad in [
+            "",
+            "{",
+            r#"{"a" 1}"#,
+            "[1,]",
+            "[1 2]",
+            "nul",
+            r#"{"a":1}x"#,
+            r#""open"#,
+        ] {
             let mut out = String::from("kept");
             assert!(!write(bad, &mut out), "{bad}");
             assert_eq!(out, "kept");
