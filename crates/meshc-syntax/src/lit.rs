@@ -110,42 +110,50 @@ impl Quantity {
             return "0".into();
         }
         // Most quantities fit 64 bits, where division is a machine instruction (128-bit
-        // division is a library call, ten of them a quantity).
+        // division is a library call, ten of them a quantity). 2^50 Ki and 10^24 nanos are
+        // past 64 bits: no 64-bit quantity but 0 is a multiple of them.
         if let Ok(n) = i64::try_from(n) {
             if self.binary && n % NANO as i64 == 0 {
                 let units = n / NANO as i64;
-                for (suffix, pow) in [("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
-                    let m = 1i64 << pow;
-                    if units % m == 0 {
-                        return format!("{}{}", units / m, suffix);
+                for &(suffix, pow) in BINARY_SUFFIXES.iter().filter(|(_, p)| *p < 63) {
+                    if units % (1i64 << pow) == 0 {
+                        return format!("{}{suffix}", units / (1i64 << pow));
                     }
                 }
             }
-            for (suffix, pow) in [
-                ("E", 27),
-                ("P", 24),
-                ("T", 21),
-                ("G", 18),
-                ("M", 15),
-                ("k", 12),
-                ("", 9),
-                ("m", 6),
-                ("u", 3),
-                ("n", 0),
-            ] {
-                // 10^27 and 10^24 do not fit 64 bits: no 64-bit quantity is a multiple of them
-                // but 0, handled above.
-                let Some(m) = 10i64.checked_pow(pow) else {
-                    continue;
-                };
-                if n % m == 0 {
-                    return format!("{}{}", n / m, suffix);
+            for &(suffix, pow) in DECIMAL_SUFFIXES {
+                if let Some(m) = 10i64.checked_pow(pow).filter(|m| n % m == 0) {
+                    return format!("{}{suffix}", n / m);
                 }
             }
         }
         canonical_wide(self.binary, n)
     }
 }
+
+/// The binary suffixes and their powers of two, largest first.
+const BINARY_SUFFIXES: &[(&str, u32)] = &[
+    ("Ei", 60),
+    ("Pi", 50),
+    ("Ti", 40),
+    ("Gi", 30),
+    ("Mi", 20),
+    ("Ki", 10),
+];
+
+/// The decimal suffixes and their powers of ten in nanos, largest first.
+const DECIMAL_SUFFIXES: &[(&str, u32)] = &[
+    ("E", 27),
+    ("P", 24),
+    ("T", 21),
+    ("G", 18),
+    ("M", 15),
+    ("k", 12),
+    ("", 9),
+    ("m", 6),
+    ("u", 3),
+    ("n", 0),
+];
 
 /// [`Quantity::canonical`] in 128 bits, for any quantity.
 fn canonical_wide(binary: bool, n: i128) -> String {
@@ -154,35 +162,16 @@ fn canonical_wide(binary: bool, n: i128) -> String {
     }
     if binary && n % NANO == 0 {
         let units = n / NANO;
-        for (suffix, pow) in [
-            ("Ei", 60),
-            ("Pi", 50),
-            ("Ti", 40),
-            ("Gi", 30),
-            ("Mi", 20),
-            ("Ki", 10),
-        ] {
-            let m = 1i128 << pow;
-            if units % m == 0 {
-                return format!("{}{}", units / m, suffix);
+        for &(suffix, pow) in BINARY_SUFFIXES {
+            if units % (1i128 << pow) == 0 {
+                return format!("{}{suffix}", units / (1i128 << pow));
             }
         }
     }
-    for (suffix, pow) in [
-        ("E", 27),
-        ("P", 24),
-        ("T", 21),
-        ("G", 18),
-        ("M", 15),
-        ("k", 12),
-        ("", 9),
-        ("m", 6),
-        ("u", 3),
-        ("n", 0),
-    ] {
+    for &(suffix, pow) in DECIMAL_SUFFIXES {
         let m = 10i128.pow(pow);
         if n % m == 0 {
-            return format!("{}{}", n / m, suffix);
+            return format!("{}{suffix}", n / m);
         }
     }
     unreachable!("nanos are always a multiple of 1")

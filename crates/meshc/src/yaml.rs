@@ -374,11 +374,7 @@ impl Writer<'_> {
                         self.ok = false;
                         return;
                     }
-                    if i == 0 && context == Context::SequenceItem {
-                        self.push(" ");
-                    } else if !(i == 0 && context == Context::Root) {
-                        self.newline_indent(inner);
-                    }
+                    self.entry(i == 0, context, inner);
                     i += 1;
                     self.scalar_str(k);
                     self.push(":");
@@ -396,11 +392,7 @@ impl Writer<'_> {
                     if !self.ok {
                         return;
                     }
-                    if i == 0 && context == Context::SequenceItem {
-                        self.push(" ");
-                    } else if !(i == 0 && context == Context::Root) {
-                        self.newline_indent(inner);
-                    }
+                    self.entry(i == 0, context, inner);
                     i += 1;
                     self.push("-");
                     self.node(v, Context::SequenceItem, inner);
@@ -426,6 +418,17 @@ impl Writer<'_> {
                 }
                 self.scalar_str(&s);
             }
+        }
+    }
+
+    /// Where an entry of a block mapping or sequence starts: the first of a sequence item
+    /// follows its `- `, the first at the root starts the document, any other is on a line of
+    /// its own at `inner`.
+    fn entry(&mut self, first: bool, context: Context, inner: usize) {
+        if first && context == Context::SequenceItem {
+            self.push(" ");
+        } else if !(first && context == Context::Root) {
+            self.newline_indent(inner);
         }
     }
 

@@ -54,6 +54,15 @@ impl<'a> Stream<'a, '_> {
         hit
     }
 
+    /// After an entry of a container that `close` closes: `true` past a `,`, `false` past
+    /// `close`, `None` at anything else.
+    fn next_entry(&mut self, close: u8) -> Option<bool> {
+        if self.eat(close) {
+            return Some(false);
+        }
+        self.eat(b',').then_some(true)
+    }
+
     /// The value at the cursor, written where `context` says, its block content at `indent`
     /// (as `Writer::node` writes it).
     fn node(&mut self, context: Context, indent: usize, depth: usize) -> Option<()> {
@@ -84,11 +93,7 @@ impl<'a> Stream<'a, '_> {
                     {
                         return None;
                     }
-                    if first && context == Context::SequenceItem {
-                        self.w.push(" ");
-                    } else if !(first && context == Context::Root) {
-                        self.w.newline_indent(inner);
-                    }
+                    self.w.entry(first, context, inner);
                     first = false;
                     self.w.scalar_str(&key);
                     self.w.push(":");
@@ -96,11 +101,8 @@ impl<'a> Stream<'a, '_> {
                         return None;
                     }
                     self.node(Context::MappingValue, inner, depth + 1)?;
-                    if self.eat(b'}') {
+                    if !self.next_entry(b'}')? {
                         return Some(());
-                    }
-                    if !self.eat(b',') {
-                        return None;
                     }
                 }
             }
@@ -117,19 +119,12 @@ impl<'a> Stream<'a, '_> {
                 };
                 let mut first = true;
                 loop {
-                    if first && context == Context::SequenceItem {
-                        self.w.push(" ");
-                    } else if !(first && context == Context::Root) {
-                        self.w.newline_indent(inner);
-                    }
+                    self.w.entry(first, context, inner);
                     first = false;
                     self.w.push("-");
                     self.node(Context::SequenceItem, inner, depth + 1)?;
-                    if self.eat(b']') {
+                    if !self.next_entry(b']')? {
                         return Some(());
-                    }
-                    if !self.eat(b',') {
-                        return None;
                     }
                 }
             }
