@@ -198,7 +198,6 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    /// The span of the nearest struct (this vertex or an ancestor) written in a user file.
     /// The key of an exported field labelled `label`: the text exported for that label
     /// before, or a new one.
     fn export_key(&mut self, label: &Rc<str>) -> std::sync::Arc<str> {
@@ -213,6 +212,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The span of the nearest struct (this vertex or an ancestor) written in a user file.
     pub(super) fn user_span(&self, v: VertexId) -> Option<Span> {
         let mut cur = Some(v);
         while let Some(c) = cur {
