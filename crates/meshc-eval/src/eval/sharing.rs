@@ -46,11 +46,15 @@ impl<'a> Evaluator<'a> {
         }
         // A field of literals gains nothing from sharing (its value is at hand), and most are
         // written once (a service's own `port: 8080`): no key is made or kept for it.
-        if vert
-            .conjs
-            .iter()
-            .all(|c| matches!(c.src, Src::Expr(Expr { kind: ExprKind::Lit(_), .. })))
-        {
+        if vert.conjs.iter().all(|c| {
+            matches!(
+                c.src,
+                Src::Expr(Expr {
+                    kind: ExprKind::Lit(_),
+                    ..
+                })
+            )
+        }) {
             return None;
         }
         let mut key = Vec::with_capacity(vert.conjs.len());
