@@ -39,8 +39,12 @@ def measure(cmd, stdout):
 
 
 def figure(cmd, stdout):
+    """The median time, the peak memory, and the fastest and slowest times of the runs (on a
+    shared machine one run to the next can differ by 2×: the range says how far to trust the
+    median)."""
     samples = [measure(cmd, stdout) for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    times = [s[0] for s in samples]
+    return statistics.median(times), max(s[1] for s in samples), min(times), max(times)
 
 
 rows = []
@@ -56,8 +60,9 @@ for n in sizes:
         row[lang] = figure([os.path.join(peers, "run_peer.sh"), lang, str(n), d],
                            os.devnull)
     rows.append(row)
-    print(f"{n} services: meshc {m[0]:.3f} s, {m[1]:.0f} MiB; "
-          + "; ".join(f"{lang} {row[lang][0]:.2f} s, {row[lang][1]:.0f} MiB" for lang in langs),
+    print(f"{n} services: meshc {m[0]:.3f} s ({m[2]:.3f}–{m[3]:.3f}), {m[1]:.0f} MiB; "
+          + "; ".join(f"{lang} {row[lang][0]:.2f} s ({row[lang][2]:.2f}–{row[lang][3]:.2f}), "
+                      f"{row[lang][1]:.0f} MiB" for lang in langs),
           file=sys.stderr)
 
 # The table (Markdown), and each peer's time over meshc's.
@@ -67,7 +72,7 @@ for lang in langs + ["meshc"]:
     name = names.get(lang, lang)
     cells = []
     for r in rows:
-        t, mem = r[lang]
+        t, mem = r[lang][:2]
         ratio = "" if lang == "meshc" else f" ({t / r['meshc'][0]:.1f}× meshc)"
         cells.append(f"{t:.2f} s, {mem:.0f} MiB{ratio}")
     print(f"| {name} | " + " | ".join(cells) + " |")
