@@ -208,10 +208,11 @@ impl StructLit {
             .any(|d| matches!(d, Decl::Field(f) if !f.label.quoted && f.label.name() == Some(name)))
     }
     /// Whether this literal binds `name` otherwise than by a field: a `let`, a field alias
-    /// (`name=label: v`) or an embedded alias (`name={…}`). One pass; `let_decl`, `aliased`
-    /// and `embeds_alias` say which.
+    /// (`name=label: v`) or an embedded alias (`name={…}`). One pass, and none for a literal
+    /// that binds nothing so (`binds_others`); `let_decl`, `aliased` and `embeds_alias` say
+    /// which.
     pub fn binds(&self, name: &str) -> bool {
-        self.decls.iter().any(|d| other_binding(d) == Some(name))
+        self.binds_others && self.decls.iter().any(|d| other_binding(d) == Some(name))
     }
     /// The label of the field that the alias `name` (`name=label: v`) names in this literal.
     pub fn aliased(&self, name: &str) -> Option<&str> {

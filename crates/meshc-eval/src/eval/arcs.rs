@@ -59,12 +59,6 @@ impl Arcs {
         (*a != PENDING).then_some(a)
     }
 
-    /// Whether `label` is a pending optional field (`reserve`).
-    pub(super) fn is_pending(&self, label: &str) -> bool {
-        self.position(label)
-            .is_some_and(|i| self.list[i].1 == PENDING)
-    }
-
     /// Keeps the place of an optional field that has no vertex yet, where [`Arcs::slot`]
     /// said it stands (a reserved place is kept as it is).
     pub(super) fn reserve(&mut self, slot: Slot, label: Rc<str>) {
@@ -187,7 +181,7 @@ mod tests {
                 }
             }
             for (i, l) in labels.iter().enumerate() {
-                assert_eq!(arcs.is_pending(l), i % 2 == 0);
+                assert_eq!(matches!(arcs.slot(l), Slot::Pending(_)), i % 2 == 0);
                 assert_eq!(arcs.get(l).is_some(), i % 2 == 1);
             }
             assert_eq!(arcs.iter().count(), n / 2);

@@ -120,11 +120,14 @@ impl<'a> Evaluator<'a> {
         let w = self.res(w);
         self.expand(w);
         let w = self.res(w);
-        if self.vs[w as usize].arcs.is_pending(name) {
-            self.arc(w, name);
-        }
+        // A pending optional field gets its vertex when it is reached.
+        let found = match self.vs[w as usize].arcs.slot(name) {
+            Slot::Vertex(a) => Some(a),
+            Slot::Pending(_) => Some(self.arc(w, name)),
+            Slot::Absent => None,
+        };
         let vert = &self.vs[w as usize];
-        if let Some(&a) = vert.arcs.get(name) {
+        if let Some(a) = found {
             let av = &self.vs[a as usize];
             if av.regular || is_def(name) || av.required {
                 return Ok(Target::Vertex(a));
@@ -210,12 +213,6 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Whether `lit` may bind a name otherwise than by a field: a `let`, a field alias or an
-    /// embedded alias (a reference looks for them only then).
-    fn binds_others(&self, lit: &'a StructLit) -> bool {
-        lit.binds_others
-    }
-
     pub(super) fn lookup(
         &mut self,
         name: &str,
@@ -239,16 +236,13 @@ impl<'a> Evaluator<'a> {
                 Frame::Struct { lit, vertex } => {
                     if self.declares(lit, name) {
                         let v = self.res(vertex);
-                        let a = match self.vs[v as usize].arcs.get(name) {
-                            Some(&a) => a,
-                            None => self.arc(v, name),
-                        };
+                        let a = self.arc(v, name);
                         if let Some(d) = self.optional_only(v, a, name, span) {
                             return Err(d);
                         }
                         return Ok(Target::Vertex(a));
                     }
-                    if self.binds_others(lit) && lit.binds(name) {
+                    if lit.binds(name) {
                         if let Some(l) = lit.let_decl(name) {
                             // `let s = self`: a name for this struct, as an alias is.
                             if matches!(&l.value.kind, ExprKind::Ident(n) if n == "self")
@@ -274,7 +268,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Frame::File { file, pkg } => {
-                    if self.binds_others(&file.body) && file.body.binds(name) {
+                    if file.body.binds(name) {
                         if let Some(l) = file.body.let_decl(name) {
                             return Ok(Target::Vertex(self.let_vertex(e, l, e)));
                         }

@@ -42,9 +42,18 @@ struct Stream<'a, 'o> {
 
 impl<'a> Stream<'a, '_> {
     fn ws(&mut self) {
-        while matches!(self.b.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
+        self.at = self.skip_ws(self.at);
+    }
+
+    /// Past the bracket that opens a container: whether the container is empty, and then
+    /// written as `empty` (`{}`, `[]`) where `context` says.
+    fn opens_empty(&mut self, close: u8, empty: &'static str, context: Context) -> bool {
+        self.at += 1;
+        let is_empty = self.eat(close);
+        if is_empty {
+            self.w.after_indicator(empty, context);
         }
+        is_empty
     }
 
     fn eat(&mut self, c: u8) -> bool {
@@ -72,9 +81,7 @@ impl<'a> Stream<'a, '_> {
         self.ws();
         match *self.b.get(self.at)? {
             b'{' => {
-                self.at += 1;
-                if self.eat(b'}') {
-                    self.w.after_indicator("{}", context);
+                if self.opens_empty(b'}', "{}", context) {
                     return Some(());
                 }
                 let inner = match context {
@@ -107,9 +114,7 @@ impl<'a> Stream<'a, '_> {
                 }
             }
             b'[' => {
-                self.at += 1;
-                if self.eat(b']') {
-                    self.w.after_indicator("[]", context);
+                if self.opens_empty(b']', "[]", context) {
                     return Some(());
                 }
                 // A sequence in a mapping is not indented; one in a sequence item is.
