@@ -2,6 +2,7 @@
 //! `meshc::compile`, prints values and diagnostics, and sets the exit code
 //! (0: success, 1: errors in the input, 2: usage or I/O problem).
 
+mod alloc;
 mod files;
 mod lsp;
 
@@ -10,7 +11,7 @@ use files::{files_under, load, write_dir};
 use meshc::{compile, Compilation};
 
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: alloc::MiMalloc = alloc::MiMalloc;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;

@@ -442,13 +442,23 @@ impl Writer<'_> {
 
     /// A printable-ASCII string: plain, or single-quoted with `'` doubled.
     fn scalar_str(&mut self, s: &str) {
-        if s.is_empty() || reads_as_other_type(s) || !plain_allowed(s) {
+        self.scalar_str_seen(s, true, true);
+    }
+
+    /// [`Writer::scalar_str`] of a string known to hold no `:` nor `#` unless
+    /// `maybe_colon_or_hash`, and no `'` unless `maybe_quote`.
+    fn scalar_str_seen(&mut self, s: &str, maybe_colon_or_hash: bool, maybe_quote: bool) {
+        if s.is_empty() || reads_as_other_type(s) || !plain_allowed(s, maybe_colon_or_hash) {
             self.out.push('\'');
-            for part in s.split_inclusive('\'') {
-                self.out.push_str(part);
-                if part.ends_with('\'') {
-                    self.out.push('\'');
+            if maybe_quote {
+                for part in s.split_inclusive('\'') {
+                    self.out.push_str(part);
+                    if part.ends_with('\'') {
+                        self.out.push('\'');
+                    }
                 }
+            } else {
+                self.out.push_str(s);
             }
             self.out.push('\'');
         } else {
@@ -458,8 +468,8 @@ impl Writer<'_> {
 }
 
 /// libyaml's analysis of a one-line printable-ASCII scalar in block context: whether the plain
-/// style may write it.
-fn plain_allowed(s: &str) -> bool {
+/// style may write it. `s` holds no `:` nor `#` unless `maybe_colon_or_hash`.
+fn plain_allowed(s: &str, maybe_colon_or_hash: bool) -> bool {
     let b = s.as_bytes();
     if b.starts_with(b"---") || b.starts_with(b"...") {
         return false;
@@ -476,7 +486,7 @@ fn plain_allowed(s: &str) -> bool {
         _ => {}
     }
     // Most strings (names, images, paths) have neither `:` nor `#` past their first byte.
-    if !b[1..].iter().any(|&c| c == b':' || c == b'#') {
+    if !maybe_colon_or_hash || !b[1..].iter().any(|&c| c == b':' || c == b'#') {
         return true;
     }
     for i in 1..b.len() {

@@ -91,10 +91,10 @@ impl<'a> Stream<'a, '_> {
                 let mut first = true;
                 loop {
                     self.ws();
-                    let key = self.string()?;
+                    let (key, found) = self.string()?;
                     // A simple key is at most 128 bytes; a lone key that reads as a tag is
                     // quoted by yaml_serde.
-                    if !printable_ascii(&key)
+                    if !found.printable(&key)
                         || key.len() > 128
                         || (first && key.starts_with('!') && self.lone_entry()?)
                     {
@@ -102,7 +102,8 @@ impl<'a> Stream<'a, '_> {
                     }
                     self.w.entry(first, context, inner);
                     first = false;
-                    self.w.scalar_str(&key);
+                    self.w
+                        .scalar_str_seen(&key, found.maybe_colon_or_hash(), found.maybe_quote());
                     self.w.push(":");
                     if !self.eat(b':') {
                         return None;
@@ -134,14 +135,15 @@ impl<'a> Stream<'a, '_> {
                 }
             }
             b'"' => {
-                let s = self.string()?;
-                if !printable_ascii(&s) {
+                let (s, found) = self.string()?;
+                if !found.printable(&s) {
                     return None;
                 }
                 if context != Context::Root {
                     self.w.push(" ");
                 }
-                self.w.scalar_str(&s);
+                self.w
+                    .scalar_str_seen(&s, found.maybe_colon_or_hash(), found.maybe_quote());
             }
             b'n' => self.word("null", context)?,
             b't' => self.word("true", context)?,
@@ -174,31 +176,36 @@ impl<'a> Stream<'a, '_> {
         Some(())
     }
 
-    /// The string at the cursor: a slice of the text, or decoded where it has an escape.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        let (end, escaped) = self.string_end(self.at)?;
+    /// The string at the cursor: a slice of the text, or decoded where it has an escape; with
+    /// what its bytes hold.
+    fn string(&mut self) -> Option<(Cow<'a, str>, Found)> {
+        let (end, found) = self.string_end(self.at)?;
         let raw = &self.text[self.at..end];
         self.at = end;
-        if escaped {
-            serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+        if found.escaped {
+            serde_json::from_str::<String>(raw)
+                .ok()
+                .map(|s| (Cow::Owned(s), found))
         } else {
-            Some(Cow::Borrowed(&raw[1..raw.len() - 1]))
+            Some((Cow::Borrowed(&raw[1..raw.len() - 1]), found))
         }
     }
 
-    /// The position just past the string that starts at `at` (its closing quote), and whether
-    /// the string has an escape.
-    fn string_end(&self, at: usize) -> Option<(usize, bool)> {
+    /// The position just past the string that starts at `at` (its closing quote), and what
+    /// the string's bytes hold.
+    fn string_end(&self, at: usize) -> Option<(usize, Found)> {
         if self.b.get(at) != Some(&b'"') {
             return None;
         }
-        let (mut i, mut escaped) = (at + 1, false);
+        let (mut i, mut found) = (at + 1, Found::default());
         loop {
-            i += quote_or_backslash(self.b.get(i..)?)?;
+            let (n, seen) = scan(self.b.get(i..)?)?;
+            i += n;
+            found.bits |= seen;
             if self.b[i] == b'"' {
-                return Some((i + 1, escaped));
+                return Some((i + 1, found));
             }
-            escaped = true;
+            found.escaped = true;
             i += 2;
         }
     }
@@ -258,28 +265,76 @@ impl<'a> Stream<'a, '_> {
     }
 }
 
-/// The position of the first `"` or `\` in `b`: eight bytes at a time (most strings of an
-/// object are a few words long, too short for a vectorised search to pay its set-up).
-fn quote_or_backslash(b: &[u8]) -> Option<usize> {
+/// What a string's bytes hold, as [`scan`] finds it.
+#[derive(Clone, Copy, Default)]
+struct Found {
+    /// An escape: the bits say nothing of the decoded string.
+    escaped: bool,
+    bits: u64,
+}
+
+/// In [`Found::bits`]: a byte that is not printable ASCII, a `:` or `#`, a `'`.
+const UNPRINTABLE: u64 = 1;
+const COLON_OR_HASH: u64 = 2;
+const QUOTE: u64 = 4;
+
+impl Found {
+    /// Whether the string `s` (whose bytes these are) is printable ASCII.
+    fn printable(self, s: &str) -> bool {
+        if self.escaped {
+            printable_ascii(s)
+        } else {
+            self.bits & UNPRINTABLE == 0
+        }
+    }
+    fn maybe_colon_or_hash(self) -> bool {
+        self.escaped || self.bits & COLON_OR_HASH != 0
+    }
+    fn maybe_quote(self) -> bool {
+        self.escaped || self.bits & QUOTE != 0
+    }
+}
+
+/// The position of the first `"` or `\\` in `b`, with what the bytes before it hold
+/// ([`Found::bits`]): eight bytes at a time to the first byte of note (most strings of an
+/// object have none but their closing quote, and are a few words long: too short for a
+/// vectorised search to pay its set-up), then a byte at a time.
+fn scan(b: &[u8]) -> Option<(usize, u64)> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // The high bit of each byte of `w` that is zero (and of no byte before the first one).
+    // The high bit of each byte of `w` that is zero: exact for the first such byte (a borrow
+    // may mark bytes above it), so the lowest mark of several tests is a true one.
     let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
-    let mut words = b.chunks_exact(8);
+    let eq = |w: u64, c: u8| zeros(w ^ (ONES * c as u64));
     let mut at = 0;
-    for word in words.by_ref() {
+    while let Some(word) = b.get(at..at + 8) {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let hits = zeros(w ^ (ONES * b'"' as u64)) | zeros(w ^ (ONES * b'\\' as u64));
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let hits = eq(w, b'"')
+            | eq(w, b'\\')
+            | eq(w, b':')
+            | eq(w, b'#')
+            | eq(w, b'\'')
+            | eq(w, 0x7f)
+            | below_space
+            | (w & HIGHS);
         if hits != 0 {
-            return Some(at + hits.trailing_zeros() as usize / 8);
+            at += hits.trailing_zeros() as usize / 8;
+            break;
         }
         at += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\')
-        .map(|i| at + i)
+    let mut bits = 0;
+    for (i, &c) in b[at..].iter().enumerate() {
+        match c {
+            b'"' | b'\\' => return Some((at + i, bits)),
+            b':' | b'#' => bits |= COLON_OR_HASH,
+            b'\'' => bits |= QUOTE,
+            0x20..=0x7e => {}
+            _ => bits |= UNPRINTABLE,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -287,22 +342,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_quote_or_backslash_is_found_at_any_offset() {
+    fn the_first_quote_or_backslash_is_found_at_any_offset_with_what_precedes_it() {
+        // Bytes that differ from the targets by one bit, the targets' neighbours, and one of
+        // each class.
+        let fill = [
+            b'a',
+            b'#',
+            b'!',
+            b'[',
+            b']',
+            0x22 ^ 0x80,
+            0xdc,
+            b'b',
+            b':',
+            b'\'',
+            0x1f,
+            0x7f,
+            b' ',
+            b'~',
+            0x20 ^ 0x80,
+            b'9',
+            b';',
+            b'&',
+        ];
         for len in 0..40 {
             for hit in 0..=len {
                 for c in [b'"', b'\\'] {
-                    // Bytes that differ from the targets by one bit, and the targets' neighbours.
-                    let mut b: Vec<u8> = (0..len)
-                        .map(|i| [b'a', b'#', b'!', b'[', b']', 0x22 ^ 0x80, 0xdc, b'b'][i % 8])
-                        .collect();
-                    if hit < len {
-                        b[hit] = c;
-                        if hit + 1 < len {
-                            b[hit + 1] = b'"';
+                    for shift in 0..fill.len() {
+                        let mut b: Vec<u8> = (0..len)
+                            .map(|i| fill[(i * 7 + shift) % fill.len()])
+                            .collect();
+                        if hit < len {
+                            b[hit] = c;
+                            if hit + 1 < len {
+                                b[hit + 1] = b'"';
+                            }
                         }
+                        let want_at = b.iter().position(|&x| x == b'"' || x == b'\\');
+                        let got = scan(&b);
+                        assert_eq!(got.map(|(at, _)| at), want_at, "{b:?}");
+                        let Some((at, bits)) = got else { continue };
+                        let before = &b[..at];
+                        let want = |p: bool, bit: u64| if p { bit } else { 0 };
+                        let want_bits = want(
+                            before.iter().any(|x| !(0x20..=0x7e).contains(x)),
+                            UNPRINTABLE,
+                        ) | want(
+                            before.iter().any(|&x| x == b':' || x == b'#'),
+                            COLON_OR_HASH,
+                        ) | want(before.contains(&b'\''), QUOTE);
+                        assert_eq!(bits, want_bits, "{b:?}");
                     }
-                    let want = b.iter().position(|&x| x == b'"' || x == b'\\');
-                    assert_eq!(quote_or_backslash(&b), want, "{b:?}");
                 }
             }
         }

@@ -1,0 +1,90 @@
+//! The command's allocator: mimalloc, as the `mimalloc` crate's `MiMalloc` gives it, but for
+//! an allocation aligned to at most 8 bytes (nearly all of a compilation's), which takes
+//! mimalloc's plain entry points: every mimalloc block is aligned to 8 bytes (its sizes are
+//! multiples of a word), so such a block is aligned as asked, and the plain path skips the
+//! checks of the aligned one (2% of the instructions of a build).
+
+use libmimalloc_sys as mi;
+use std::alloc::{GlobalAlloc, Layout};
+use std::ffi::c_void;
+
+pub struct MiMalloc;
+
+/// Whether mimalloc's plain entry points give a block of `size` bytes aligned to `align`.
+#[inline]
+fn plain(align: usize, size: usize) -> bool {
+    align <= 8 && align <= size
+}
+
+// SAFETY: each call returns a block of the layout's size aligned to its alignment (by the
+// plain entry points only where `plain` holds, see above), or null; blocks are freed and
+// resized by mimalloc, which allocated them.
+unsafe impl GlobalAlloc for MiMalloc {
+    #[inline]
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        unsafe {
+            if plain(l.align(), l.size()) {
+                mi::mi_malloc(l.size()) as *mut u8
+            } else {
+                mi::mi_malloc_aligned(l.size(), l.align()) as *mut u8
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        unsafe {
+            if plain(l.align(), l.size()) {
+                mi::mi_zalloc(l.size()) as *mut u8
+            } else {
+                mi::mi_zalloc_aligned(l.size(), l.align()) as *mut u8
+            }
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, p: *mut u8, _: Layout) {
+        unsafe { mi::mi_free(p as *mut c_void) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        unsafe {
+            if plain(l.align(), new) {
+                mi::mi_realloc(p as *mut c_void, new) as *mut u8
+            } else {
+                mi::mi_realloc_aligned(p as *mut c_void, new, l.align()) as *mut u8
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_aligned_as_asked() {
+        let a = MiMalloc;
+        for size in [
+            1usize, 2, 3, 7, 8, 9, 12, 16, 24, 40, 100, 1000, 5000, 70000,
+        ] {
+            for align in [1usize, 2, 4, 8, 16, 32, 64, 4096] {
+                let l = Layout::from_size_align(size, align).unwrap();
+                unsafe {
+                    let p = a.alloc(l);
+                    assert!(!p.is_null() && p as usize % align == 0, "{size} {align}");
+                    p.write_bytes(0xab, size);
+                    let q = a.realloc(p, l, size * 3);
+                    assert!(!q.is_null() && q as usize % align == 0, "{size} {align}");
+                    assert_eq!(*q, 0xab);
+                    a.dealloc(q, Layout::from_size_align(size * 3, align).unwrap());
+                    let z = a.alloc_zeroed(l);
+                    assert!(!z.is_null() && z as usize % align == 0, "{size} {align}");
+                    assert!((0..size).all(|i| *z.add(i) == 0));
+                    a.dealloc(z, l);
+                }
+            }
+        }
+    }
+}
