@@ -16,30 +16,35 @@ fn plain(align: usize, size: usize) -> bool {
     align <= 8 && align <= size
 }
 
+/// A block for `l` from mimalloc's `plain` entry point where that gives the alignment asked,
+/// from its `aligned` one otherwise.
+#[inline(always)]
+unsafe fn new_block(
+    l: Layout,
+    plain_entry: unsafe extern "C" fn(usize) -> *mut c_void,
+    aligned_entry: unsafe extern "C" fn(usize, usize) -> *mut c_void,
+) -> *mut u8 {
+    unsafe {
+        if plain(l.align(), l.size()) {
+            plain_entry(l.size()) as *mut u8
+        } else {
+            aligned_entry(l.size(), l.align()) as *mut u8
+        }
+    }
+}
+
 // SAFETY: each call returns a block of the layout's size aligned to its alignment (by the
 // plain entry points only where `plain` holds, see above), or null; blocks are freed and
 // resized by mimalloc, which allocated them.
 unsafe impl GlobalAlloc for MiMalloc {
     #[inline]
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        unsafe {
-            if plain(l.align(), l.size()) {
-                mi::mi_malloc(l.size()) as *mut u8
-            } else {
-                mi::mi_malloc_aligned(l.size(), l.align()) as *mut u8
-            }
-        }
+        unsafe { new_block(l, mi::mi_malloc, mi::mi_malloc_aligned) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        unsafe {
-            if plain(l.align(), l.size()) {
-                mi::mi_zalloc(l.size()) as *mut u8
-            } else {
-                mi::mi_zalloc_aligned(l.size(), l.align()) as *mut u8
-            }
-        }
+        unsafe { new_block(l, mi::mi_zalloc, mi::mi_zalloc_aligned) }
     }
 
     #[inline]
