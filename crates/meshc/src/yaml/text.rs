@@ -295,7 +295,7 @@ impl Found {
     }
 }
 
-/// The position of the first `"` or `\\` in `b`, with what the bytes before it hold
+/// The position of the first `"` or `\` in `b`, with what the bytes before it hold
 /// ([`Found::bits`]): eight bytes at a time to the first byte of note (most strings of an
 /// object have none but their closing quote, and are a few words long: too short for a
 /// vectorised search to pay its set-up), then a byte at a time.
