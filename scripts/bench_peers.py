@@ -26,7 +26,8 @@ names = {"kcl": "KCL", "jsonnet": "Jsonnet (go-jsonnet)", "jsonnet-rust": "Jsonn
 
 
 def measure(cmd, stdout):
-    """Wall time and peak resident memory (MiB) of one run of cmd, in a child of its own."""
+    """Wall time, peak resident memory (MiB) and CPU time (user and system, with the children
+    it waited for) of one run of cmd, in a child of its own."""
     # A fresh child per run: wait4 gives that child's own peak, not the largest so far.
     start = time.perf_counter()
     with open(stdout, "wb") as out:
@@ -35,16 +36,18 @@ def measure(cmd, stdout):
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"bench: {' '.join(cmd)} failed")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def figure(cmd, stdout):
-    """The median time, the peak memory, and the fastest and slowest times of the runs (on a
+    """The median time, the peak memory, the fastest and slowest times of the runs (on a
     shared machine one run to the next can differ by 2×: the range says how far to trust the
-    median)."""
+    median), and the median CPU time (steadier than the wall's: a change of a few percent
+    shows there first)."""
     samples = [measure(cmd, stdout) for _ in range(runs)]
     times = [s[0] for s in samples]
-    return statistics.median(times), max(s[1] for s in samples), min(times), max(times)
+    cpu = statistics.median(s[2] for s in samples)
+    return statistics.median(times), max(s[1] for s in samples), min(times), max(times), cpu
 
 
 rows = []
@@ -60,9 +63,10 @@ for n in sizes:
         row[lang] = figure([os.path.join(peers, "run_peer.sh"), lang, str(n), d],
                            os.devnull)
     rows.append(row)
-    print(f"{n} services: meshc {m[0]:.3f} s ({m[2]:.3f}–{m[3]:.3f}), {m[1]:.0f} MiB; "
-          + "; ".join(f"{lang} {row[lang][0]:.2f} s ({row[lang][2]:.2f}–{row[lang][3]:.2f}), "
-                      f"{row[lang][1]:.0f} MiB" for lang in langs),
+    print(f"{n} services: meshc {m[0]:.3f} s ({m[2]:.3f}–{m[3]:.3f}; CPU {m[4]:.3f} s), "
+          f"{m[1]:.0f} MiB; "
+          + "; ".join(f"{lang} {row[lang][0]:.2f} s ({row[lang][2]:.2f}–{row[lang][3]:.2f}; "
+                      f"CPU {row[lang][4]:.2f} s), {row[lang][1]:.0f} MiB" for lang in langs),
           file=sys.stderr)
 
 # The table (Markdown), and each peer's time over meshc's.
