@@ -117,13 +117,13 @@ impl Quantity {
                 let units = n / NANO as i64;
                 for &(suffix, pow) in BINARY_SUFFIXES.iter().filter(|(_, p)| *p < 63) {
                     if units % (1i64 << pow) == 0 {
-                        return format!("{}{suffix}", units / (1i64 << pow));
+                        return with_suffix(units / (1i64 << pow), suffix);
                     }
                 }
             }
             for &(suffix, pow) in DECIMAL_SUFFIXES {
                 if let Some(m) = 10i64.checked_pow(pow).filter(|m| n % m == 0) {
-                    return format!("{}{suffix}", n / m);
+                    return with_suffix(n / m, suffix);
                 }
             }
         }
@@ -154,6 +154,14 @@ const DECIMAL_SUFFIXES: &[(&str, u32)] = &[
     ("u", 3),
     ("n", 0),
 ];
+
+/// `n` followed by `suffix` (`128Mi`): a quantity's text is made for every resource of every
+/// service, and `format!` costs several times this.
+fn with_suffix(n: i64, suffix: &str) -> String {
+    let mut text = String::from(itoa::Buffer::new().format(n));
+    text.push_str(suffix);
+    text
+}
 
 /// [`Quantity::canonical`] in 128 bits, for any quantity.
 fn canonical_wide(binary: bool, n: i128) -> String {

@@ -24,27 +24,27 @@ pub(crate) fn ingress_identity(cx: &Ctx<'_>, namespace: &str) -> (String, String
     }
 }
 
+/// The SPIFFE principal of service account `sa` of namespace `ns` in trust domain `td`.
+fn principal(td: &str, ns: &str, sa: &str) -> String {
+    crate::concat(&[td, "/ns/", ns, "/sa/", sa])
+}
+
 pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
     let s = &cx.services[u.i];
     let td = &cx.mesh.trust_domain;
     let mut principals: Vec<String> = u
         .callers
         .iter()
-        .map(|&c| {
-            format!(
-                "{td}/ns/{}/sa/{}",
-                cx.services[c].namespace, cx.services[c].name
-            )
-        })
+        .map(|&c| principal(td, &cx.services[c].namespace, &cx.services[c].name))
         .collect();
     for (c, _) in &s.callers {
         if let Some((cns, sa)) = c.split_once('/') {
-            principals.push(format!("{td}/ns/{cns}/sa/{sa}"));
+            principals.push(principal(td, cns, sa));
         }
     }
     if s.expose.is_some() {
         let (ns, sa) = ingress_identity(cx, &s.namespace);
-        principals.push(format!("{td}/ns/{ns}/sa/{sa}"));
+        principals.push(principal(td, &ns, &sa));
     }
     principals.sort();
     principals.dedup();

@@ -22,7 +22,7 @@ pub(crate) fn name(s: &crate::model::Service, version: &str) -> String {
     if s.worker {
         s.name.clone()
     } else {
-        format!("{}-{version}", s.name)
+        crate::concat(&[&s.name, "-", version])
     }
 }
 

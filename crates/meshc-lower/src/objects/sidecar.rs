@@ -21,9 +21,9 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
                 } else {
                     t.namespace.as_str()
                 };
-                format!("{nsp}/{}", cx.fqdn(t))
+                crate::concat(&[nsp, "/", &cx.fqdn(t)])
             }
-            Dep::External { host, .. } => format!("./{host}"),
+            Dep::External { host, .. } => crate::concat(&["./", host]),
             Dep::Wide(h) => h.clone(),
         };
         if !hosts.contains(&h) {
