@@ -2,7 +2,6 @@
 //! `meshc::compile`, prints values and diagnostics, and sets the exit code
 //! (0: success, 1: errors in the input, 2: usage or I/O problem).
 
-mod alloc;
 mod files;
 mod lsp;
 
@@ -11,7 +10,7 @@ use files::{files_under, load, write_dir};
 use meshc::{compile, Compilation};
 
 #[global_allocator]
-static ALLOC: alloc::MiMalloc = alloc::MiMalloc;
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
