@@ -179,15 +179,15 @@ impl<'a> Stream<'a, '_> {
     /// The string at the cursor: a slice of the text, or decoded where it has an escape; with
     /// what its bytes hold.
     fn string(&mut self) -> Option<(Cow<'a, str>, Found)> {
-        let (end, found) = self.string_end(self.at)?;
-        let raw = &self.text[self.at..end];
+        let (start, (end, found)) = (self.at, self.string_end(self.at)?);
         self.at = end;
         if found.escaped {
-            serde_json::from_str::<String>(raw)
+            serde_json::from_str::<String>(&self.text[start..end])
                 .ok()
                 .map(|s| (Cow::Owned(s), found))
         } else {
-            Some((Cow::Borrowed(&raw[1..raw.len() - 1]), found))
+            // Past the quotes: ASCII, so the bounds are character boundaries.
+            Some((Cow::Borrowed(&self.text[start + 1..end - 1]), found))
         }
     }
 
