@@ -1505,6 +1505,13 @@ impl<'t> Parser<'t> {
             &[("+", BinOp::Add), ("-", BinOp::Sub)],
             &[("*", BinOp::Mul), ("/", BinOp::Div)],
         ];
+        // Most operands are followed by no operator: one byte says so.
+        if !matches!(
+            self.peek(),
+            Some(b'|' | b'&' | b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/')
+        ) {
+            return None;
+        }
         OPS[level]
             .iter()
             .find(|(s, _)| self.at(s))
@@ -1544,18 +1551,30 @@ impl<'t> Parser<'t> {
         Ok(if deep { self.too_deep(acc.span) } else { acc })
     }
 
+    /// The prefix operator at the cursor.
+    fn prefix_op(&self) -> Option<&'static str> {
+        const PREFIX: [&str; 11] = [">=", "<=", "!=", "=~", "!~", ">", "<", "-", "+", "!", "*"];
+        // Most operands start with no operator: one byte says so.
+        if !matches!(
+            self.peek(),
+            Some(b'>' | b'<' | b'!' | b'=' | b'-' | b'+' | b'*')
+        ) {
+            return None;
+        }
+        PREFIX.iter().find(|s| self.at(s)).copied()
+    }
+
     /// Prefix operators, then a postfix expression.
     fn unary(&mut self, pre: Option<Pre>, depth: usize) -> PResult<Expr> {
         if pre.is_some() {
             return self.postfix(pre, depth);
         }
-        const PREFIX: [&str; 11] = [">=", "<=", "!=", "=~", "!~", ">", "<", "-", "+", "!", "*"];
         let start = self.pos;
         let mut ops = Vec::new();
-        while let Some(op) = PREFIX.iter().find(|s| self.at(s)) {
+        while let Some(op) = self.prefix_op() {
             let at = self.pos;
             self.bump(op.len());
-            ops.push((*op, at));
+            ops.push((op, at));
             self.trivia();
         }
         if ops.is_empty() {
