@@ -143,9 +143,9 @@ impl Node {
             _ => None,
         }
     }
-    /// Follows a dotted path of map keys.
-    pub fn at(&self, path: &[&str]) -> Option<&Node> {
-        path.iter().try_fold(self, |n, k| n.get(k))
+    /// Follows a path of map keys (`&["mesh", "kubernetes"]`, or `"mesh.kubernetes".split('.')`).
+    pub fn at<K: AsRef<str>>(&self, path: impl IntoIterator<Item = K>) -> Option<&Node> {
+        path.into_iter().try_fold(self, |n, k| n.get(k.as_ref()))
     }
     /// The string, for a string.
     pub fn as_str(&self) -> Option<&str> {

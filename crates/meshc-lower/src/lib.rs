@@ -176,10 +176,7 @@ pub fn lower(root: &Node) -> Lowered {
                     callers[*j].insert(i);
                     (cx.id(*j), false)
                 }
-                Dep::External { host, port } => (
-                    concat(&[host, ":", itoa::Buffer::new().format(*port)]),
-                    true,
-                ),
+                Dep::External { host, port } => (with_number(host, ":", *port), true),
                 Dep::Wide(h) => (h.clone(), false),
             };
             out.edges.push(Edge {
@@ -360,9 +357,10 @@ pub(crate) fn concat(parts: &[&str]) -> String {
     text
 }
 
-/// `protocol-port`: the name of a port of a Service or a container.
-pub(crate) fn port_name(protocol: &str, port: i64) -> String {
-    concat(&[protocol, "-", itoa::Buffer::new().format(port)])
+/// `text`, `sep` and the number `n`: a port's name (`http-8080`), an external host's id
+/// (`api.example.com:443`).
+pub(crate) fn with_number(text: &str, sep: &str, n: i64) -> String {
+    concat(&[text, sep, itoa::Buffer::new().format(n)])
 }
 
 pub(crate) fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

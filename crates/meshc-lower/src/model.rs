@@ -284,7 +284,7 @@ impl<'d> Reader<'d> {
         );
     }
     pub fn node<'n>(&mut self, n: &'n Node, path: &str) -> Option<&'n Node> {
-        path.split('.').try_fold(n, |n, k| n.get(k))
+        n.at(path.split('.'))
     }
     pub fn str(&mut self, n: &Node, path: &str) -> String {
         match self.node(n, path).and_then(Node::as_str) {

@@ -157,7 +157,7 @@ const DECIMAL_SUFFIXES: &[(&str, u32)] = &[
 
 /// `n` followed by `suffix` (`128Mi`): a quantity's text is made for every resource of every
 /// service, and `format!` costs several times this.
-fn with_suffix(n: i64, suffix: &str) -> String {
+fn with_suffix(n: impl itoa::Integer, suffix: &str) -> String {
     let mut text = String::from(itoa::Buffer::new().format(n));
     text.push_str(suffix);
     text
@@ -172,14 +172,14 @@ fn canonical_wide(binary: bool, n: i128) -> String {
         let units = n / NANO;
         for &(suffix, pow) in BINARY_SUFFIXES {
             if units % (1i128 << pow) == 0 {
-                return format!("{}{suffix}", units / (1i128 << pow));
+                return with_suffix(units / (1i128 << pow), suffix);
             }
         }
     }
     for &(suffix, pow) in DECIMAL_SUFFIXES {
         let m = 10i128.pow(pow);
         if n % m == 0 {
-            return format!("{}{suffix}", n / m);
+            return with_suffix(n / m, suffix);
         }
     }
     unreachable!("nanos are always a multiple of 1")

@@ -392,6 +392,51 @@ const KEYWORDS: [&str; 8] = [
 
 const A_VALUE: &[&str] = &["a value"];
 
+/// The binary operators by precedence (0: `||`, 1: `&&`, 2: comparisons, 3: `+ -`, 4: `* /`).
+const BINARY_OPS: [&[(&str, BinOp)]; 5] = [
+    &[("||", BinOp::Or)],
+    &[("&&", BinOp::And)],
+    &[
+        ("==", BinOp::Eq),
+        ("!=", BinOp::Ne),
+        ("<=", BinOp::Le),
+        (">=", BinOp::Ge),
+        ("=~", BinOp::Match),
+        ("!~", BinOp::NotMatch),
+        ("<", BinOp::Lt),
+        (">", BinOp::Gt),
+    ],
+    &[("+", BinOp::Add), ("-", BinOp::Sub)],
+    &[("*", BinOp::Mul), ("/", BinOp::Div)],
+];
+
+/// The prefix operators, longest first where one starts another.
+const PREFIX_OPS: [&str; 11] = [">=", "<=", "!=", "=~", "!~", ">", "<", "-", "+", "!", "*"];
+
+/// The bytes that start a binary operator, and a prefix one: from the tables above.
+const STARTS_BINARY: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut level = 0;
+    while level < BINARY_OPS.len() {
+        let mut i = 0;
+        while i < BINARY_OPS[level].len() {
+            starts[BINARY_OPS[level][i].0.as_bytes()[0] as usize] = true;
+            i += 1;
+        }
+        level += 1;
+    }
+    starts
+};
+const STARTS_PREFIX: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut i = 0;
+    while i < PREFIX_OPS.len() {
+        starts[PREFIX_OPS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    starts
+};
+
 impl<'t> Parser<'t> {
     fn new(file: FileId, text: &'t str, start: usize, end: usize) -> Self {
         Parser {
@@ -1489,30 +1534,11 @@ impl<'t> Parser<'t> {
     /// The binary operator of precedence `level` at `pos` (0: `||`, 1: `&&`, 2: comparisons,
     /// 3: `+ -`, 4: `* /`) and its length.
     fn binary_op(&self, level: usize) -> Option<(BinOp, usize)> {
-        const OPS: [&[(&str, BinOp)]; 5] = [
-            &[("||", BinOp::Or)],
-            &[("&&", BinOp::And)],
-            &[
-                ("==", BinOp::Eq),
-                ("!=", BinOp::Ne),
-                ("<=", BinOp::Le),
-                (">=", BinOp::Ge),
-                ("=~", BinOp::Match),
-                ("!~", BinOp::NotMatch),
-                ("<", BinOp::Lt),
-                (">", BinOp::Gt),
-            ],
-            &[("+", BinOp::Add), ("-", BinOp::Sub)],
-            &[("*", BinOp::Mul), ("/", BinOp::Div)],
-        ];
-        // Most operands are followed by no operator: one byte says so.
-        if !matches!(
-            self.peek(),
-            Some(b'|' | b'&' | b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/')
-        ) {
+        // Most operands are followed by no operator: the next byte says so at once.
+        if !STARTS_BINARY[self.peek()? as usize] {
             return None;
         }
-        OPS[level]
+        BINARY_OPS[level]
             .iter()
             .find(|(s, _)| self.at(s))
             .map(|&(s, op)| (op, s.len()))
@@ -1553,15 +1579,11 @@ impl<'t> Parser<'t> {
 
     /// The prefix operator at the cursor.
     fn prefix_op(&self) -> Option<&'static str> {
-        const PREFIX: [&str; 11] = [">=", "<=", "!=", "=~", "!~", ">", "<", "-", "+", "!", "*"];
-        // Most operands start with no operator: one byte says so.
-        if !matches!(
-            self.peek(),
-            Some(b'>' | b'<' | b'!' | b'=' | b'-' | b'+' | b'*')
-        ) {
+        // Most operands start with no operator: the next byte says so at once.
+        if !STARTS_PREFIX[self.peek()? as usize] {
             return None;
         }
-        PREFIX.iter().find(|s| self.at(s)).copied()
+        PREFIX_OPS.iter().find(|s| self.at(s)).copied()
     }
 
     /// Prefix operators, then a postfix expression.

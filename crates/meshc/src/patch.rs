@@ -112,7 +112,7 @@ fn newer_fields(
 /// Every field of the patches and objects that the mesh's Kubernetes version does not have.
 fn check_versions(root: &Node) -> Vec<Diagnostic> {
     let Some(target) = root
-        .at(&["mesh", "kubernetes"])
+        .at(["mesh", "kubernetes"])
         .and_then(Node::as_str)
         .and_then(|v| v.strip_prefix("1."))
         .and_then(|m| m.parse::<u32>().ok())
@@ -203,7 +203,7 @@ pub(crate) fn apply(c: &mut Compilation) {
             continue;
         };
         let mut patches: Vec<&Node> = Vec::new();
-        if let Some(p) = workload.at(&["patch", key]) {
+        if let Some(p) = workload.at(["patch", key]) {
             patches.push(p);
         }
         // The object's value, made from its text when it is first needed.
@@ -211,7 +211,7 @@ pub(crate) fn apply(c: &mut Compilation) {
         if matches!(key, "deployment" | "hpa") {
             let value = made.insert(o.value());
             let version = value["metadata"]["labels"]["version"].as_str();
-            if let Some(p) = version.and_then(|v| workload.at(&["versions", v, "patch", key])) {
+            if let Some(p) = version.and_then(|v| workload.at(["versions", v, "patch", key])) {
                 patches.push(p);
             }
         }

@@ -409,7 +409,7 @@ fn all_objects_validate_against_the_upstream_schemas() {
     let target = |c: &Compilation| -> String {
         c.value
             .as_ref()
-            .and_then(|v| v.at(&["mesh", "kubernetes"]))
+            .and_then(|v| v.at(["mesh", "kubernetes"]))
             .and_then(|n| n.as_str())
             .unwrap_or("1.32")
             .to_string()

@@ -340,7 +340,7 @@ pub(crate) fn container(
         args: s.args.clone(),
         ports: (!s.worker).then(|| {
             vec![ContainerPort {
-                name: Some(crate::port_name(&s.protocol, s.target_port)),
+                name: Some(crate::with_number(&s.protocol, "-", s.target_port)),
                 container_port: s.target_port as i32,
                 protocol: Some("TCP".into()),
                 ..Default::default()

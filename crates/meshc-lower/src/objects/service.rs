@@ -19,7 +19,7 @@ pub(crate) fn build(cx: &mut Ctx<'_>, u: &Unit<'_>, out: &mut Vec<Object>) {
                 type_: Some("ClusterIP".into()),
                 selector: Some(selector),
                 ports: Some(vec![ServicePort {
-                    name: Some(crate::port_name(&s.protocol, s.port)),
+                    name: Some(crate::with_number(&s.protocol, "-", s.port)),
                     port: s.port as i32,
                     target_port: Some(IntOrString::Int(s.target_port as i32)),
                     protocol: Some("TCP".into()),
