@@ -50,6 +50,13 @@ async function open(url, viewport = { width: 1400, height: 820 }) {
   return page;
 }
 
+/** The page's address once it holds the last keystroke (the page writes it a moment after the
+ * last edit). */
+async function sharedUrl(page) {
+  await page.waitForFunction(() => !window.__meshc.urlPending);
+  return page.url();
+}
+
 /** Selects the first occurrence of `text` in the editor, so that typing replaces it. */
 async function select(page, text) {
   await page.evaluate((t) => {
@@ -87,6 +94,32 @@ test("typing an error underlines it with its message", async () => {
   await page.close();
 });
 
+test("the address is written a moment after the last keystroke, and at once when the page is left", async () => {
+  const page = await open(base);
+  await page.evaluate(() => window.__meshc.view.focus());
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("// typed");
+  assert.equal(await page.evaluate(() => window.__meshc.urlPending), true);
+  assert.doesNotMatch(decodeURIComponent(page.url()), /typed/);
+  // Leaving the page writes it: back on the page, the last keystroke is there.
+  await page.goto("about:blank");
+  await page.goBack();
+  await page.waitForFunction(() => window.__meshc && window.__meshc.ready);
+  assert.match(await page.evaluate(() => window.__meshc.view.state.doc.toString()), /\/\/ typed$/);
+  // Typing updates it by itself, once the keys stop.
+  await page.evaluate(() => window.__meshc.view.focus());
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(" twice");
+  const url = await sharedUrl(page);
+  const again = await open(url);
+  assert.match(await again.evaluate(() => window.__meshc.view.state.doc.toString()), /\/\/ typed twice$/);
+  // The page warms the engine in idle time, then stops.
+  await page.waitForFunction(() => window.__meshc.warm, null, { timeout: 60000 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  await again.close();
+});
+
 test("a shared link gives the same state back", async () => {
   const page = await open(base);
   await page.selectOption("#examples", "shop");
@@ -94,7 +127,7 @@ test("a shared link gives the same state back", async () => {
   await select(page, "<= 25");
   await page.keyboard.type("<= 5");
   await page.waitForFunction(() => document.querySelector("#diagnostics").textContent.includes("W0218"));
-  const url = page.url();
+  const url = await sharedUrl(page);
   const doc = await page.evaluate(() => window.__meshc.view.state.doc.toString());
   const diags = await page.textContent("#diagnostics");
   const yaml = await page.textContent("#object-yaml");
@@ -235,7 +268,7 @@ test("files can be added, renamed and deleted, and the link keeps them", async (
   await page.keyboard.press("Control+End");
   await page.keyboard.type('service extra {\nimage: "extra:1"\nnamespace: "shop"\n}\n');
   await page.waitForSelector("#object-tree details[data-group=extra]");
-  const again = await open(page.url());
+  const again = await open(await sharedUrl(page));
   assert.deepEqual(await again.locator("#file-tabs .file").evaluateAll((ts) => ts.map((t) => t.dataset.file)), ["extras.msh", "kafka.msh", "mesh.msh", "policy.msh", "extra.msh"]);
   assert.equal(await again.inputValue("#examples"), "", "changed files are no longer the example");
   assert.match(await again.locator("#examples option:checked").textContent(), /your files/);

@@ -5,7 +5,7 @@ import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine } from "@codemirror/view";
 import { defaultKeymap, history as undoHistory, historyKeymap } from "@codemirror/commands";
 import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from "@codemirror/language";
-import { lintGutter, setDiagnostics } from "@codemirror/lint";
+import { forEachDiagnostic, lintGutter, setDiagnostics } from "@codemirror/lint";
 import { msh } from "./msh-mode.js";
 import { drawGraph } from "./graph.js";
 import examples from "./examples.json";
@@ -39,8 +39,21 @@ function decodeState(s) {
 }
 
 function saveUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = 0;
+  window.__meshc.urlPending = false;
   window.history.replaceState(null, "", `#s=${encodeState()}`);
   syncExamplePicker();
+}
+
+/** A keystroke writes the URL a moment after the last edit, not at once: encoding the files and
+ * `history.replaceState` cost ~2 ms, an eighth of a keystroke's budget. Leaving the page, copying
+ * the link and every other change write it at once (`saveUrl`). */
+let urlTimer = 0;
+function saveUrlSoon() {
+  clearTimeout(urlTimer);
+  window.__meshc.urlPending = true;
+  urlTimer = setTimeout(saveUrl, 300);
 }
 
 /** The picker names the example the files are, or says they are the user's own. */
@@ -308,12 +321,61 @@ function compileAndVet(files) {
   return out;
 }
 
+/** Whether the editor shows `list` already: the diagnostics it holds, mapped through the edits
+ * since they were set, are the same. A keystroke that changes no diagnostic then costs no second
+ * editor transaction. */
+function showsDiagnostics(list) {
+  const key = (from, to, d) => `${from} ${to} ${d.severity} ${d.source}\n${d.message}`;
+  const shown = [];
+  forEachDiagnostic(view.state, (d, from, to) => shown.push(key(from, to, d)));
+  if (shown.length !== list.length) return false;
+  const wanted = list.map((d) => key(d.from, d.to, d));
+  shown.sort();
+  wanted.sort();
+  return shown.every((k, i) => k === wanted[i]);
+}
+
+// ---- warming the engine
+/** The browser runs the module on a baseline tier first, and optimizes a function only once it
+ * has run a while: the first hundred compilations of a package take about twice as long as the
+ * later ones. So after the page loads, it compiles its files again in idle time (the results
+ * are thrown away) until the engine has run WARM compilations, the user's own included: typing
+ * then starts at full speed. An idle callback starts a compilation only with time to finish it
+ * before the next frame. */
+const WARM = 120;
+let compilations = 0;
+let warming = false;
+const whenIdle = window.requestIdleCallback ?? ((f) => setTimeout(() => f({ timeRemaining: () => 16 }), 50));
+function warmUp(deadline) {
+  const msh = Object.keys(state.files).some((n) => n.endsWith(".msh"));
+  while (msh && compilations < WARM && deadline.timeRemaining() > 12) {
+    compileView(state.files, undefined, state.object ?? "");
+    compilations++;
+  }
+  if (msh && compilations < WARM) return whenIdle(warmUp);
+  warming = false;
+  window.__meshc.warm = true;
+}
+
+/** Warms the engine on the files just loaded: another package runs other code (a small example
+ * leaves most of a large one's on the baseline tier). */
+function startWarmUp() {
+  compilations = 0;
+  window.__meshc.warm = false;
+  if (!warming) {
+    warming = true;
+    whenIdle(warmUp);
+  }
+}
+
 /** Compiles and redraws; returns the milliseconds it took. */
 function update() {
   const t0 = performance.now();
   result = compileAndVet(state.files);
+  compilations++;
   render();
-  view.dispatch(setDiagnostics(view.state, editorDiagnostics(state.active)));
+  const diagnostics = editorDiagnostics(state.active);
+  if (!showsDiagnostics(diagnostics)) view.dispatch(setDiagnostics(view.state, diagnostics));
   const ms = performance.now() - t0;
   window.__meshc.lastUpdateMs = ms;
   window.__meshc.updates++;
@@ -340,7 +402,7 @@ function editorState(file) {
             if (!u.docChanged) return;
             state.files[state.active] = u.state.doc.toString();
             editorStates.set(state.active, u.state);
-            saveUrl();
+            saveUrlSoon();
             queueMicrotask(update);
           }),
         ],
@@ -485,6 +547,7 @@ function load(files, active) {
   openFile(state.active);
   update();
   syncExamplePicker();
+  startWarmUp();
 }
 
 /** Rewrites the open file in the canonical layout (an edit, so it can be undone). */
@@ -500,6 +563,7 @@ function formatFile() {
 }
 
 async function copyLink() {
+  if (window.__meshc.urlPending) saveUrl();
   const button = $("copy-link");
   let copied = false;
   try {
@@ -519,7 +583,11 @@ async function copyLink() {
 
 async function main() {
   await init();
-  window.__meshc = { updates: 0, lastUpdateMs: 0 };
+  window.__meshc = { updates: 0, lastUpdateMs: 0, urlPending: false, warm: false };
+  // A reload or a closed tab keeps the last keystrokes.
+  window.addEventListener("pagehide", () => {
+    if (window.__meshc.urlPending) saveUrl();
+  });
   view = new EditorView({ parent: $("editor") });
   window.__meshc.view = view;
 
