@@ -584,7 +584,8 @@ async function copyLink() {
 async function main() {
   await init();
   window.__meshc = { updates: 0, lastUpdateMs: 0, urlPending: false, warm: false };
-  // A reload or a closed tab keeps the last keystrokes.
+  // Leaving the page (a link followed, back or forward, a closed tab) keeps the last
+  // keystrokes in its address. (A reload right after typing reads the address before this.)
   window.addEventListener("pagehide", () => {
     if (window.__meshc.urlPending) saveUrl();
   });
