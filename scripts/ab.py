@@ -15,22 +15,16 @@ usage: scripts/ab.py [-n RUNS] PACKAGE BINARY BINARY...
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from measure import measure
 
 
 def run(binary, package, out):
     """Wall time, CPU time and peak resident memory (MiB) of one build."""
-    start = time.perf_counter()
-    with open(out, "wb") as f:
-        p = subprocess.Popen([binary, "build", package], stdout=f, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"ab: {binary} build {package} failed")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    wall, rss, cpu = measure([binary, "build", package], out)
+    return wall, cpu, rss
 
 
 def main():

@@ -12,31 +12,17 @@ is shown; default 3), BENCH_PEERS (default "kcl jsonnet jsonnet-rust"), PYTHON (
 with the peers' wheels: kcl-lib, gojsonnet, rjsonnet).
 """
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
+
+from measure import measure
 
 meshc, peers, work = sys.argv[1], sys.argv[2], sys.argv[3]
 sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "100 1000 10000").split()]
 runs = int(os.environ.get("BENCH_RUNS", "3"))
 langs = os.environ.get("BENCH_PEERS", "kcl jsonnet jsonnet-rust").split()
 names = {"kcl": "KCL", "jsonnet": "Jsonnet (go-jsonnet)", "jsonnet-rust": "Jsonnet (jrsonnet)"}
-
-
-def measure(cmd, stdout):
-    """Wall time, peak resident memory (MiB) and CPU time (user and system, with the children
-    it waited for) of one run of cmd, in a child of its own."""
-    # A fresh child per run: wait4 gives that child's own peak, not the largest so far.
-    start = time.perf_counter()
-    with open(stdout, "wb") as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def figure(cmd, stdout):

@@ -1018,11 +1018,7 @@ impl<'t> Parser<'t> {
         }
         match self.peek() {
             // A string (`"a-b": 1`, `#"raw"#: 1`), a label where a `:` follows.
-            Some(b'"') => {
-                let e = self.string(0)?;
-                self.label_or_value(start, e)
-            }
-            Some(b'#') if self.raw_string_at(self.pos) => {
+            Some(c) if c == b'"' || (c == b'#' && self.raw_string_at(self.pos)) => {
                 let e = self.string(0)?;
                 self.label_or_value(start, e)
             }

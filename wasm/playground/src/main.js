@@ -41,19 +41,21 @@ function decodeState(s) {
 function saveUrl() {
   clearTimeout(urlTimer);
   urlTimer = 0;
-  window.__meshc.urlPending = false;
   window.history.replaceState(null, "", `#s=${encodeState()}`);
   syncExamplePicker();
 }
 
 /** A keystroke writes the URL a moment after the last edit, not at once: encoding the files and
  * `history.replaceState` cost ~2 ms, an eighth of a keystroke's budget. Leaving the page, copying
- * the link and every other change write it at once (`saveUrl`). */
+ * the link and every other change write it at once (`saveUrl`; `flushUrl` if one is due). */
 let urlTimer = 0;
 function saveUrlSoon() {
   clearTimeout(urlTimer);
-  window.__meshc.urlPending = true;
   urlTimer = setTimeout(saveUrl, 300);
+}
+
+function flushUrl() {
+  if (urlTimer) saveUrl();
 }
 
 /** The picker names the example the files are, or says they are the user's own. */
@@ -563,7 +565,7 @@ function formatFile() {
 }
 
 async function copyLink() {
-  if (window.__meshc.urlPending) saveUrl();
+  flushUrl();
   const button = $("copy-link");
   let copied = false;
   try {
@@ -583,12 +585,12 @@ async function copyLink() {
 
 async function main() {
   await init();
-  window.__meshc = { updates: 0, lastUpdateMs: 0, urlPending: false, warm: false };
+  window.__meshc = { updates: 0, lastUpdateMs: 0, warm: false };
+  // For the tests: whether a keystroke's address is still to be written.
+  Object.defineProperty(window.__meshc, "urlPending", { get: () => urlTimer !== 0 });
   // Leaving the page (a link followed, back or forward, a closed tab) keeps the last
   // keystrokes in its address. (A reload right after typing reads the address before this.)
-  window.addEventListener("pagehide", () => {
-    if (window.__meshc.urlPending) saveUrl();
-  });
+  window.addEventListener("pagehide", flushUrl);
   view = new EditorView({ parent: $("editor") });
   window.__meshc.view = view;
 
